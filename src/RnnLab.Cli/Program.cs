@@ -1,0 +1,2 @@
+Console.WriteLine("rnnlab");
+return 0;

@@ -1,0 +1,48 @@
+namespace RnnLab.Models;
+
+/// <summary>The recurrent cells RnnLab implements, with PyTorch's equations and gate orders.</summary>
+public enum CellKind
+{
+    /// <summary>Elman RNN, h' = act(W_ih x + b_ih + W_hh h + b_hh); one gate block (G = 1).</summary>
+    Rnn,
+    /// <summary>LSTM, gate blocks i, f, g, o (G = 4); state (h, c).</summary>
+    Lstm,
+    /// <summary>GRU, gate blocks r, z, n (G = 3), with r applied to (W_hn h + b_hn).</summary>
+    Gru,
+}
+
+/// <summary>The non-linearity of the Elman RNN (PyTorch's <c>nonlinearity</c> argument).</summary>
+public enum Nonlinearity { Tanh, Relu }
+
+public static class CellKinds
+{
+    /// <summary>Number of gate blocks G: weights are [G·H, I] and [G·H, H].</summary>
+    public static int Gates(this CellKind kind) => kind switch
+    {
+        CellKind.Rnn => 1,
+        CellKind.Lstm => 4,
+        CellKind.Gru => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static bool HasCellState(this CellKind kind) => kind == CellKind.Lstm;
+
+    /// <summary>Parses "rnn", "tanh", "relu", "lstm", "gru" (case-insensitive).</summary>
+    public static bool TryParse(string text, out CellKind kind, out Nonlinearity nonlinearity)
+    {
+        nonlinearity = Nonlinearity.Tanh;
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "rnn": case "tanh": kind = CellKind.Rnn; return true;
+            case "relu": kind = CellKind.Rnn; nonlinearity = Nonlinearity.Relu; return true;
+            case "lstm": kind = CellKind.Lstm; return true;
+            case "gru": kind = CellKind.Gru; return true;
+            default: kind = default; return false;
+        }
+    }
+
+    public static string Name(this CellKind kind) => kind switch
+    {
+        CellKind.Rnn => "rnn", CellKind.Lstm => "lstm", CellKind.Gru => "gru", _ => kind.ToString(),
+    };
+}

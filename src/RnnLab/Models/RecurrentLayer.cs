@@ -1,0 +1,152 @@
+using System.Numerics;
+using RnnLab.Numerics;
+
+namespace RnnLab.Models;
+
+/// <summary>
+/// One recurrent layer run over a whole time-major sequence, with PyTorch's parameter names and layouts.
+/// Shapes: T steps, B batch, I input, H hidden, G gate blocks (1 RNN, 4 LSTM, 3 GRU).
+/// <list type="bullet">
+/// <item><c>weight_ih_l0</c> [G·H, I], <c>weight_hh_l0</c> [G·H, H], <c>bias_ih_l0</c> [G·H], <c>bias_hh_l0</c> [G·H]</item>
+/// <item>input x [T, B, I]; states h_0, c_0 [B, H] (empty span = zero); outputs h_1..h_T [T, B, H]</item>
+/// </list>
+/// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT).
+/// Buffers grow to the largest (T, B) seen and are then reused: a training step allocates nothing.
+/// </summary>
+public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public CellKind Kind { get; }
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int Gates { get; }
+
+    public Parameter<T> WeightIH { get; }  // [G*H, I]
+    public Parameter<T> WeightHH { get; }  // [G*H, H]
+    public Parameter<T> BiasIH { get; }    // [G*H]
+    public Parameter<T> BiasHH { get; }    // [G*H]
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    /// <summary>T and B of the last forward pass.</summary>
+    public int Steps { get; private set; }
+    public int Batch { get; private set; }
+
+    protected T[] xs = [];          // [T, B, I]    the input, kept for the weight gradient
+    protected T[] hs = [];          // [T+1, B, H]  h_0..h_T; h_t lives at row t
+    protected T[] stateGrad = [];   // [B, H]       ∂L/∂h_t carried backwards during BPTT
+    protected T[] probe = [];       // [T]          ‖∂L/∂h_t‖₂ for t = 1..T (index t-1)
+
+    protected RecurrentLayer(CellKind kind, int inputSize, int hiddenSize)
+    {
+        if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"input size must be positive, got {inputSize}");
+        if (hiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"hidden size must be positive, got {hiddenSize}");
+        Kind = kind;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        Gates = kind.Gates();
+        int gh = Gates * hiddenSize;
+        WeightIH = new Parameter<T>("weight_ih_l0", gh, inputSize);
+        WeightHH = new Parameter<T>("weight_hh_l0", gh, hiddenSize);
+        BiasIH = new Parameter<T>("bias_ih_l0", gh);
+        BiasHH = new Parameter<T>("bias_hh_l0", gh);
+        Parameters = [WeightIH, WeightHH, BiasIH, BiasHH];
+    }
+
+    /// <summary>Hidden states h_1..h_T of the last forward pass, [T, B, H].</summary>
+    public ReadOnlySpan<T> Output => hs.AsSpan(Batch * HiddenSize, Steps * Batch * HiddenSize);
+
+    /// <summary>Hidden states h_0..h_T of the last forward pass, [T+1, B, H].</summary>
+    public ReadOnlySpan<T> HiddenStates => hs.AsSpan(0, (Steps + 1) * Batch * HiddenSize);
+
+    /// <summary>h_T of the last forward pass, [B, H].</summary>
+    public ReadOnlySpan<T> FinalHidden => hs.AsSpan(Steps * Batch * HiddenSize, Batch * HiddenSize);
+
+    /// <summary>
+    /// The gradient-flow probe of the last backward pass: element t-1 is ‖∂L/∂h_t‖₂ over the whole
+    /// batch (the total gradient reaching h_t, from its own loss term and from later steps), t = 1..T.
+    /// </summary>
+    public ReadOnlySpan<T> StateGradientNorms => probe.AsSpan(0, Steps);
+
+    /// <summary>Runs the cell over x [T, B, I] from h_0 (and c_0 for the LSTM); empty spans mean zero state.</summary>
+    public void Forward(ReadOnlySpan<T> x, int steps, int batch, ReadOnlySpan<T> h0 = default, ReadOnlySpan<T> c0 = default)
+    {
+        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"sequence length must be positive, got {steps}");
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), $"batch size must be positive, got {batch}");
+        if (x.Length != steps * batch * InputSize)
+            throw new ArgumentException($"input has {x.Length} values, expected [T={steps}, B={batch}, I={InputSize}] = {steps * batch * InputSize}");
+        int bh = batch * HiddenSize;
+        if (!h0.IsEmpty && h0.Length != bh) throw new ArgumentException($"h0 has {h0.Length} values, expected [B={batch}, H={HiddenSize}]");
+        if (!c0.IsEmpty && c0.Length != bh) throw new ArgumentException($"c0 has {c0.Length} values, expected [B={batch}, H={HiddenSize}]");
+        if (!c0.IsEmpty && !Kind.HasCellState()) throw new ArgumentException($"{Kind.Name()} has no cell state c0");
+        Steps = steps;
+        Batch = batch;
+        Grow(ref xs, x.Length);
+        x.CopyTo(xs);
+        Grow(ref hs, (steps + 1) * bh);
+        Grow(ref stateGrad, bh);
+        Grow(ref probe, steps);
+        EnsureBuffers(steps, batch);
+        if (h0.IsEmpty) hs.AsSpan(0, bh).Clear(); else h0.CopyTo(hs);
+        ForwardSequence(x, c0);
+    }
+
+    /// <summary>
+    /// Backpropagation through time over the last forward pass. <paramref name="dOutput"/> [T, B, H] is ∂L/∂h_t
+    /// from the loss terms at each step (zeros where a step has none). Parameter gradients are accumulated (+=)
+    /// into <see cref="Parameter{T}.Grad"/>; dx [T, B, I], dh0 and dc0 [B, H] are overwritten when not empty.
+    /// <paramref name="truncation"/> k &gt; 0 cuts the sequence into chunks of k steps (from t = 1) and stops the
+    /// gradient at each chunk boundary, as if each chunk's initial state were a constant (truncated BPTT).
+    /// </summary>
+    public void Backward(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
+    {
+        int bh = Batch * HiddenSize;
+        if (Steps == 0) throw new InvalidOperationException("Backward called before Forward");
+        if (dOutput.Length != Steps * bh) throw new ArgumentException($"dOutput has {dOutput.Length} values, expected [T={Steps}, B={Batch}, H={HiddenSize}]");
+        if (!dx.IsEmpty && dx.Length != Steps * Batch * InputSize) throw new ArgumentException("dx has the wrong size");
+        if (!dh0.IsEmpty && dh0.Length != bh) throw new ArgumentException("dh0 has the wrong size");
+        if (!dc0.IsEmpty && (dc0.Length != bh || !Kind.HasCellState())) throw new ArgumentException("dc0 has the wrong size or the cell has no c");
+        if (truncation < 0) throw new ArgumentOutOfRangeException(nameof(truncation), "truncation must be 0 (full BPTT) or positive");
+        BackwardSequence(dOutput, dx, dh0, dc0, truncation);
+    }
+
+    /// <summary>True when the gradient must not cross from step t back to step t-1 under truncation k.</summary>
+    protected static bool CutsBefore(int t, int truncation) => truncation > 0 && t > 1 && (t - 1) % truncation == 0;
+
+    protected abstract void EnsureBuffers(int steps, int batch);
+    protected abstract void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0);
+    protected abstract void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation);
+
+    /// <summary>
+    /// The tail every cell's backward pass shares: given ∂L/∂(input-side pre-activations) dGatesIH and
+    /// ∂L/∂(hidden-side pre-activations) dGatesHH, both stacked [T·B, G·H], accumulate the four parameter
+    /// gradients as one GEMM or column sum each, and write dx = dGatesIH·W_ih. (They differ only for the
+    /// GRU's n gate, where r multiplies the hidden side.)
+    /// </summary>
+    protected void AccumulateParameterGradients(ReadOnlySpan<T> dGatesIH, ReadOnlySpan<T> dGatesHH, Span<T> dx)
+    {
+        int TB = Steps * Batch, gh = Gates * HiddenSize, H = HiddenSize, I = InputSize;
+        // forward: pre_ih = x·W_ihᵀ + b_ih      →  dW_ih += dpre_ihᵀ·x,  db_ih += Σ_rows dpre_ih,  dx = dpre_ih·W_ih
+        Gemm.Multiply(Op.T, Op.N, gh, I, TB, dGatesIH, xs.AsSpan(0, TB * I), WeightIH.Grad, accumulate: true);
+        Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
+        // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1},  db_hh += Σ_rows dpre_hh
+        Gemm.Multiply(Op.T, Op.N, gh, H, TB, dGatesHH, hs.AsSpan(0, TB * H), WeightHH.Grad, accumulate: true);
+        Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
+        if (!dx.IsEmpty) Gemm.Multiply(Op.N, Op.N, TB, I, gh, dGatesIH, WeightIH.Value, dx, accumulate: false);
+    }
+
+    protected static void Grow(ref T[] buffer, int size)
+    {
+        if (buffer.Length < size) buffer = new T[size];
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.ZeroGrad();
+    }
+
+    /// <summary>Creates the layer of the given kind.</summary>
+    public static RecurrentLayer<T> Create(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh) => kind switch
+    {
+        CellKind.Rnn => new RnnLayer<T>(inputSize, hiddenSize, nonlinearity),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

@@ -1,0 +1,57 @@
+using System.Numerics;
+using RnnLab.Numerics;
+
+namespace RnnLab.Models;
+
+/// <summary>
+/// Elman RNN as PyTorch's <c>torch.nn.RNN</c>: h_t = act(x_t·W_ihᵀ + b_ih + h_{t-1}·W_hhᵀ + b_hh), act = tanh or ReLU.
+/// </summary>
+public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public Nonlinearity Nonlinearity { get; }
+
+    T[] dz = [];     // [T, B, H]  ∂L/∂z_t, z_t the pre-activation; stacked for the weight-gradient GEMMs
+
+    public RnnLayer(int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh)
+        : base(CellKind.Rnn, inputSize, hiddenSize) => Nonlinearity = nonlinearity;
+
+    protected override void EnsureBuffers(int steps, int batch) => Grow(ref dz, steps * batch * HiddenSize);
+
+    protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
+    {
+        int B = Batch, H = HiddenSize, I = InputSize, TB = Steps * B, bh = B * H;
+        // z for all steps at once: z[t] = x[t]·W_ihᵀ, written straight into h_1..h_T, then biases added.
+        Span<T> z = hs.AsSpan(bh, TB * H);                                 // [T, B, H]
+        Gemm.Multiply(Op.N, Op.T, TB, H, I, x, WeightIH.Value, z, accumulate: false);
+        Kernels.AddRowBias(z, BiasIH.Value, BiasHH.Value, H);
+        for (int t = 1; t <= Steps; t++)
+        {
+            Span<T> ht = hs.AsSpan(t * bh, bh);                            // [B, H]
+            Gemm.Multiply(Op.N, Op.T, B, H, H, hs.AsSpan((t - 1) * bh, bh), WeightHH.Value, ht, accumulate: true);
+            if (Nonlinearity == Nonlinearity.Tanh) Kernels.Tanh(ht, ht); else Kernels.Relu(ht, ht);
+        }
+    }
+
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    {
+        int B = Batch, H = HiddenSize, bh = B * H;
+        Span<T> dh = stateGrad.AsSpan(0, bh);                                // ∂L/∂h_t, [B, H]
+        dh.Clear();
+        // The forward loop in reverse: t = T..1.
+        for (int t = Steps; t >= 1; t--)
+        {
+            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);           // own loss term + carried from t+1
+            probe[t - 1] = Kernels.Norm(dh);
+            ReadOnlySpan<T> ht = hs.AsSpan(t * bh, bh);
+            Span<T> dzt = dz.AsSpan((t - 1) * bh, bh);
+            // forward: h = tanh(z)  →  dz = dh·(1 − h²);   h = relu(z)  →  dz = dh·[h > 0]
+            if (Nonlinearity == Nonlinearity.Tanh) Kernels.TanhBackward(ht, dh, dzt); else Kernels.ReluBackward(ht, dh, dzt);
+            // forward: z += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dz·W_hh
+            if (CutsBefore(t, truncation)) dh.Clear();
+            else Gemm.Multiply(Op.N, Op.N, B, H, H, dzt, WeightHH.Value, dh, accumulate: false);
+        }
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        ReadOnlySpan<T> dzAll = dz.AsSpan(0, Steps * bh);
+        AccumulateParameterGradients(dzAll, dzAll, dx);
+    }
+}
