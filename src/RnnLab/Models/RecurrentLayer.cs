@@ -147,6 +147,8 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     public static RecurrentLayer<T> Create(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh) => kind switch
     {
         CellKind.Rnn => new RnnLayer<T>(inputSize, hiddenSize, nonlinearity),
+        CellKind.Lstm => new LstmLayer<T>(inputSize, hiddenSize),
+        CellKind.Gru => new GruLayer<T>(inputSize, hiddenSize),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -12,6 +12,9 @@ public static class Kernels
     public static void Add<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : IFloatingPointIeee754<T>
         => TensorPrimitives.Add(a, b, y);
 
+    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : IFloatingPointIeee754<T>
+        => TensorPrimitives.Multiply(a, b, y);
+
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : IFloatingPointIeee754<T>
         => TensorPrimitives.Tanh(x, y);
 
@@ -42,6 +45,12 @@ public static class Kernels
         double s = 0;
         foreach (T v in x) { double d = double.CreateTruncating(v); s += d * d; }
         return s;
+    }
+
+    /// <summary>Adds bias to every row of m [rows, n].</summary>
+    public static void AddRowBias<T>(Span<T> m, ReadOnlySpan<T> bias, int n) where T : IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r + n <= m.Length; r += n) TensorPrimitives.Add(m.Slice(r, n), bias, m.Slice(r, n));
     }
 
     /// <summary>Adds bias1 + bias2 to every row of m [rows, n].</summary>

@@ -1,0 +1,121 @@
+using System.Numerics;
+using RnnLab.Numerics;
+using static RnnLab.Models.Lanes;
+
+namespace RnnLab.Models;
+
+/// <summary>
+/// GRU as PyTorch's <c>torch.nn.GRU</c> (Cho et al. 2014, with the reset gate applied after the hidden
+/// projection). Gate blocks in the order r, z, n:
+/// <code>
+///   r = σ(W_ir x + b_ir + W_hr h + b_hr)       z = σ(W_iz x + b_iz + W_hz h + b_hz)
+///   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+///   h' = (1 − z) ⊙ n + z ⊙ h
+/// </code>
+/// </summary>
+public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    T[] gates = [];   // [T, B, 3H]  activated r, z, n (input-side pre-activations before the non-linearities)
+    T[] preHH = [];   // [T, B, 3H]  h_{t-1}·W_hhᵀ + b_hh; its n block W_hn h + b_hn is what r multiplies
+    T[] dIH = [];     // [T, B, 3H]  ∂L/∂(input-side pre-activations)
+    T[] dHH = [];     // [T, B, 3H]  ∂L/∂(hidden-side pre-activations); differs from dIH in the n block only
+
+    public GruLayer(int inputSize, int hiddenSize) : base(CellKind.Gru, inputSize, hiddenSize) { }
+
+    protected override void EnsureBuffers(int steps, int batch)
+    {
+        int n = steps * batch * 3 * HiddenSize;
+        Grow(ref gates, n);
+        Grow(ref preHH, n);
+        Grow(ref dIH, n);
+        Grow(ref dHH, n);
+    }
+
+    protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
+    {
+        int B = Batch, H = HiddenSize, I = InputSize, G3 = 3 * H, bh = B * H;
+        // Input projection of all steps in one GEMM: pre_ih[t] = x[t]·W_ihᵀ + b_ih.
+        Span<T> preIH = gates.AsSpan(0, Steps * B * G3);                  // [T, B, 3H]
+        Gemm.Multiply(Op.N, Op.T, Steps * B, G3, I, x, WeightIH.Value, preIH, accumulate: false);
+        Kernels.AddRowBias(preIH, BiasIH.Value, G3);
+        for (int t = 1; t <= Steps; t++)
+        {
+            Span<T> gt = gates.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
+            Span<T> ht = preHH.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
+            ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
+            Gemm.Multiply(Op.N, Op.T, B, G3, H, hPrev, WeightHH.Value, ht, accumulate: false);
+            Kernels.AddRowBias(ht, BiasHH.Value, G3);
+            Span<T> h = hs.AsSpan(t * bh, bh);
+            for (int b = 0; b < B; b++)
+            {
+                Span<T> g = gt.Slice(b * G3, G3);
+                ReadOnlySpan<T> hh = ht.Slice(b * G3, G3);
+                Kernels.Add(g[..(2 * H)], hh[..(2 * H)], g[..(2 * H)]);
+                Kernels.Sigmoid(g[..(2 * H)], g[..(2 * H)]);                 // r, z
+                Span<T> n = g.Slice(2 * H, H);
+                ReadOnlySpan<T> r = g[..H], hn = hh.Slice(2 * H, H);
+                for (int j = 0; j < H;)
+                {
+                    bool full = Full<T>(j, H);
+                    Put(At<T>(n, j, full) + At(r, j, full) * At(hn, j, full), n, j, full); // W_in x + b_in + r ⊙ (W_hn h + b_hn)
+                    j += Advance<T>(full);
+                }
+                Kernels.Tanh(n, n);
+                ReadOnlySpan<T> z = g.Slice(H, H), hp = hPrev.Slice(b * H, H);
+                Span<T> hb = h.Slice(b * H, H);
+                for (int j = 0; j < H;)
+                {
+                    bool full = Full<T>(j, H);
+                    Vector<T> zj = At(z, j, full), nj = At<T>(n, j, full);
+                    Put(nj + zj * (At(hp, j, full) - nj), hb, j, full); // h = (1 − z) ⊙ n + z ⊙ h_prev
+                    j += Advance<T>(full);
+                }
+            }
+        }
+    }
+
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    {
+        int B = Batch, H = HiddenSize, G3 = 3 * H, bh = B * H;
+        Span<T> dh = stateGrad.AsSpan(0, bh);
+        dh.Clear();
+        // The forward loop in reverse: t = T..1.
+        for (int t = Steps; t >= 1; t--)
+        {
+            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
+            probe[t - 1] = Kernels.Norm(dh);
+            Span<T> dIt = dIH.AsSpan((t - 1) * B * G3, B * G3), dHt = dHH.AsSpan((t - 1) * B * G3, B * G3);
+            ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
+            for (int b = 0; b < B; b++)
+            {
+                ReadOnlySpan<T> g = gates.AsSpan((t - 1) * B * G3 + b * G3, G3);
+                ReadOnlySpan<T> rg = g[..H], zg = g.Slice(H, H), ng = g.Slice(2 * H, H);
+                ReadOnlySpan<T> hn = preHH.AsSpan((t - 1) * B * G3 + b * G3 + 2 * H, H);
+                ReadOnlySpan<T> hp = hPrev.Slice(b * H, H);
+                Span<T> dhb = dh.Slice(b * H, H);
+                Span<T> dI = dIt.Slice(b * G3, G3), dHd = dHt.Slice(b * G3, G3);
+                for (int j = 0; j < H;)
+                {
+                    bool full = Full<T>(j, H);
+                    var one = Vector<T>.One;
+                    Vector<T> r = At(rg, j, full), z = At(zg, j, full), n = At(ng, j, full), dhj = At<T>(dhb, j, full);
+                    // forward: h = (1 − z) ⊙ n + z ⊙ h_prev  →  dn = dh ⊙ (1 − z), dz = dh ⊙ (h_prev − n), dh_prev = dh ⊙ z (+ below)
+                    Vector<T> dpreN = dhj * (one - z) * (one - n * n);                 // n = tanh(pre_n)
+                    Vector<T> dpreZ = dhj * (At(hp, j, full) - n) * z * (one - z);     // z = σ(pre_z)
+                    // forward: pre_n = (W_in x + b_in) + r ⊙ (W_hn h + b_hn)  →  dr = dpre_n ⊙ hn, d(W_hn h + b_hn) = dpre_n ⊙ r
+                    Vector<T> dpreR = dpreN * At(hn, j, full) * r * (one - r);         // r = σ(pre_r)
+                    Put(dpreR, dI, j, full); Put(dpreR, dHd, j, full);
+                    Put(dpreZ, dI.Slice(H), j, full); Put(dpreZ, dHd.Slice(H), j, full);
+                    Put(dpreN, dI.Slice(2 * H), j, full); Put(dpreN * r, dHd.Slice(2 * H), j, full);
+                    Put(dhj * z, dhb, j, full);
+                    j += Advance<T>(full);
+                }
+            }
+            // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dh_{t-1} = dh ⊙ z + dpre_hh·W_hh
+            if (CutsBefore(t, truncation)) dh.Clear();
+            else Gemm.Multiply(Op.N, Op.N, B, H, G3, dHt, WeightHH.Value, dh, accumulate: true);
+        }
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        AccumulateParameterGradients(dIH.AsSpan(0, Steps * B * G3), dHH.AsSpan(0, Steps * B * G3), dx);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Numerics;
+using RnnLab.Numerics;
+using static RnnLab.Models.Lanes;
+
+namespace RnnLab.Models;
+
+/// <summary>
+/// LSTM as PyTorch's <c>torch.nn.LSTM</c> (Hochreiter &amp; Schmidhuber 1997 with a forget gate, Gers et al. 2000).
+/// Gate blocks in the order i, f, g, o:
+/// <code>
+///   i = σ(W_ii x + b_ii + W_hi h + b_hi)     f = σ(W_if x + b_if + W_hf h + b_hf)
+///   g = tanh(W_ig x + b_ig + W_hg h + b_hg)  o = σ(W_io x + b_io + W_ho h + b_ho)
+///   c' = f ⊙ c + i ⊙ g                      h' = o ⊙ tanh(c')
+/// </code>
+/// </summary>
+public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    T[] gates = [];   // [T, B, 4H]  activated i, f, g, o per step (pre-activations before the non-linearities)
+    T[] cs = [];      // [T+1, B, H] c_0..c_T
+    T[] tanhC = [];   // [T, B, H]   tanh(c_t), t = 1..T
+    T[] dc = [];      // [B, H]      ∂L/∂c_t carried backwards
+    T[] dGates = [];  // [T, B, 4H]  ∂L/∂(gate pre-activations), stacked for the weight-gradient GEMMs
+
+    public LstmLayer(int inputSize, int hiddenSize) : base(CellKind.Lstm, inputSize, hiddenSize) { }
+
+    /// <summary>Cell states c_0..c_T of the last forward pass, [T+1, B, H].</summary>
+    public ReadOnlySpan<T> CellStates => cs.AsSpan(0, (Steps + 1) * Batch * HiddenSize);
+
+    /// <summary>c_T of the last forward pass, [B, H].</summary>
+    public ReadOnlySpan<T> FinalCell => cs.AsSpan(Steps * Batch * HiddenSize, Batch * HiddenSize);
+
+    protected override void EnsureBuffers(int steps, int batch)
+    {
+        int bh = batch * HiddenSize;
+        Grow(ref gates, steps * 4 * bh);
+        Grow(ref cs, (steps + 1) * bh);
+        Grow(ref tanhC, steps * bh);
+        Grow(ref dc, bh);
+        Grow(ref dGates, steps * 4 * bh);
+    }
+
+    protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
+    {
+        int B = Batch, H = HiddenSize, I = InputSize, G4 = 4 * H, bh = B * H;
+        // Input projection of all steps in one GEMM: pre[t] = x[t]·W_ihᵀ + b_ih + b_hh.
+        Span<T> pre = gates.AsSpan(0, Steps * B * G4);                    // [T, B, 4H]
+        Gemm.Multiply(Op.N, Op.T, Steps * B, G4, I, x, WeightIH.Value, pre, accumulate: false);
+        Kernels.AddRowBias(pre, BiasIH.Value, BiasHH.Value, G4);
+        if (c0.IsEmpty) cs.AsSpan(0, bh).Clear(); else c0.CopyTo(cs);
+        for (int t = 1; t <= Steps; t++)
+        {
+            Span<T> gt = gates.AsSpan((t - 1) * B * G4, B * G4);          // [B, 4H]
+            Gemm.Multiply(Op.N, Op.T, B, G4, H, hs.AsSpan((t - 1) * bh, bh), WeightHH.Value, gt, accumulate: true);
+            for (int b = 0; b < B; b++)
+            {
+                Span<T> row = gt.Slice(b * G4, G4);
+                Kernels.Sigmoid(row[..(2 * H)], row[..(2 * H)]);            // i, f
+                Kernels.Tanh(row.Slice(2 * H, H), row.Slice(2 * H, H));    // g
+                Kernels.Sigmoid(row.Slice(3 * H, H), row.Slice(3 * H, H)); // o
+                ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H);
+                ReadOnlySpan<T> cPrev = cs.AsSpan((t - 1) * bh + b * H, H);
+                Span<T> c = cs.AsSpan(t * bh + b * H, H);
+                for (int j = 0; j < H;)
+                {
+                    bool full = Full<T>(j, H);
+                    // c = f ⊙ c_prev + i ⊙ g
+                    Put(At(fg, j, full) * At(cPrev, j, full) + At(ig, j, full) * At(gg, j, full), c, j, full);
+                    j += Advance<T>(full);
+                }
+            }
+            Span<T> tc = tanhC.AsSpan((t - 1) * bh, bh);
+            Kernels.Tanh(cs.AsSpan(t * bh, bh), tc);
+            Span<T> h = hs.AsSpan(t * bh, bh);
+            for (int b = 0; b < B; b++)
+                Kernels.Multiply(gt.Slice(b * G4 + 3 * H, H), tc.Slice(b * H, H), h.Slice(b * H, H)); // h = o ⊙ tanh(c)
+        }
+    }
+
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    {
+        int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H;
+        Span<T> dh = stateGrad.AsSpan(0, bh);
+        Span<T> dcs = dc.AsSpan(0, bh);
+        dh.Clear();
+        dcs.Clear();
+        // The forward loop in reverse: t = T..1.
+        for (int t = Steps; t >= 1; t--)
+        {
+            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
+            probe[t - 1] = Kernels.Norm(dh);
+            Span<T> dgt = dGates.AsSpan((t - 1) * B * G4, B * G4);
+            for (int b = 0; b < B; b++)
+            {
+                ReadOnlySpan<T> row = gates.AsSpan((t - 1) * B * G4 + b * G4, G4);
+                ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H), og = row.Slice(3 * H, H);
+                ReadOnlySpan<T> tc = tanhC.AsSpan((t - 1) * bh + b * H, H);
+                ReadOnlySpan<T> cPrev = cs.AsSpan((t - 1) * bh + b * H, H);
+                Span<T> dhb = dh.Slice(b * H, H), dcb = dcs.Slice(b * H, H);
+                Span<T> drow = dgt.Slice(b * G4, G4);
+                Span<T> di = drow[..H], df = drow.Slice(H, H), dg = drow.Slice(2 * H, H), dO = drow.Slice(3 * H, H);
+                for (int j = 0; j < H;)
+                {
+                    bool full = Full<T>(j, H);
+                    var one = Vector<T>.One;
+                    Vector<T> i = At(ig, j, full), f = At(fg, j, full), g = At(gg, j, full), o = At(og, j, full);
+                    Vector<T> tcj = At(tc, j, full), dhj = At(dhb, j, full);
+                    // forward: h = o ⊙ tanh(c)      →  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 − tanh²(c))
+                    Vector<T> dcj = At(dcb, j, full) + dhj * o * (one - tcj * tcj);
+                    // forward: o = σ(pre_o)          →  dpre_o = do ⊙ o(1 − o)
+                    Put(dhj * tcj * o * (one - o), dO, j, full);
+                    // forward: c = f ⊙ c_prev + i ⊙ g →  di = dc ⊙ g, df = dc ⊙ c_prev, dg = dc ⊙ i, dc_prev = dc ⊙ f
+                    Put(dcj * g * i * (one - i), di, j, full);                     // i = σ(pre_i)
+                    Put(dcj * At(cPrev, j, full) * f * (one - f), df, j, full);    // f = σ(pre_f)
+                    Put(dcj * i * (one - g * g), dg, j, full);                     // g = tanh(pre_g)
+                    Put(dcj * f, dcb, j, full);
+                    j += Advance<T>(full);
+                }
+            }
+            // forward: pre += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dpre·W_hh
+            if (CutsBefore(t, truncation)) { dh.Clear(); dcs.Clear(); }
+            else Gemm.Multiply(Op.N, Op.N, B, H, G4, dgt, WeightHH.Value, dh, accumulate: false);
+        }
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        if (!dc0.IsEmpty) dcs.CopyTo(dc0);
+        ReadOnlySpan<T> dAll = dGates.AsSpan(0, Steps * B * G4);
+        AccumulateParameterGradients(dAll, dAll, dx);
+    }
+}

@@ -1,0 +1,176 @@
+using RnnLab.Models;
+using RnnLab.Numerics;
+
+namespace RnnLab.Tests.Models;
+
+/// <summary>
+/// Every cell's backward pass against central finite differences of its forward pass, in float64:
+/// every parameter tensor, the inputs and the initial state(s). The loss is L = Σ_t Σ R_t ⊙ h_t with a fixed
+/// random R, so ∂L/∂h_t = R_t enters at every step and the whole BPTT path is exercised.
+/// </summary>
+public class CellGradientTests
+{
+    public static TheoryData<string, int, int, int, int> Cases()
+    {
+        var data = new TheoryData<string, int, int, int, int>();
+        foreach (var cell in new[] { "tanh", "relu", "lstm", "gru" })
+            foreach (var (i, h, t, b) in new[] { (1, 1, 1, 1), (3, 5, 4, 2), (2, 7, 6, 3), (4, 9, 3, 1) })
+                data.Add(cell, i, h, t, b);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Backward_matches_central_differences(string cell, int inputSize, int hidden, int steps, int batch)
+    {
+        var rng = new SeededRandom((ulong)(inputSize * 1000 + hidden * 100 + steps * 10 + batch));
+        CellKinds.TryParse(cell, out var kind, out var act);
+        var layer = RecurrentLayer<double>.Create(kind, inputSize, hidden, act);
+        foreach (var p in layer.Parameters) rng.FillUniform<double>(p.Value, -0.6, 0.6);
+        double[] x = new double[steps * batch * inputSize];
+        double[] h0 = new double[batch * hidden];
+        double[] c0 = new double[kind.HasCellState() ? batch * hidden : 0];
+        double[] r = new double[steps * batch * hidden];
+        rng.FillUniform<double>(x, -1, 1);
+        rng.FillUniform<double>(h0, -0.5, 0.5);
+        rng.FillUniform<double>(c0, -0.5, 0.5);
+        rng.FillUniform<double>(r, -1, 1);
+
+        double Loss()
+        {
+            layer.Forward(x, steps, batch, h0, c0);
+            double s = 0;
+            var o = layer.Output;
+            for (int k = 0; k < o.Length; k++) s += r[k] * o[k];
+            return s;
+        }
+
+        Loss();
+        layer.ZeroGrad();
+        double[] dx = new double[x.Length], dh0 = new double[h0.Length], dc0 = new double[c0.Length];
+        layer.Backward(r, dx, dh0, dc0);
+
+        var checks = layer.Parameters.Select(p => (p.Name, p.Value, (double[])p.Grad.Clone(), p.Shape)).ToList();
+        checks.Add(("input", x, dx, [steps, batch, inputSize]));
+        checks.Add(("h0", h0, dh0, [batch, hidden]));
+        if (c0.Length > 0) checks.Add(("c0", c0, dc0, [batch, hidden]));
+        foreach (var (name, values, grad, shape) in checks)
+            CellGradient.AssertMatches($"{cell}.{name}", values, grad, shape, Loss);
+    }
+
+    [Theory]
+    [InlineData("tanh", 2), InlineData("tanh", 3), InlineData("lstm", 2), InlineData("lstm", 4), InlineData("gru", 3)]
+    public void Truncated_bptt_equals_independent_chunks_with_constant_initial_states(string cell, int k)
+    {
+        const int I = 3, H = 4, T = 7, B = 2;
+        var rng = new SeededRandom(42);
+        CellKinds.TryParse(cell, out var kind, out _);
+        var full = RecurrentLayer<double>.Create(kind, I, H);
+        foreach (var p in full.Parameters) rng.FillUniform<double>(p.Value, -0.7, 0.7);
+        double[] x = new double[T * B * I], r = new double[T * B * H];
+        rng.FillUniform<double>(x, -1, 1);
+        rng.FillUniform<double>(r, -1, 1);
+
+        full.Forward(x, T, B);
+        full.ZeroGrad();
+        double[] dx = new double[x.Length];
+        full.Backward(r, dx, truncation: k);
+        double[] states = full.HiddenStates.ToArray();
+        double[] cells = full is LstmLayer<double> l ? l.CellStates.ToArray() : [];
+
+        // Definition: cut the sequence into chunks of k steps; each chunk starts from the previous chunk's
+        // final state taken as a constant; the truncated gradient is the sum of the chunks' full gradients.
+        var chunk = RecurrentLayer<double>.Create(kind, I, H);
+        for (int p = 0; p < 4; p++) full.Parameters[p].Value.CopyTo(chunk.Parameters[p].Value, 0);
+        chunk.ZeroGrad();
+        double[] dxChunks = new double[x.Length];
+        for (int s = 0; s < T; s += k)
+        {
+            int n = Math.Min(k, T - s);
+            var h0 = states.AsSpan(s * B * H, B * H);
+            var c0 = cells.Length > 0 ? cells.AsSpan(s * B * H, B * H) : default;
+            chunk.Forward(x.AsSpan(s * B * I, n * B * I), n, B, h0, c0);
+            double[] dxc = new double[n * B * I];
+            chunk.Backward(r.AsSpan(s * B * H, n * B * H), dxc);
+            dxc.CopyTo(dxChunks, s * B * I);
+        }
+        for (int p = 0; p < 4; p++)
+            AssertClose($"{cell}.{full.Parameters[p].Name}", chunk.Parameters[p].Grad, full.Parameters[p].Grad);
+        AssertClose($"{cell}.input", dxChunks, dx);
+
+        // And truncation must change something: full BPTT differs.
+        full.ZeroGrad();
+        full.Forward(x, T, B);
+        full.Backward(r);
+        Assert.NotEqual(chunk.Parameters[1].Grad, full.Parameters[1].Grad);
+    }
+
+    static void AssertClose(string name, double[] expected, double[] actual)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-12 * (1 + Math.Abs(expected[i])),
+                $"{name}: element {i}: expected {expected[i]:R}, got {actual[i]:R}");
+    }
+
+    [Fact]
+    public void Probe_records_the_norm_of_the_state_gradient_at_every_step()
+    {
+        var layer = new RnnLayer<double>(2, 3);
+        var rng = new SeededRandom(7);
+        foreach (var p in layer.Parameters) rng.FillUniform<double>(p.Value, -0.5, 0.5);
+        double[] x = new double[5 * 1 * 2];
+        rng.FillUniform<double>(x, -1, 1);
+        layer.Forward(x, 5, 1);
+        double[] dOut = new double[5 * 3];
+        dOut[4 * 3 + 1] = 1; // loss on h_5 only
+        layer.Backward(dOut);
+        var probe = layer.StateGradientNorms.ToArray();
+        Assert.Equal(1.0, probe[4], 12);
+        // ∂L/∂h_4 = W_hhᵀ·diag(1 − h_5²)·e_1, computed by hand.
+        var h = layer.HiddenStates;
+        double[] dh4 = new double[3];
+        double d = 1 - h[5 * 3 + 1] * h[5 * 3 + 1];
+        for (int j = 0; j < 3; j++) dh4[j] = d * layer.WeightHH.Value[1 * 3 + j];
+        Assert.Equal(Math.Sqrt(dh4.Sum(v => v * v)), probe[3], 12);
+        Assert.True(probe[0] < probe[4]);
+    }
+}
+
+/// <summary>
+/// Central differences for one tensor, with a message that names the tensor and the index. The fourth-order
+/// central stencil (f(−2h) − 8f(−h) + 8f(h) − f(2h)) / 12h with h = 1e-3 has truncation error O(h⁴) ≈ 1e-12 and
+/// rounding error ≈ 1e-16·|L|/h, so a relative error of 1e-6 is resolvable even for gradients of size 1e-5.
+/// </summary>
+internal static class CellGradient
+{
+    public static void AssertMatches(string name, double[] values, double[] analytic, int[] shape, Func<double> loss,
+        double h = 1e-3, double tolerance = 1e-6)
+    {
+        double worst = 0;
+        int worstAt = -1;
+        double worstNumeric = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double keep = values[i];
+            values[i] = keep + h; double up1 = loss();
+            values[i] = keep - h; double down1 = loss();
+            values[i] = keep + 2 * h; double up2 = loss();
+            values[i] = keep - 2 * h; double down2 = loss();
+            values[i] = keep;
+            double numeric = (8 * (up1 - down1) - (up2 - down2)) / (12 * h);
+            // Relative to the larger magnitude, floored so that entries that are zero both ways count as exact.
+            double err = Math.Abs(numeric - analytic[i]) / Math.Max(1e-7, Math.Max(Math.Abs(numeric), Math.Abs(analytic[i])));
+            if (err > worst) { worst = err; worstAt = i; worstNumeric = numeric; }
+        }
+        Assert.True(worst < tolerance,
+            $"{name}: max rel err {worst:E2} at [{Index(worstAt, shape)}] (analytic {analytic[Math.Max(worstAt, 0)]:E6}, numeric {worstNumeric:E6})");
+    }
+
+    static string Index(int flat, int[] shape)
+    {
+        if (flat < 0) return "";
+        var idx = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat /= shape[d]; }
+        return string.Join(",", idx);
+    }
+}
