@@ -1,2 +1,11 @@
-Console.WriteLine("rnnlab");
-return 0;
+using System.CommandLine;
+using RnnLab.Cli;
+
+
+// The `rnnlab` command: each verb is a thin function over the RnnLab library, registered here in the order
+// a reader meets them in the lesson. Errors in user input exit with code 2 and one line on stderr (Cli.Run).
+var root = new RootCommand("RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).");
+
+// verbs are registered here as they land
+
+return Cli.Run(root, args);

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RnnLab.Cli;
+
+/// <summary>
+/// An error in what the user asked for (a bad size, an unknown name, a malformed file): reported as one line
+/// on standard error with exit code 2, never as a stack trace.
+/// </summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Runs the command tree with RnnLab's error conventions and JSON settings.</summary>
+public static class Cli
+{
+    public const int UsageError = 2;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"rnnlab: {parsed.Errors[0].Message} (see rnnlab --help)");
+            return UsageError;
+        }
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr };
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            stderr.WriteLine($"rnnlab: {OneLine(e.Message)}");
+            return UsageError;
+        }
+    }
+
+    /// <summary>Errors that describe the user's input rather than a defect in RnnLab.</summary>
+    static bool IsUserError(Exception e) => e is UsageException or ArgumentException or InvalidDataException
+        or FileNotFoundException or DirectoryNotFoundException or FormatException or UnauthorizedAccessException
+        or RnnLab.Models.DivergenceException;
+
+    static string OneLine(string message)
+    {
+        int paren = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (paren > 0) message = message[..paren];
+        return message.ReplaceLineEndings(" ");
+    }
+
+    public static void WriteJson<T>(TextWriter output, T value) => output.WriteLine(JsonSerializer.Serialize(value, Json));
+}

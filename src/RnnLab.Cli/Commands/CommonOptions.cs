@@ -1,0 +1,40 @@
+using System.CommandLine;
+using RnnLab.Models;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>Options shared by several verbs, so each is spelled, described and validated once.</summary>
+public static class CommonOptions
+{
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table." };
+
+    public static Option<string> Cell(string defaultValue = "rnn") => new("--cell")
+    {
+        Description = "Recurrent cell: rnn (tanh), relu, lstm or gru.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<int> Positive(string name, string description, int defaultValue) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<ulong> Seed() => new("--seed")
+    {
+        Description = "Random seed: the same seed gives bit-identical results on the same machine.",
+        DefaultValueFactory = _ => 0UL,
+    };
+
+    /// <summary>Parses a cell name or fails with the list of choices.</summary>
+    public static (CellKind Kind, Nonlinearity Nonlinearity) ParseCell(string text)
+    {
+        if (!CellKinds.TryParse(text, out var kind, out var act))
+            throw new UsageException($"unknown cell '{text}': choose rnn, relu, lstm or gru");
+        return (kind, act);
+    }
+
+    /// <summary>Fails with a one-line message unless value &gt; 0.</summary>
+    public static int RequirePositive(int value, string name) =>
+        value > 0 ? value : throw new UsageException($"{name} must be a positive integer, got {value}");
+}
