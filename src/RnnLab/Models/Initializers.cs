@@ -173,7 +173,7 @@ public static class Initializers
     }
 
     /// <summary>Scales the n×n matrix w so that its spectral radius becomes rho.</summary>
-    static void RescaleToSpectralRadius<T>(Span<T> w, int n, double rho, string what) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void RescaleToSpectralRadius<T>(Span<T> w, int n, double rho, string what) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var m = new double[n * n];
         for (int i = 0; i < m.Length; i++) m[i] = double.CreateTruncating(w[i]);
