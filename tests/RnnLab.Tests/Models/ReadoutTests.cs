@@ -94,4 +94,37 @@ public class ReadoutTests
         Assert.Contains("[N=2, H=4]", e.Message);
         Assert.Throws<InvalidOperationException>(() => readout.Backward(new double[6]));
     }
+
+    [Theory]
+    [InlineData("tanh")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void ReadoutOnEveryStepWithMaskedCrossEntropyComposesWithBptt(string cell)
+    {
+        // The shape of a sequence model's step: layer → readout on all T·B rows → cross-entropy with ignored
+        // rows → readout backward into dOutput [T, B, H] → BPTT. Checked end to end against finite differences.
+        const int I = 3, H = 5, O = 4, T = 5, B = 3;
+        var rng = new SeededRandom(4);
+        CellKinds.TryParse(cell, out var kind, out var act);
+        var layer = RecurrentLayer<double>.Create(kind, I, H, act);
+        var readout = new Readout<double>(H, O);
+        Initializers.Apply(layer, InitKind.PyTorch, rng);
+        Initializers.Apply(readout, InitKind.PyTorch, rng);
+        double[] x = Random(rng, T * B * I);
+        int[] labels = [.. Enumerable.Range(0, T * B).Select(r => r % 4 == 1 ? Losses.IgnoreLabel : rng.NextInt(O))];
+        double Loss()
+        {
+            layer.Forward(x, T, B);
+            readout.Forward(layer.Output, T * B);
+            return Losses.SoftmaxCrossEntropy<double>(readout.Output, O, labels);
+        }
+        Loss();
+        double[] dLogits = new double[T * B * O], dOutput = new double[T * B * H];
+        Losses.SoftmaxCrossEntropy<double>(readout.Output, O, labels, dLogits);
+        layer.ZeroGrad();
+        readout.ZeroGrad();
+        readout.Backward(dLogits, dOutput);
+        layer.Backward(dOutput);
+        foreach (var p in readout.Parameters.Concat(layer.Parameters)) GradientCheck.Check(p, Loss);
+    }
 }
