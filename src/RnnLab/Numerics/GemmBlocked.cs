@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnLab.Numerics;
 
@@ -207,16 +208,30 @@ public static unsafe partial class Gemm
             T* src = b + (nint)p0 * ldb + j0;
             for (int p = 0; p < kc; p++, src += ldb, dst += NR)
             {
-                new ReadOnlySpan<T>(src, nr).CopyTo(new Span<T>(dst, nr));
+                CopyShort(src, dst, nr);
                 if (nr < NR) new Span<T>(dst + nr, NR - nr).Clear();
             }
             return;
         }
-        // op(B)[p, j] = b[j·ldb + p]: a transpose. Read four rows of stored B at once so each written
-        // cache line of the panel gets four values per visit.
+        // op(B)[p, j] = b[j·ldb + p]: a transpose.
         if (nr < NR)
             for (int p = 0; p < kc; p++) new Span<T>(dst + (nint)p * NR + nr, NR - nr).Clear();
         int c = 0;
+        if (typeof(T) == typeof(float) && Avx512F.IsSupported && NR % 16 == 0)
+        {
+            // 16×16 blocks through registers; the scalar loops below finish the ragged edges.
+            int kc16 = kc & ~15;
+            for (; c + 16 <= nr; c += 16)
+                for (int p = 0; p < kc16; p += 16)
+                    Transpose16x16((float*)b + (nint)(j0 + c) * ldb + p0 + p, ldb, (float*)dst + (nint)p * NR + c, NR);
+            for (int c2 = 0; c2 < c; c2++)
+            {
+                T* s0 = b + (nint)(j0 + c2) * ldb + p0;
+                T* d = dst + c2;
+                for (int p = kc16; p < kc; p++) d[(nint)p * NR] = s0[p];
+            }
+        }
+        // Read four rows of stored B at once so each written cache line of the panel gets four values per visit.
         for (; c + 4 <= nr; c += 4)
         {
             T* s0 = b + (nint)(j0 + c) * ldb + p0, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
@@ -234,6 +249,58 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// dst[q·ldd + r] = src[r·lds + q] for a 16×16 float block: the in-register transpose of four rounds of
+    /// interleaves (32-bit, 64-bit, then 128-bit lanes twice), the standard AVX-512 sequence.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16x16(float* src, nint lds, float* dst, nint ldd)
+    {
+        Vector512<float> r0 = Vector512.Load(src), r1 = Vector512.Load(src + lds), r2 = Vector512.Load(src + 2 * lds), r3 = Vector512.Load(src + 3 * lds),
+            r4 = Vector512.Load(src + 4 * lds), r5 = Vector512.Load(src + 5 * lds), r6 = Vector512.Load(src + 6 * lds), r7 = Vector512.Load(src + 7 * lds),
+            r8 = Vector512.Load(src + 8 * lds), r9 = Vector512.Load(src + 9 * lds), r10 = Vector512.Load(src + 10 * lds), r11 = Vector512.Load(src + 11 * lds),
+            r12 = Vector512.Load(src + 12 * lds), r13 = Vector512.Load(src + 13 * lds), r14 = Vector512.Load(src + 14 * lds), r15 = Vector512.Load(src + 15 * lds);
+        // Round 1: interleave 32-bit elements of row pairs.
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1), t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3),
+            t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5), t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7),
+            t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9), t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11),
+            t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13), t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
+        // Round 2: interleave 64-bit pairs.
+        r0 = Lo64(t0, t2); r1 = Hi64(t0, t2); r2 = Lo64(t1, t3); r3 = Hi64(t1, t3);
+        r4 = Lo64(t4, t6); r5 = Hi64(t4, t6); r6 = Lo64(t5, t7); r7 = Hi64(t5, t7);
+        r8 = Lo64(t8, t10); r9 = Hi64(t8, t10); r10 = Lo64(t9, t11); r11 = Hi64(t9, t11);
+        r12 = Lo64(t12, t14); r13 = Hi64(t12, t14); r14 = Lo64(t13, t15); r15 = Hi64(t13, t15);
+        // Rounds 3 and 4: gather 128-bit lanes (0x88 takes lanes 0 and 2 of each source, 0xDD lanes 1 and 3).
+        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88); t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
+        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD); t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
+        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88); t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
+        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD); t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
+        Avx512F.Shuffle4x128(t0, t8, 0x88).Store(dst); Avx512F.Shuffle4x128(t1, t9, 0x88).Store(dst + ldd);
+        Avx512F.Shuffle4x128(t2, t10, 0x88).Store(dst + 2 * ldd); Avx512F.Shuffle4x128(t3, t11, 0x88).Store(dst + 3 * ldd);
+        Avx512F.Shuffle4x128(t4, t12, 0x88).Store(dst + 4 * ldd); Avx512F.Shuffle4x128(t5, t13, 0x88).Store(dst + 5 * ldd);
+        Avx512F.Shuffle4x128(t6, t14, 0x88).Store(dst + 6 * ldd); Avx512F.Shuffle4x128(t7, t15, 0x88).Store(dst + 7 * ldd);
+        Avx512F.Shuffle4x128(t0, t8, 0xDD).Store(dst + 8 * ldd); Avx512F.Shuffle4x128(t1, t9, 0xDD).Store(dst + 9 * ldd);
+        Avx512F.Shuffle4x128(t2, t10, 0xDD).Store(dst + 10 * ldd); Avx512F.Shuffle4x128(t3, t11, 0xDD).Store(dst + 11 * ldd);
+        Avx512F.Shuffle4x128(t4, t12, 0xDD).Store(dst + 12 * ldd); Avx512F.Shuffle4x128(t5, t13, 0xDD).Store(dst + 13 * ldd);
+        Avx512F.Shuffle4x128(t6, t14, 0xDD).Store(dst + 14 * ldd); Avx512F.Shuffle4x128(t7, t15, 0xDD).Store(dst + 15 * ldd);
+
+        static Vector512<float> Lo64(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackLow(x.AsDouble(), y.AsDouble()).AsSingle();
+        static Vector512<float> Hi64(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackHigh(x.AsDouble(), y.AsDouble()).AsSingle();
+    }
+
+    /// <summary>Copies one packed row (a few vectors): inline vector moves, where a memmove call per row would
+    /// cost more than the copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort<T>(T* src, T* dst, int count) where T : unmanaged
+    {
+        byte* s = (byte*)src, d = (byte*)dst;
+        nint bytes = (nint)count * sizeof(T), i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 64 <= bytes; i += 64) Vector512.Store(Vector512.Load(s + i), d + i);
+        for (; i + 32 <= bytes; i += 32) Vector256.Store(Vector256.Load(s + i), d + i);
+        for (; i + sizeof(T) <= bytes; i += sizeof(T)) *(T*)(d + i) = *(T*)(s + i);
+    }
+
     /// <summary>dst[p·MR + r] = op(A)[i0 + r, p0 + p] for p &lt; kc, r &lt; mr; zero for mr ≤ r &lt; MR.</summary>
     private static void PackAPanel<T>(Op opA, T* a, int lda, int i0, int mr, int p0, int kc, int MR, T* dst) where T : unmanaged
     {
@@ -242,7 +309,7 @@ public static unsafe partial class Gemm
             T* src = a + (nint)p0 * lda + i0;
             for (int p = 0; p < kc; p++, src += lda, dst += MR)
             {
-                new ReadOnlySpan<T>(src, mr).CopyTo(new Span<T>(dst, mr));
+                CopyShort(src, dst, mr);
                 if (mr < MR) new Span<T>(dst + mr, MR - mr).Clear();
             }
             return;
