@@ -1,0 +1,44 @@
+using RnnLab.Numerics;
+
+namespace RnnLab.Bench;
+
+/// <summary>GFLOPS of <see cref="Gemm.Multiply{T}(Op, Op, int, int, int, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, bool)"/>
+/// at the shapes a recurrent training step runs; bench/gemm_torch.py times the same shapes in PyTorch.</summary>
+internal static class GemmBench
+{
+    public static readonly (Op A, Op B, int M, int N, int K, string Use)[] Shapes =
+    [
+        (Op.N, Op.T, 32, 128, 128, "h·W_hhᵀ, H=128 RNN"),
+        (Op.N, Op.T, 32, 512, 128, "h·W_hhᵀ, H=128 LSTM"),
+        (Op.N, Op.N, 32, 128, 512, "dz·W_hh, H=128 LSTM"),
+        (Op.T, Op.N, 512, 128, 6400, "dW_hh, H=128 LSTM, T·B=6400"),
+        (Op.N, Op.T, 64, 2048, 512, "h·W_hhᵀ, H=512 LSTM"),
+        (Op.T, Op.N, 2048, 512, 6400, "dW_hh, H=512 LSTM, T·B=6400"),
+    ];
+
+    public static void Run(int threads, double seconds)
+    {
+        Parallelism.Threads = threads;
+        Console.WriteLine($"GEMM float32, threads={threads}, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
+        Console.WriteLine($"{"op",-3} {"m",5} {"n",5} {"k",5}  {"GFLOPS",7}  {"prepacked",9}  use");
+        var rng = new SeededRandom(1);
+        foreach (var (opA, opB, m, n, k, use) in Shapes)
+        {
+            var a = new float[m * k];
+            var b = new float[k * n];
+            var c = new float[m * n];
+            rng.FillUniform<float>(a, -1, 1);
+            rng.FillUniform<float>(b, -1, 1);
+            double flops = 2.0 * m * n * k;
+            double t = Timing.SecondsPerCall(() => Gemm.Multiply(opA, opB, m, n, k, a, b, c, accumulate: false), seconds);
+            string prepacked = "";
+            if (m * 16 < n * k) // only where B is reused across calls (the in-loop recurrent weight)
+            {
+                PackedMatrix<float> pb = Gemm.PackB(opB, k, n, b);
+                double tp = Timing.SecondsPerCall(() => Gemm.Multiply(opA, m, a, pb, c, accumulate: false), seconds);
+                prepacked = $"{flops / tp / 1e9:F1}";
+            }
+            Console.WriteLine($"{opA}{opB}  {m,5} {n,5} {k,5}  {flops / t / 1e9,7:F1}  {prepacked,9}  {use}");
+        }
+    }
+}

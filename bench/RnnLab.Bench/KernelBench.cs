@@ -1,0 +1,6 @@
+namespace RnnLab.Bench;
+
+internal static class KernelBench
+{
+    public static void Run(double seconds) { }
+}
