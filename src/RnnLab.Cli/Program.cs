@@ -1,11 +1,12 @@
 using System.CommandLine;
 using RnnLab.Cli;
+using RnnLab.Cli.Commands;
 
 
 // The `rnnlab` command: each verb is a thin function over the RnnLab library, registered here in the order
 // a reader meets them in the lesson. Errors in user input exit with code 2 and one line on stderr (Cli.Run).
 var root = new RootCommand("RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).");
 
-// verbs are registered here as they land
+root.Subcommands.Add(BenchCommand.Create());      // training steps per second, comparable with PyTorch
 
 return Cli.Run(root, args);

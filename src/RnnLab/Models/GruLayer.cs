@@ -43,7 +43,7 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
             Span<T> gt = gates.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
             Span<T> ht = preHH.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
             ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
-            Gemm.Multiply(Op.N, Op.T, B, G3, H, hPrev, WeightHH.Value, ht, accumulate: false);
+            MultiplyRecurrent(hPrev, ht, accumulate: false);
             Kernels.AddRowBias(ht, BiasHH.Value, G3);
             Span<T> h = hs.AsSpan(t * bh, bh);
             for (int b = 0; b < B; b++)
@@ -113,7 +113,7 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
             }
             // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dh_{t-1} = dh ⊙ z + dpre_hh·W_hh
             if (CutsBefore(t, truncation)) dh.Clear();
-            else Gemm.Multiply(Op.N, Op.N, B, H, G3, dHt, WeightHH.Value, dh, accumulate: true);
+            else MultiplyRecurrentBackward(dHt, dh, accumulate: true);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         AccumulateParameterGradients(dIH.AsSpan(0, Steps * B * G3), dHH.AsSpan(0, Steps * B * G3), dx);

@@ -50,7 +50,7 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         for (int t = 1; t <= Steps; t++)
         {
             Span<T> gt = gates.AsSpan((t - 1) * B * G4, B * G4);          // [B, 4H]
-            Gemm.Multiply(Op.N, Op.T, B, G4, H, hs.AsSpan((t - 1) * bh, bh), WeightHH.Value, gt, accumulate: true);
+            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), gt, accumulate: true);
             for (int b = 0; b < B; b++)
             {
                 Span<T> row = gt.Slice(b * G4, G4);
@@ -118,7 +118,7 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
             }
             // forward: pre += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dpre·W_hh
             if (CutsBefore(t, truncation)) { dh.Clear(); dcs.Clear(); }
-            else Gemm.Multiply(Op.N, Op.N, B, H, G4, dgt, WeightHH.Value, dh, accumulate: false);
+            else MultiplyRecurrentBackward(dgt, dh, accumulate: false);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         if (!dc0.IsEmpty) dcs.CopyTo(dc0);

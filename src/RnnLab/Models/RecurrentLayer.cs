@@ -34,6 +34,8 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     protected T[] hs = [];          // [T+1, B, H]  h_0..h_T; h_t lives at row t
     protected T[] stateGrad = [];   // [B, H]       ∂L/∂h_t carried backwards during BPTT
     protected T[] probe = [];       // [T]          ‖∂L/∂h_t‖₂ for t = 1..T (index t-1)
+    PackedMatrix<T>? weightHHForward;  // W_hhᵀ packed once per forward pass: every step multiplies by it
+    PackedMatrix<T>? weightHHBackward; // W_hh packed once per backward pass
 
     protected RecurrentLayer(CellKind kind, int inputSize, int hiddenSize)
     {
@@ -86,6 +88,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         Grow(ref probe, steps);
         EnsureBuffers(steps, batch);
         if (h0.IsEmpty) hs.AsSpan(0, bh).Clear(); else h0.CopyTo(hs);
+        weightHHForward = Gemm.PackB(Op.T, HiddenSize, Gates * HiddenSize, WeightHH.Value, weightHHForward);
         ForwardSequence(x, c0);
     }
 
@@ -105,8 +108,17 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         if (!dh0.IsEmpty && dh0.Length != bh) throw new ArgumentException("dh0 has the wrong size");
         if (!dc0.IsEmpty && (dc0.Length != bh || !Kind.HasCellState())) throw new ArgumentException("dc0 has the wrong size or the cell has no c");
         if (truncation < 0) throw new ArgumentOutOfRangeException(nameof(truncation), "truncation must be 0 (full BPTT) or positive");
+        weightHHBackward = Gemm.PackB(Op.N, Gates * HiddenSize, HiddenSize, WeightHH.Value, weightHHBackward);
         BackwardSequence(dOutput, dx, dh0, dc0, truncation);
     }
+
+    /// <summary>The one GEMM inside the forward loop: pre (+)= h_{t-1}·W_hhᵀ, [B, H]·[H, G·H] → [B, G·H].</summary>
+    protected void MultiplyRecurrent(ReadOnlySpan<T> hPrev, Span<T> pre, bool accumulate)
+        => Gemm.Multiply(Op.N, Batch, hPrev, weightHHForward!, pre, accumulate);
+
+    /// <summary>Its mirror in the backward loop: dh_{t-1} (+)= dpre·W_hh, [B, G·H]·[G·H, H] → [B, H].</summary>
+    protected void MultiplyRecurrentBackward(ReadOnlySpan<T> dPre, Span<T> dhPrev, bool accumulate)
+        => Gemm.Multiply(Op.N, Batch, dPre, weightHHBackward!, dhPrev, accumulate);
 
     /// <summary>True when the gradient must not cross from step t back to step t-1 under truncation k.</summary>
     protected static bool CutsBefore(int t, int truncation) => truncation > 0 && t > 1 && (t - 1) % truncation == 0;

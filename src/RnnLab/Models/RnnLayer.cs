@@ -27,7 +27,7 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         for (int t = 1; t <= Steps; t++)
         {
             Span<T> ht = hs.AsSpan(t * bh, bh);                            // [B, H]
-            Gemm.Multiply(Op.N, Op.T, B, H, H, hs.AsSpan((t - 1) * bh, bh), WeightHH.Value, ht, accumulate: true);
+            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), ht, accumulate: true);
             if (Nonlinearity == Nonlinearity.Tanh) Kernels.Tanh(ht, ht); else Kernels.Relu(ht, ht);
         }
     }
@@ -48,7 +48,7 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
             if (Nonlinearity == Nonlinearity.Tanh) Kernels.TanhBackward(ht, dh, dzt); else Kernels.ReluBackward(ht, dh, dzt);
             // forward: z += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dz·W_hh
             if (CutsBefore(t, truncation)) dh.Clear();
-            else Gemm.Multiply(Op.N, Op.N, B, H, H, dzt, WeightHH.Value, dh, accumulate: false);
+            else MultiplyRecurrentBackward(dzt, dh, accumulate: false);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         ReadOnlySpan<T> dzAll = dz.AsSpan(0, Steps * bh);

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using RnnLab.Experiments;
+using Spectre.Console;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab bench`: training steps per second on random data, the work ../shared/bench/torch_baseline.py times.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var cell = CommonOptions.Cell();
+        var hidden = CommonOptions.Positive("--hidden", "Hidden size H.", 128);
+        var seq = CommonOptions.Positive("--seq", "Sequence length T.", 200);
+        var batch = CommonOptions.Positive("--batch", "Batch size B.", 32);
+        var input = CommonOptions.Positive("--input", "Input size I.", 2);
+        var steps = CommonOptions.Positive("--steps", "Timed training steps (after 3 warm-up steps).", 20);
+        var threads = CommonOptions.Positive("--threads", "Threads for the matrix products.", 1);
+        var json = CommonOptions.Json();
+        var command = new Command("bench", "Time training steps (forward, MSE on a readout of h_T, full BPTT, clip by global norm 1.0, Adam) on random inputs.")
+        {
+            cell, hidden, seq, batch, input, steps, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            var config = new BenchConfig(parse.GetValue(cell)!, parse.GetValue(hidden), parse.GetValue(seq), parse.GetValue(batch),
+                parse.GetValue(input), parse.GetValue(steps), parse.GetValue(threads));
+            CommonOptions.ParseCell(config.Cell);
+            BenchResult result;
+            if (parse.GetValue(json) || Console.IsOutputRedirected)
+                result = TrainBenchmark.Run(config);
+            else
+                result = AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask($"{config.Cell} H={config.Hidden} T={config.Seq} B={config.Batch}", maxValue: config.Steps);
+                        return TrainBenchmark.Run(config, done => task.Value = done);
+                    });
+            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
+            var table = new Table().AddColumns("cell", "H", "T", "B", "I", "threads", "steps/s", "forward ms", "backward ms", "update ms");
+            table.AddRow(result.Cell, $"{result.Hidden}", $"{result.Seq}", $"{result.Batch}", $"{result.Input}", $"{result.Threads}",
+                $"{result.StepsPerS:F2}", $"{result.ForwardMs:F2}", $"{result.BackwardMs:F2}", $"{result.UpdateMs:F2}");
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

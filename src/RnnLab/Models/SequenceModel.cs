@@ -1,0 +1,93 @@
+using System.Numerics;
+
+namespace RnnLab.Models;
+
+/// <summary>Where the readout looks: at h_T only (one prediction per sequence) or at every h_t (sequence labelling).</summary>
+public enum ReadoutMode { LastStep, EveryStep }
+
+/// <summary>The training objective on the readout's output.</summary>
+public enum LossKind { MeanSquaredError, CrossEntropy }
+
+/// <summary>
+/// A recurrent layer, a linear readout and a loss: the whole trainable model. Forward runs the layer over the
+/// sequence, the readout over h_T (or every h_t) and the loss; Backward runs them in reverse, one BPTT walk.
+/// Gradients accumulate into the parameters; the caller zeroes them once per step (<see cref="ZeroGrad"/>).
+/// </summary>
+public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public RecurrentLayer<T> Layer { get; }
+    public Readout<T> Readout { get; }
+    public ReadoutMode Mode { get; }
+    public LossKind Loss { get; }
+    /// <summary>The layer's four tensors, then <c>readout.weight</c> and <c>readout.bias</c>.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    T[] dPrediction = [];  // [N, O]     ∂L/∂(readout output), N = B (last step) or T·B (every step)
+    T[] dHidden = [];      // [T, B, H]  ∂L/∂h_t from the readout; zero at steps it does not read
+    int rows;
+
+    public SequenceModel(RecurrentLayer<T> layer, int outputSize, ReadoutMode mode, LossKind loss)
+    {
+        Layer = layer;
+        Readout = new Readout<T>(layer.HiddenSize, outputSize);
+        Mode = mode;
+        Loss = loss;
+        Parameters = [.. layer.Parameters, .. Readout.Parameters];
+    }
+
+    public int OutputSize => Readout.OutputSize;
+
+    /// <summary>Readout output of the last forward pass: [B, O] (last step) or [T, B, O] (every step).</summary>
+    public ReadOnlySpan<T> Predictions => Readout.Output;
+
+    /// <summary>
+    /// Runs the model on x [T, B, I] and returns the mean loss. Regression targets are [N, O] in
+    /// <paramref name="targets"/>; classification labels are [N] in <paramref name="classLabels"/> (-1 = not scored),
+    /// with an optional [N] mask; N = B for <see cref="ReadoutMode.LastStep"/>, T·B for every step.
+    /// </summary>
+    public double Forward(ReadOnlySpan<T> x, int steps, int batch, ReadOnlySpan<T> targets = default,
+        ReadOnlySpan<int> classLabels = default, ReadOnlySpan<bool> scoreMask = default)
+    {
+        Layer.Forward(x, steps, batch);
+        int H = Layer.HiddenSize, O = OutputSize;
+        rows = Mode == ReadoutMode.LastStep ? batch : steps * batch;
+        Readout.Forward(Mode == ReadoutMode.LastStep ? Layer.FinalHidden : Layer.Output, rows);
+        if (dPrediction.Length < rows * O) dPrediction = new T[rows * O];
+        if (dHidden.Length < steps * batch * H) dHidden = new T[steps * batch * H];
+        Span<T> dPred = dPrediction.AsSpan(0, rows * O);
+        if (Loss == LossKind.MeanSquaredError)
+        {
+            if (targets.Length != rows * O) throw new ArgumentException($"regression targets have {targets.Length} values, expected [N={rows}, O={O}]");
+            return Losses.MeanSquaredError(Readout.Output, targets, dPred);
+        }
+        if (classLabels.Length != rows) throw new ArgumentException($"{classLabels.Length} class labels, expected N = {rows}");
+        return Losses.SoftmaxCrossEntropy(Readout.Output, O, classLabels, dPred, scoreMask);
+    }
+
+    /// <summary>Task metric of the last forward pass for classification: fraction of scored rows predicted right.</summary>
+    public double Accuracy(ReadOnlySpan<int> classLabels, ReadOnlySpan<bool> scoreMask = default)
+        => Losses.Accuracy(Readout.Output, OutputSize, classLabels, scoreMask);
+
+    /// <summary>Backpropagates the loss of the last forward pass; <paramref name="truncation"/> as in <see cref="RecurrentLayer{T}.Backward"/>.</summary>
+    public void Backward(int truncation = 0, Span<T> dx = default)
+    {
+        int steps = Layer.Steps, batch = Layer.Batch, H = Layer.HiddenSize, O = OutputSize;
+        Span<T> dh = dHidden.AsSpan(0, steps * batch * H);
+        if (Mode == ReadoutMode.LastStep)
+        {
+            // forward: y = h_T·Wᵀ + b  →  only h_T receives a gradient from the loss
+            dh[..((steps - 1) * batch * H)].Clear();
+            Readout.Backward(dPrediction.AsSpan(0, rows * O), dh.Slice((steps - 1) * batch * H));
+        }
+        else
+        {
+            Readout.Backward(dPrediction.AsSpan(0, rows * O), dh);
+        }
+        Layer.Backward(dh, dx, truncation: truncation);
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.ZeroGrad();
+    }
+}
