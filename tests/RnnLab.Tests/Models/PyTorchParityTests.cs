@@ -1,0 +1,68 @@
+using RnnLab.Models;
+using RnnLab.Tests.Fixtures;
+
+namespace RnnLab.Tests.Models;
+
+/// <summary>
+/// RnnLab's layers against outputs recorded from torch.nn.RNN / LSTM / GRU (Fixtures/make_fixtures.py):
+/// the state dict loads by name, and the forward pass reproduces every h_t, h_T, c_T and the readout.
+/// References are float64 from the float32 weights, so float64 must agree to rounding and float32 to 1e-5.
+/// </summary>
+public class PyTorchParityTests
+{
+    [Theory]
+    [InlineData("rnn")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void Float64_forward_matches_PyTorch(string cell) => Check<double>(cell, 1e-12);
+
+    [Theory]
+    [InlineData("rnn")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void Float32_forward_matches_PyTorch(string cell) => Check<float>(cell, 1e-5);
+
+    static void Check<T>(string cell, double tolerance) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var file = SafeTensors.Read(Fixture.Path(cell + ".safetensors"));
+        var spec = StoredModel.Describe(file);
+        var layer = RecurrentLayer<T>.Create(spec.Kind, spec.InputSize, spec.HiddenSize, spec.Nonlinearity);
+        int H = spec.HiddenSize, O = spec.OutputSize!.Value;
+        var readoutW = new Parameter<T>("readout.weight", O, H);
+        var readoutB = new Parameter<T>("readout.bias", O);
+        SafeTensors.LoadInto(file, [.. layer.Parameters, readoutW, readoutB]);
+
+        var x = file.Get("fixture.x", 7, 2, spec.InputSize);
+        T[] h0 = file.Get("fixture.h0", 2, H).To<T>();
+        T[] c0 = spec.Kind == CellKind.Lstm ? file.Get("fixture.c0", 2, H).To<T>() : [];
+        layer.Forward(x.To<T>(), 7, 2, h0, c0);
+
+        AssertClose($"{cell}.output", file.Get("fixture.output", 7, 2, H).Data, layer.Output, tolerance);
+        AssertClose($"{cell}.h_n", file.Get("fixture.h_n", 2, H).Data, layer.FinalHidden, tolerance);
+        if (layer is LstmLayer<T> lstm) AssertClose($"{cell}.c_n", file.Get("fixture.c_n", 2, H).Data, lstm.FinalCell, tolerance);
+
+        // readout(h_t) = h_t·Wᵀ + b, the plain loop
+        var y = new T[7 * 2 * O];
+        for (int r = 0; r < 7 * 2; r++)
+            for (int o = 0; o < O; o++)
+            {
+                T s = readoutB.Value[o];
+                for (int j = 0; j < H; j++) s += layer.Output[r * H + j] * readoutW.Value[o * H + j];
+                y[r * O + o] = s;
+            }
+        AssertClose($"{cell}.readout", file.Get("fixture.readout", 7, 2, O).Data, y, tolerance);
+    }
+
+    static void AssertClose<T>(string what, double[] expected, ReadOnlySpan<T> actual, double tolerance) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = 0;
+        int at = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double err = Math.Abs(expected[i] - double.CreateTruncating(actual[i]));
+            if (err > worst) (worst, at) = (err, i);
+        }
+        Assert.True(worst <= tolerance, $"{what}: max abs err {worst:e2} at flat index {at} (tolerance {tolerance:e0})");
+    }
+}
