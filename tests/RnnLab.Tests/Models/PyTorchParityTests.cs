@@ -28,9 +28,8 @@ public class PyTorchParityTests
         var spec = StoredModel.Describe(file);
         var layer = RecurrentLayer<T>.Create(spec.Kind, spec.InputSize, spec.HiddenSize, spec.Nonlinearity);
         int H = spec.HiddenSize, O = spec.OutputSize!.Value;
-        var readoutW = new Parameter<T>("readout.weight", O, H);
-        var readoutB = new Parameter<T>("readout.bias", O);
-        SafeTensors.LoadInto(file, [.. layer.Parameters, readoutW, readoutB]);
+        var readout = new Readout<T>(H, O);
+        SafeTensors.LoadInto(file, [.. layer.Parameters, .. readout.Parameters]);
 
         var x = file.Get("fixture.x", 7, 2, spec.InputSize);
         T[] h0 = file.Get("fixture.h0", 2, H).To<T>();
@@ -41,16 +40,8 @@ public class PyTorchParityTests
         AssertClose($"{cell}.h_n", file.Get("fixture.h_n", 2, H).Data, layer.FinalHidden, tolerance);
         if (layer is LstmLayer<T> lstm) AssertClose($"{cell}.c_n", file.Get("fixture.c_n", 2, H).Data, lstm.FinalCell, tolerance);
 
-        // readout(h_t) = h_t·Wᵀ + b, the plain loop
-        var y = new T[7 * 2 * O];
-        for (int r = 0; r < 7 * 2; r++)
-            for (int o = 0; o < O; o++)
-            {
-                T s = readoutB.Value[o];
-                for (int j = 0; j < H; j++) s += layer.Output[r * H + j] * readoutW.Value[o * H + j];
-                y[r * O + o] = s;
-            }
-        AssertClose($"{cell}.readout", file.Get("fixture.readout", 7, 2, O).Data, y, tolerance);
+        readout.Forward(layer.Output, 7 * 2);
+        AssertClose($"{cell}.readout", file.Get("fixture.readout", 7, 2, O).Data, readout.Output, tolerance);
     }
 
     static void AssertClose<T>(string what, double[] expected, ReadOnlySpan<T> actual, double tolerance) where T : System.Numerics.IFloatingPointIeee754<T>
