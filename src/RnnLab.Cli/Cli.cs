@@ -23,8 +23,14 @@ public static class Cli
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    static readonly CancellationTokenSource interrupt = new();
+
+    /// <summary>Fires on Ctrl+C: long work stops at the next step, writes what it has (a resumable checkpoint) and exits.</summary>
+    public static CancellationToken Interrupted => interrupt.Token;
+
     public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         ParseResult parsed = root.Parse(args);

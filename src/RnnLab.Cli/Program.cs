@@ -7,6 +7,7 @@ using RnnLab.Cli.Commands;
 // a reader meets them in the lesson. Errors in user input exit with code 2 and one line on stderr (Cli.Run).
 var root = new RootCommand("RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).");
 
+root.Subcommands.Add(TrainCommand.Create());      // one run on a long-range task, with its run folder
 root.Subcommands.Add(BenchCommand.Create());      // training steps per second, comparable with PyTorch
 
 return Cli.Run(root, args);
