@@ -55,7 +55,7 @@ public class CellGradientTests
         checks.Add(("h0", h0, dh0, [batch, hidden]));
         if (c0.Length > 0) checks.Add(("c0", c0, dc0, [batch, hidden]));
         foreach (var (name, values, grad, shape) in checks)
-            CellGradient.AssertMatches($"{cell}.{name}", values, grad, shape, Loss);
+            GradientCheck.Check($"{cell}.{name}", shape, values, grad, Loss);
     }
 
     [Theory]
@@ -133,44 +133,5 @@ public class CellGradientTests
         for (int j = 0; j < 3; j++) dh4[j] = d * layer.WeightHH.Value[1 * 3 + j];
         Assert.Equal(Math.Sqrt(dh4.Sum(v => v * v)), probe[3], 12);
         Assert.True(probe[0] < probe[4]);
-    }
-}
-
-/// <summary>
-/// Central differences for one tensor, with a message that names the tensor and the index. The fourth-order
-/// central stencil (f(−2h) − 8f(−h) + 8f(h) − f(2h)) / 12h with h = 1e-3 has truncation error O(h⁴) ≈ 1e-12 and
-/// rounding error ≈ 1e-16·|L|/h, so a relative error of 1e-6 is resolvable even for gradients of size 1e-5.
-/// </summary>
-internal static class CellGradient
-{
-    public static void AssertMatches(string name, double[] values, double[] analytic, int[] shape, Func<double> loss,
-        double h = 1e-3, double tolerance = 1e-6)
-    {
-        double worst = 0;
-        int worstAt = -1;
-        double worstNumeric = 0;
-        for (int i = 0; i < values.Length; i++)
-        {
-            double keep = values[i];
-            values[i] = keep + h; double up1 = loss();
-            values[i] = keep - h; double down1 = loss();
-            values[i] = keep + 2 * h; double up2 = loss();
-            values[i] = keep - 2 * h; double down2 = loss();
-            values[i] = keep;
-            double numeric = (8 * (up1 - down1) - (up2 - down2)) / (12 * h);
-            // Relative to the larger magnitude, floored so that entries that are zero both ways count as exact.
-            double err = Math.Abs(numeric - analytic[i]) / Math.Max(1e-7, Math.Max(Math.Abs(numeric), Math.Abs(analytic[i])));
-            if (err > worst) { worst = err; worstAt = i; worstNumeric = numeric; }
-        }
-        Assert.True(worst < tolerance,
-            $"{name}: max rel err {worst:E2} at [{Index(worstAt, shape)}] (analytic {analytic[Math.Max(worstAt, 0)]:E6}, numeric {worstNumeric:E6})");
-    }
-
-    static string Index(int flat, int[] shape)
-    {
-        if (flat < 0) return "";
-        var idx = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat /= shape[d]; }
-        return string.Join(",", idx);
     }
 }
