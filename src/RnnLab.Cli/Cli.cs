@@ -33,10 +33,13 @@ public static class Cli
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         stdout ??= Console.Out;
         stderr ??= Console.Error;
+        if (args.Length == 0) args = ["--help"];
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"rnnlab: {parsed.Errors[0].Message} (see rnnlab --help)");
+            // "Required command was not provided" accompanies an unknown verb; the unknown verb is the news.
+            var error = parsed.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            stderr.WriteLine($"rnnlab: {error.Message} (see rnnlab --help)");
             return UsageError;
         }
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr };

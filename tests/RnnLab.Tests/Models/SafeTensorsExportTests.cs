@@ -15,6 +15,32 @@ public class SafeTensorsExportTests
     [InlineData("lstm", 12UL)]
     [InlineData("gru", 13UL)]
     public void Saved_model_reloads_with_identical_outputs(string cell, ulong seed)
+        => SaveAndReload(cell, seed, Path.Combine(AppContext.BaseDirectory, "rnnlab-written"));
+
+    /// <summary>The other direction: PyTorch 1.13 (Debian's python3-torch, installed by .ci/run) loads RnnLab's files
+    /// with load_state_dict(strict=True) and reproduces RnnLab's float64 outputs to 1e-9.</summary>
+    [Fact]
+    public void PyTorch_loads_rnnlab_weights_and_computes_the_same_outputs()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "rnnlab-export-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            SaveAndReload("tanh", 21, dir);
+            SaveAndReload("lstm", 22, dir);
+            SaveAndReload("gru", 23, dir);
+            string script = Path.Combine(AppContext.BaseDirectory, "Fixtures", "check_load.py");
+            var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", [script, dir])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var python = System.Diagnostics.Process.Start(start)!;
+            string output = python.StandardOutput.ReadToEnd() + python.StandardError.ReadToEnd();
+            python.WaitForExit();
+            Assert.True(python.ExitCode == 0, $"check_load.py exited {python.ExitCode}: {output}");
+            Assert.Equal(3, output.Split('\n').Count(l => l.Contains("ok")));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    static void SaveAndReload(string cell, ulong seed, string dir)
     {
         const int I = 4, H = 6, T = 9, B = 3;
         CellKinds.TryParse(cell, out var kind, out var act);
@@ -31,7 +57,6 @@ public class SafeTensorsExportTests
         layer.Forward(x, T, B, h0, c0);
         double[] output = layer.Output.ToArray();
 
-        string dir = Path.Combine(AppContext.BaseDirectory, "rnnlab-written");
         string path = Path.Combine(dir, kind.Name() + ".safetensors");
         var spec = new StoredModel(kind, act, I, H, null);
         var extra = new List<NamedTensor>

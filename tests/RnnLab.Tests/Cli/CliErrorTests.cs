@@ -1,0 +1,45 @@
+using RnnLab.Cli;
+
+namespace RnnLab.Tests.Cli;
+
+/// <summary>Bad input gets one line on stderr naming the problem, exit code 2, no stack trace, no files.</summary>
+public class CliErrorTests
+{
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = RnnLab.Cli.Cli.Run(Program.Commands(), args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("unknown cell 'lstmx'", "bench", "--cell", "lstmx", "--json")]
+    [InlineData("--hidden must be a positive integer, got -4", "bench", "--hidden", "-4", "--json")]
+    [InlineData("--seq must be a positive integer, got 0", "bench", "--seq", "0", "--json")]
+    [InlineData("unknown task 'parity'", "train", "--task", "parity", "--json")]
+    [InlineData("--lr must be a positive number", "train", "--lr", "-1", "--json")]
+    [InlineData("unknown optimizer 'rmsprop'", "train", "--optimizer", "rmsprop", "--json")]
+    [InlineData("unknown initialization 'he'", "train", "--init", "he", "--json")]
+    [InlineData("give --clip-norm or --clip-value, not both", "train", "--clip-norm", "1", "--clip-value", "1", "--json")]
+    [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
+    [InlineData("Cannot parse argument 'many' for option '--hidden'", "bench", "--hidden", "many")]
+    public void Bad_input_is_one_line_with_exit_code_2(string expected, params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Resume_without_a_run_folder_is_an_error_and_writes_nothing()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "rnnlab-none-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = Run("train", "--resume", "--out", dir, "--json");
+        Assert.Equal(2, code);
+        Assert.Contains("no config.json to resume from", err);
+        Assert.False(Directory.Exists(dir));
+    }
+}
