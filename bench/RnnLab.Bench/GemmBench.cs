@@ -14,6 +14,9 @@ internal static class GemmBench
         (Op.T, Op.N, 512, 128, 6400, "dW_hh, H=128 LSTM, T·B=6400"),
         (Op.N, Op.T, 64, 2048, 512, "h·W_hhᵀ, H=512 LSTM"),
         (Op.T, Op.N, 2048, 512, 6400, "dW_hh, H=512 LSTM, T·B=6400"),
+        (Op.N, Op.T, 6400, 512, 64, "x·W_ihᵀ, H=128 LSTM, I=64"),
+        (Op.N, Op.N, 6400, 64, 512, "dx = dz·W_ih, H=128 LSTM"),
+        (Op.T, Op.N, 512, 64, 6400, "dW_ih, H=128 LSTM"),
     ];
 
     public static void Run(int threads, double seconds)

@@ -4,6 +4,7 @@ using RnnLab.Bench;
 // microseconds to milliseconds, the interesting number is GFLOPS per shape, and a whole table must fit in a
 // few seconds on a shared two-core machine.
 //   dotnet run -c Release --project bench/RnnLab.Bench -- gemm [--threads K] [--seconds S]
+//   dotnet run -c Release --project bench/RnnLab.Bench -- layers [--threads K]
 //   dotnet run -c Release --project bench/RnnLab.Bench -- kernels
 string verb = args.Length > 0 ? args[0] : "gemm";
 int threads = 1;
@@ -17,6 +18,7 @@ switch (verb)
 {
     case "gemm": GemmBench.Run(threads, seconds); break;
     case "kernels": KernelBench.Run(seconds); break;
+    case "layers": LayerBench.Run(threads, seconds); break;
     default: Console.Error.WriteLine($"unknown benchmark '{verb}' (gemm, kernels)"); return 1;
 }
 return 0;

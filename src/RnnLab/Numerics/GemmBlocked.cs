@@ -127,8 +127,11 @@ public static unsafe partial class Gemm
         // Pack B when it is stored transposed (its columns are what the kernel wants contiguous), when its last
         // panel is partial (the kernel reads whole panels), or when enough rows of A reuse it to repay the copy.
         bool packB = !job.PrepackedB && (job.OpB == Op.T || n % NR != 0 || m > 4 * MR);
-        // Pack A only when it is too big to stay in cache on its own and many B panels reuse it.
-        bool packA = m > MC || ((long)m * k > 64 * 1024 && n > 8 * NR);
+        // Pack A only when it is stored transposed and large: a micro-panel of stored Aᵀ takes MR values from each
+        // of KC rows lda apart (a new page per row once lda is large), so copying it into a contiguous panel saves
+        // TLB misses, and the copy is cheap (MR contiguous values per row). Rows of an Op.N A are read in place
+        // even when A is large: MR sequential streams prefetch well, and packing them would be a transpose.
+        bool packA = job.OpA == Op.T && (m > MC || ((long)m * k > 64 * 1024 && n > 8 * NR));
         T* wsB = packB ? Workspace<T>.B(KC * ((Math.Min(NC, n) + NR - 1) / NR * NR)) : null;
         T* wsA = packA ? Workspace<T>.A(KC * ((Math.Min(MC, m) + MR - 1) / MR * MR)) : null;
 
@@ -165,7 +168,7 @@ public static unsafe partial class Gemm
                     if (packA)
                     {
                         for (int ir = 0; ir < mc; ir += MR)
-                            PackAPanel(job.OpA, job.A, job.Lda, ic + ir, Math.Min(MR, mc - ir), pc, kc, MR, wsA + (nint)(ir / MR) * kc * MR);
+                            PackAPanel(job.A, job.Lda, ic + ir, Math.Min(MR, mc - ir), pc, kc, MR, wsA + (nint)(ir / MR) * kc * MR);
                         ap = wsA; rs = 1; ps = MR; aPanel = (nint)kc * MR;
                     }
                     else if (job.OpA == Op.N)
@@ -301,26 +304,15 @@ public static unsafe partial class Gemm
         for (; i + sizeof(T) <= bytes; i += sizeof(T)) *(T*)(d + i) = *(T*)(s + i);
     }
 
-    /// <summary>dst[p·MR + r] = op(A)[i0 + r, p0 + p] for p &lt; kc, r &lt; mr; zero for mr ≤ r &lt; MR.</summary>
-    private static void PackAPanel<T>(Op opA, T* a, int lda, int i0, int mr, int p0, int kc, int MR, T* dst) where T : unmanaged
+    /// <summary>dst[p·MR + r] = op(A)[i0 + r, p0 + p] = a[(p0 + p)·lda + i0 + r] for p &lt; kc, r &lt; mr (A stored
+    /// transposed; the only A the driver packs); zero for mr ≤ r &lt; MR.</summary>
+    private static void PackAPanel<T>(T* a, int lda, int i0, int mr, int p0, int kc, int MR, T* dst) where T : unmanaged
     {
-        if (opA == Op.T)
+        T* src = a + (nint)p0 * lda + i0;
+        for (int p = 0; p < kc; p++, src += lda, dst += MR)
         {
-            T* src = a + (nint)p0 * lda + i0;
-            for (int p = 0; p < kc; p++, src += lda, dst += MR)
-            {
-                CopyShort(src, dst, mr);
-                if (mr < MR) new Span<T>(dst + mr, MR - mr).Clear();
-            }
-            return;
-        }
-        if (mr < MR)
-            for (int p = 0; p < kc; p++) new Span<T>(dst + (nint)p * MR + mr, MR - mr).Clear();
-        for (int r = 0; r < mr; r++)
-        {
-            T* src = a + (nint)(i0 + r) * lda + p0;
-            T* d = dst + r;
-            for (int p = 0; p < kc; p++, d += MR) d[0] = src[p];
+            CopyShort(src, dst, mr);
+            if (mr < MR) new Span<T>(dst + mr, MR - mr).Clear();
         }
     }
 

@@ -1,11 +1,15 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace RnnLab.Numerics;
 
 /// <summary>
 /// Element-wise kernels on spans, destination last, no allocation. Vectorised by TensorPrimitives where it has
-/// the operation; the rest are short loops the JIT vectorises or that are not on a hot path.
+/// the operation; the hot hand-written ones (the backward derivatives, norms, bias sums) are explicit Vector512/
+/// Vector256 loops for float and double, each with its plain scalar loop beside it as the definition and tail.
 /// </summary>
 public static class Kernels
 {
@@ -27,11 +31,49 @@ public static class Kernels
     /// <summary>dz = dh·(1 − h²), the derivative of h = tanh(z) written in terms of h.</summary>
     public static void TanhBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dz) where T : IFloatingPointIeee754<T>
     {
+        CheckSameLength(h.Length, dh.Length, dz.Length);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            for (; i + Vector512<T>.Count <= dz.Length; i += Vector512<T>.Count)
+            {
+                Vector512<T> hv = Vector512.Create(h.Slice(i, Vector512<T>.Count)), dv = Vector512.Create(dh.Slice(i, Vector512<T>.Count));
+                (dv * (Vector512<T>.One - hv * hv)).CopyTo(dz.Slice(i));
+            }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            for (; i + Vector256<T>.Count <= dz.Length; i += Vector256<T>.Count)
+            {
+                Vector256<T> hv = Vector256.Create(h.Slice(i, Vector256<T>.Count)), dv = Vector256.Create(dh.Slice(i, Vector256<T>.Count));
+                (dv * (Vector256<T>.One - hv * hv)).CopyTo(dz.Slice(i));
+            }
+        TanhBackwardScalar(h[i..], dh[i..], dz[i..]);
+    }
+
+    internal static void TanhBackwardScalar<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dz) where T : IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < dz.Length; i++) dz[i] = dh[i] * (T.One - h[i] * h[i]);
     }
 
     /// <summary>dz = dh·[h &gt; 0], the derivative of h = max(z, 0).</summary>
     public static void ReluBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dz) where T : IFloatingPointIeee754<T>
+    {
+        CheckSameLength(h.Length, dh.Length, dz.Length);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            for (; i + Vector512<T>.Count <= dz.Length; i += Vector512<T>.Count)
+            {
+                Vector512<T> hv = Vector512.Create(h.Slice(i, Vector512<T>.Count)), dv = Vector512.Create(dh.Slice(i, Vector512<T>.Count));
+                (dv & Vector512.GreaterThan(hv, Vector512<T>.Zero)).CopyTo(dz.Slice(i));
+            }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            for (; i + Vector256<T>.Count <= dz.Length; i += Vector256<T>.Count)
+            {
+                Vector256<T> hv = Vector256.Create(h.Slice(i, Vector256<T>.Count)), dv = Vector256.Create(dh.Slice(i, Vector256<T>.Count));
+                (dv & Vector256.GreaterThan(hv, Vector256<T>.Zero)).CopyTo(dz.Slice(i));
+            }
+        ReluBackwardScalar(h[i..], dh[i..], dz[i..]);
+    }
+
+    internal static void ReluBackwardScalar<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dz) where T : IFloatingPointIeee754<T>
     {
         for (int i = 0; i < dz.Length; i++) dz[i] = h[i] > T.Zero ? dh[i] : T.Zero;
     }
@@ -40,7 +82,68 @@ public static class Kernels
     public static T Norm<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
         => T.CreateTruncating(Math.Sqrt(SumOfSquares(x)));
 
+    /// <summary>
+    /// Σ x², accumulated in double with Kahan compensation. Called once per time step on ∂L/∂h_t (the gradient-flow
+    /// probe), so it is as hot as the step's GEMM at small H: float lanes are widened to double (where their squares
+    /// are exact) and summed lane-wise; the compensation keeps the result as close to the exact sum as the one-by-one
+    /// double loop gets, whatever the lane order.
+    /// </summary>
     public static double SumOfSquares<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
+    {
+        if (!Vector512.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
+            return SumOfSquaresScalar(x);
+        Vector512<double> s0 = default, s1 = default, e0 = default, e1 = default;
+        int i = 0;
+        if (typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> f = As<T, float>(x);
+            for (; i + 16 <= f.Length; i += 16)
+            {
+                (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(Vector512.Create(f.Slice(i, 16)));
+                KahanAdd(ref s0, ref e0, lo * lo);
+                KahanAdd(ref s1, ref e1, hi * hi);
+            }
+        }
+        else
+        {
+            ReadOnlySpan<double> d = As<T, double>(x);
+            for (; i + 16 <= d.Length; i += 16)
+            {
+                Vector512<double> v0 = Vector512.Create(d.Slice(i, 8)), v1 = Vector512.Create(d.Slice(i + 8, 8));
+                KahanAdd(ref s0, ref e0, v0 * v0);
+                KahanAdd(ref s1, ref e1, v1 * v1);
+            }
+        }
+        // Fold the lanes (and the tail) with the same compensation.
+        double sum = 0, err = 0;
+        for (int l = 0; l < 8; l++)
+        {
+            KahanAdd(ref sum, ref err, s0[l] - e0[l]);
+            KahanAdd(ref sum, ref err, s1[l] - e1[l]);
+        }
+        for (; i < x.Length; i++) { double v = double.CreateTruncating(x[i]); KahanAdd(ref sum, ref err, v * v); }
+        double result = sum - err;
+        // An infinite term turns the compensation into NaN; the plain loop then gives the honest Inf (or NaN).
+        return double.IsFinite(result) ? result : SumOfSquaresScalar(x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KahanAdd(ref Vector512<double> sum, ref Vector512<double> err, Vector512<double> term)
+    {
+        Vector512<double> y = term - err, t = sum + y;
+        err = (t - sum) - y;
+        sum = t;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KahanAdd(ref double sum, ref double err, double term)
+    {
+        double y = term - err, t = sum + y;
+        err = (t - sum) - y;
+        sum = t;
+    }
+
+    internal static double SumOfSquaresScalar<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
     {
         double s = 0;
         foreach (T v in x) { double d = double.CreateTruncating(v); s += d * d; }
@@ -64,9 +167,58 @@ public static class Kernels
         }
     }
 
-    /// <summary>y[j] += Σ_r m[r, j] for m [rows, n].</summary>
+    /// <summary>
+    /// y[j] += Σ_r m[r, j] for m [rows, n]: the bias gradient, summed over all T·B stacked rows. Keeps a strip of
+    /// columns in registers while walking down the rows, so y is read and written once instead of once per row.
+    /// </summary>
     public static void AddColumnSums<T>(ReadOnlySpan<T> m, int n, Span<T> y) where T : IFloatingPointIeee754<T>
     {
-        for (int r = 0; r + n <= m.Length; r += n) TensorPrimitives.Add(y, m.Slice(r, n), y);
+        if (n <= 0) return;
+        if (y.Length < n) throw new ArgumentException($"y has {y.Length} elements, needs {n}");
+        int rows = m.Length / n, j = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            int W = Vector512<T>.Count;
+            ref T m0 = ref MemoryMarshal.GetReference(m);
+            for (; j + 4 * W <= n; j += 4 * W)
+            {
+                Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int r = 0; r < rows; r++)
+                {
+                    nuint at = (nuint)((long)r * n + j);
+                    s0 += Vector512.LoadUnsafe(ref m0, at); s1 += Vector512.LoadUnsafe(ref m0, at + (nuint)W);
+                    s2 += Vector512.LoadUnsafe(ref m0, at + (nuint)(2 * W)); s3 += Vector512.LoadUnsafe(ref m0, at + (nuint)(3 * W));
+                }
+                Span<T> yj = y.Slice(j, 4 * W);
+                (Vector512.Create(yj) + s0).CopyTo(yj);
+                (Vector512.Create(yj[W..]) + s1).CopyTo(yj[W..]);
+                (Vector512.Create(yj[(2 * W)..]) + s2).CopyTo(yj[(2 * W)..]);
+                (Vector512.Create(yj[(3 * W)..]) + s3).CopyTo(yj[(3 * W)..]);
+            }
+            for (; j + W <= n; j += W)
+            {
+                Vector512<T> s0 = default;
+                for (int r = 0; r < rows; r++) s0 += Vector512.LoadUnsafe(ref m0, (nuint)((long)r * n + j));
+                Span<T> yj = y.Slice(j, W);
+                (Vector512.Create(yj) + s0).CopyTo(yj);
+            }
+        }
+        if (j < n) AddColumnSumsScalar(m, n, j, y);
+    }
+
+    /// <summary>The plain loop for columns j0..n-1 of <see cref="AddColumnSums{T}"/>.</summary>
+    internal static void AddColumnSumsScalar<T>(ReadOnlySpan<T> m, int n, int j0, Span<T> y) where T : IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r + n <= m.Length; r += n)
+            for (int j = j0; j < n; j++) y[j] += m[r + j];
+    }
+
+    /// <summary>Reinterprets a span whose element type the caller has just tested to be <typeparamref name="TTo"/>.</summary>
+    private static ReadOnlySpan<TTo> As<TFrom, TTo>(ReadOnlySpan<TFrom> x)
+        => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(x)), x.Length);
+
+    private static void CheckSameLength(int a, int b, int y)
+    {
+        if (a < y || b < y) throw new ArgumentException($"input spans ({a}, {b}) shorter than the destination ({y})");
     }
 }

@@ -24,12 +24,24 @@ public static unsafe class Parallelism
     /// time steps' GEMMs, short enough that a stopped loop releases the core almost at once.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    private static Worker[] workers = [];
+    // One job slot, owned by whoever holds `busy`. Parts are claimed through `claim` = (generation << 32) | next
+    // part, so the caller claims any part no worker has picked up yet: when a worker is descheduled (two cores shared
+    // with other processes) the call degrades to the caller doing the work itself instead of waiting for a time slice.
+    private static delegate*<int, void*, void> jobBody;
+    private static void* jobState;
+    private static int jobParts;
+    private static int jobGeneration;
+    private static long claim;
+    private static int completed;
+
+    private static Thread[] workers = [];
     private static readonly object growLock = new();
-    private static int busy; // 1 while some caller owns the workers; a concurrent caller then runs its parts inline
+    private static readonly AutoResetEvent[] wakes = new AutoResetEvent[64];
+    private static int sleepers; // bit i set while worker i is (about to be) blocked on wakes[i]
+    private static int busy;     // 1 while some caller owns the job slot; a concurrent caller runs its parts inline
 
     /// <summary>
-    /// Runs <paramref name="body"/>(part, state) for part = 0..parts-1, part 0 on the calling thread and the others on
+    /// Runs <paramref name="body"/>(part, state) for part = 0..parts-1 on the calling thread and up to parts-1
     /// workers, and returns when all are done. If the workers are already in use (a call from another thread), all
     /// parts run on the caller, one after another. <paramref name="state"/> must stay valid until the call returns.
     /// </summary>
@@ -42,10 +54,20 @@ public static unsafe class Parallelism
         }
         try
         {
-            Worker[] ws = EnsureWorkers(parts - 1);
-            for (int p = 1; p < parts; p++) ws[p - 1].Start(body, state, p);
-            body(0, state);
-            for (int p = 1; p < parts; p++) ws[p - 1].WaitDone();
+            int helpers = EnsureWorkers(Math.Min(parts - 1, wakes.Length));
+            int generation = jobGeneration + 1;
+            jobBody = body;
+            jobState = state;
+            jobParts = parts;
+            completed = 0;
+            Volatile.Write(ref claim, (long)generation << 32);
+            Volatile.Write(ref jobGeneration, generation); // publishes the fields above
+            int asleep = Interlocked.Exchange(ref sleepers, 0);
+            for (int i = 0; i < helpers; i++)
+                if ((asleep & (1 << i)) != 0) wakes[i].Set();
+            Participate(generation, body, state, parts);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref completed) != parts) spin.SpinOnce(sleep1Threshold: -1);
         }
         finally
         {
@@ -53,78 +75,64 @@ public static unsafe class Parallelism
         }
     }
 
-    private static Worker[] EnsureWorkers(int count)
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left.</summary>
+    private static void Participate(int generation, delegate*<int, void*, void> body, void* state, int parts)
     {
-        Worker[] ws = workers;
-        if (ws.Length >= count) return ws;
-        lock (growLock)
+        while (true)
         {
-            ws = workers;
-            if (ws.Length >= count) return ws;
-            var grown = new Worker[count];
-            Array.Copy(ws, grown, ws.Length);
-            for (int i = ws.Length; i < count; i++) grown[i] = new Worker(i + 1);
-            workers = grown;
-            return grown;
+            long current = Volatile.Read(ref claim);
+            // A claim of a later job fails here, so a late worker never runs a stale body on a new job's part.
+            if ((int)(current >> 32) != generation || (int)current >= parts) return;
+            if (Interlocked.CompareExchange(ref claim, current + 1, current) != current) continue;
+            body((int)current, state);
+            Interlocked.Increment(ref completed);
         }
     }
 
-    private sealed class Worker
+    private static int EnsureWorkers(int count)
     {
-        private delegate*<int, void*, void> body;
-        private void* state;
-        private int part;
-        private int posted;    // jobs posted by the caller
-        private int finished;  // jobs the worker has finished
-        private int sleeping;  // 1 while the worker is (about to be) blocked on wake
-        private readonly AutoResetEvent wake = new(false);
-
-        public Worker(int index)
+        if (workers.Length >= count) return count;
+        lock (growLock)
         {
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"RnnLab numerics worker {index}" };
-            thread.Start();
-        }
-
-        public void Start(delegate*<int, void*, void> body, void* state, int part)
-        {
-            this.body = body;
-            this.state = state;
-            this.part = part;
-            Interlocked.Increment(ref posted); // full fence: the fields above are visible before the new count
-            if (Interlocked.Exchange(ref sleeping, 0) == 1) wake.Set();
-        }
-
-        public void WaitDone()
-        {
-            int target = Volatile.Read(ref posted);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref finished) != target) spin.SpinOnce(sleep1Threshold: -1);
-        }
-
-        private void Loop()
-        {
-            int seen = 0;
-            while (true)
+            Thread[] ws = workers;
+            if (ws.Length >= count) return count;
+            var grown = new Thread[count];
+            Array.Copy(ws, grown, ws.Length);
+            for (int i = ws.Length; i < count; i++)
             {
-                long start = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref posted) == seen)
-                {
-                    if (Stopwatch.GetTimestamp() - start > SpinTicks)
-                    {
-                        Volatile.Write(ref sleeping, 1);
-                        Interlocked.MemoryBarrier();
-                        // Re-check after announcing sleep: a job posted in between has either seen sleeping = 1
-                        // (and will Set) or we see it here.
-                        if (Volatile.Read(ref posted) == seen) wake.WaitOne();
-                        Volatile.Write(ref sleeping, 0);
-                        start = Stopwatch.GetTimestamp();
-                    }
-                    else Thread.SpinWait(8);
-                }
-                seen++;
-                body(part, state);
-                Volatile.Write(ref finished, seen);
+                wakes[i] = new AutoResetEvent(false);
+                int index = i;
+                grown[i] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"RnnLab numerics worker {i + 1}" };
+                grown[i].Start();
             }
+            workers = grown;
+            return count;
+        }
+    }
+
+    private static void WorkerLoop(int index)
+    {
+        int seen = Volatile.Read(ref jobGeneration);
+        int bit = 1 << index;
+        while (true)
+        {
+            long start = Stopwatch.GetTimestamp();
+            int generation;
+            while ((generation = Volatile.Read(ref jobGeneration)) == seen)
+            {
+                if (Stopwatch.GetTimestamp() - start > SpinTicks)
+                {
+                    Interlocked.Or(ref sleepers, bit);
+                    // Re-check after announcing sleep: a job posted in between either saw our bit (and Sets the
+                    // event) or is visible here. A stale Set only causes one spurious wake-up.
+                    if (Volatile.Read(ref jobGeneration) == seen) wakes[index].WaitOne();
+                    Interlocked.And(ref sleepers, ~bit);
+                    start = Stopwatch.GetTimestamp();
+                }
+                else Thread.SpinWait(8);
+            }
+            seen = generation;
+            Participate(generation, jobBody, jobState, jobParts);
         }
     }
 }
