@@ -1,0 +1,220 @@
+using System.Numerics;
+using RnnLab.Models;
+
+namespace RnnLab.Analysis;
+
+/// <summary>
+/// A float64 copy of one recurrent layer's weights, with PyTorch's layouts: W_ih [G·H, I], W_hh [G·H, H],
+/// b_ih, b_hh [G·H]; gate blocks i, f, g, o (LSTM) and r, z, n (GRU). The analysis works on this copy so that
+/// it does not depend on the training engine's caches or precision: a float32 model is analysed in float64.
+/// </summary>
+public sealed class CellWeights
+{
+    public CellKind Kind { get; }
+    public Nonlinearity Nonlinearity { get; }
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int Gates { get; }
+    public double[] WeightIH { get; }  // [G*H, I]
+    public double[] WeightHH { get; }  // [G*H, H]
+    public double[] BiasIH { get; }    // [G*H]
+    public double[] BiasHH { get; }    // [G*H]
+
+    /// <summary>Size of the recurrent state: H for the RNN and GRU, 2H for the LSTM's (h, c).</summary>
+    public int StateSize => Kind == CellKind.Lstm ? 2 * HiddenSize : HiddenSize;
+
+    public CellWeights(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh,
+        double[]? weightIH = null, double[]? weightHH = null, double[]? biasIH = null, double[]? biasHH = null)
+    {
+        if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"input size must be positive, got {inputSize}");
+        if (hiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"hidden size must be positive, got {hiddenSize}");
+        Kind = kind;
+        Nonlinearity = nonlinearity;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        Gates = kind.Gates();
+        int gh = Gates * hiddenSize;
+        WeightIH = Check(weightIH, gh * inputSize, "weight_ih");
+        WeightHH = Check(weightHH, gh * hiddenSize, "weight_hh");
+        BiasIH = Check(biasIH, gh, "bias_ih");
+        BiasHH = Check(biasHH, gh, "bias_hh");
+    }
+
+    static double[] Check(double[]? a, int size, string name)
+    {
+        if (a is null) return new double[size];
+        if (a.Length != size) throw new ArgumentException($"{name} has {a.Length} values, expected {size}");
+        return a;
+    }
+
+    /// <summary>Copies a layer's parameters into float64.</summary>
+    public static CellWeights From<T>(RecurrentLayer<T> layer) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var nl = layer is RnnLayer<T> rnn ? rnn.Nonlinearity : Nonlinearity.Tanh;
+        return new CellWeights(layer.Kind, layer.InputSize, layer.HiddenSize, nl,
+            ToDouble(layer.WeightIH.Value), ToDouble(layer.WeightHH.Value), ToDouble(layer.BiasIH.Value), ToDouble(layer.BiasHH.Value));
+    }
+
+    static double[] ToDouble<T>(T[] a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = new double[a.Length];
+        for (int i = 0; i < a.Length; i++) d[i] = double.CreateTruncating(a[i]);
+        return d;
+    }
+
+    /// <summary>
+    /// Random weights for experiments: every entry U(−1/√H, 1/√H), PyTorch's default for its recurrent layers,
+    /// then, if <paramref name="spectralRadius"/> is given, each H×H gate block of W_hh rescaled to that spectral radius.
+    /// </summary>
+    public static CellWeights Random(CellKind kind, int inputSize, int hiddenSize, ulong seed,
+        double? spectralRadius = null, Nonlinearity nonlinearity = Nonlinearity.Tanh)
+    {
+        var w = new CellWeights(kind, inputSize, hiddenSize, nonlinearity);
+        var rng = new Numerics.SeededRandom(seed);
+        double bound = 1.0 / Math.Sqrt(hiddenSize);
+        rng.FillUniform<double>(w.WeightIH, -bound, bound);
+        rng.FillUniform<double>(w.WeightHH, -bound, bound);
+        rng.FillUniform<double>(w.BiasIH, -bound, bound);
+        rng.FillUniform<double>(w.BiasHH, -bound, bound);
+        if (spectralRadius is double rho)
+        {
+            int hh = hiddenSize * hiddenSize;
+            for (int g = 0; g < w.Gates; g++)
+                Spectra.RescaleToSpectralRadius(w.WeightHH.AsSpan(g * hh, hh), hiddenSize, rho);
+        }
+        return w;
+    }
+}
+
+/// <summary>
+/// One sequence (batch 1) run through a cell in float64, keeping every step's state and gate activations, so
+/// that step Jacobians can be formed anywhere along the trajectory. Equations are PyTorch's:
+/// <list type="bullet">
+/// <item>RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)</item>
+/// <item>LSTM: [i, f, g, o] = [σ, σ, tanh, σ](W_ih x_t + b_ih + W_hh h_{t−1} + b_hh); c_t = f⊙c_{t−1} + i⊙g; h_t = o⊙tanh(c_t)</item>
+/// <item>GRU: r, z = σ(W_i· x_t + b_i· + W_h· h_{t−1} + b_h·); n = tanh(W_in x_t + b_in + r⊙(W_hn h_{t−1} + b_hn)); h_t = (1−z)⊙n + z⊙h_{t−1}</item>
+/// </list>
+/// </summary>
+public sealed class CellTrajectory
+{
+    public CellWeights Cell { get; }
+    public int Steps { get; }
+    /// <summary>h_0..h_T, [T+1, H]; h_t at row t.</summary>
+    public double[] H { get; }
+    /// <summary>c_0..c_T, [T+1, H] (LSTM only, otherwise empty).</summary>
+    public double[] C { get; }
+    /// <summary>
+    /// Gate activations per step, [T, G·H], row t−1 for step t: RNN the output h_t (unused); LSTM i, f, g, o;
+    /// GRU r, z, n. For the GRU, <see cref="HiddenPreN"/> keeps W_hn h_{t−1} + b_hn, which ∂n/∂r needs.
+    /// </summary>
+    public double[] Gates { get; }
+    /// <summary>GRU only: W_hn h_{t−1} + b_hn per step, [T, H].</summary>
+    public double[] HiddenPreN { get; }
+
+    CellTrajectory(CellWeights cell, int steps)
+    {
+        Cell = cell;
+        Steps = steps;
+        int H = cell.HiddenSize;
+        this.H = new double[(steps + 1) * H];
+        C = cell.Kind == CellKind.Lstm ? new double[(steps + 1) * H] : [];
+        Gates = new double[steps * cell.Gates * H];
+        HiddenPreN = cell.Kind == CellKind.Gru ? new double[steps * H] : [];
+    }
+
+    public ReadOnlySpan<double> HiddenAt(int t) => H.AsSpan(t * Cell.HiddenSize, Cell.HiddenSize);
+    public ReadOnlySpan<double> CellAt(int t) => C.AsSpan(t * Cell.HiddenSize, Cell.HiddenSize);
+    /// <summary>Gate activations of step t (1-based), [G·H].</summary>
+    public ReadOnlySpan<double> GatesAt(int t) => Gates.AsSpan((t - 1) * Cell.Gates * Cell.HiddenSize, Cell.Gates * Cell.HiddenSize);
+
+    /// <summary>Runs x [T, I] from h_0, c_0 (empty = zero).</summary>
+    public static CellTrajectory Run(CellWeights cell, ReadOnlySpan<double> x, int steps, ReadOnlySpan<double> h0 = default, ReadOnlySpan<double> c0 = default)
+    {
+        int I = cell.InputSize, H = cell.HiddenSize, gh = cell.Gates * H;
+        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"sequence length must be positive, got {steps}");
+        if (x.Length != steps * I) throw new ArgumentException($"input has {x.Length} values, expected [T={steps}, I={I}] = {steps * I}");
+        var tr = new CellTrajectory(cell, steps);
+        if (!h0.IsEmpty) h0.CopyTo(tr.H);
+        if (!c0.IsEmpty)
+        {
+            if (cell.Kind != CellKind.Lstm) throw new ArgumentException($"{cell.Kind.Name()} has no cell state c0");
+            c0.CopyTo(tr.C);
+        }
+        var preI = new double[gh];   // W_ih x_t + b_ih
+        var preH = new double[gh];   // W_hh h_{t-1} + b_hh
+        for (int t = 1; t <= steps; t++)
+        {
+            MatVec(cell.WeightIH, gh, I, x.Slice((t - 1) * I, I), cell.BiasIH, preI);
+            MatVec(cell.WeightHH, gh, H, tr.H.AsSpan((t - 1) * H, H), cell.BiasHH, preH);
+            tr.Step(t, preI, preH);
+        }
+        return tr;
+    }
+
+    void Step(int t, double[] preI, double[] preH)
+    {
+        int H = Cell.HiddenSize;
+        Span<double> gates = Gates.AsSpan((t - 1) * Cell.Gates * H, Cell.Gates * H);
+        ReadOnlySpan<double> hPrev = this.H.AsSpan((t - 1) * H, H);
+        Span<double> h = this.H.AsSpan(t * H, H);
+        switch (Cell.Kind)
+        {
+            case CellKind.Rnn:
+                for (int j = 0; j < H; j++)
+                {
+                    double z = preI[j] + preH[j];
+                    h[j] = Cell.Nonlinearity == Nonlinearity.Tanh ? Math.Tanh(z) : Math.Max(z, 0.0);
+                    gates[j] = h[j];
+                }
+                break;
+            case CellKind.Lstm:
+            {
+                ReadOnlySpan<double> cPrev = C.AsSpan((t - 1) * H, H);
+                Span<double> c = C.AsSpan(t * H, H);
+                for (int j = 0; j < H; j++)
+                {
+                    double i = Sigmoid(preI[j] + preH[j]);
+                    double f = Sigmoid(preI[H + j] + preH[H + j]);
+                    double g = Math.Tanh(preI[2 * H + j] + preH[2 * H + j]);
+                    double o = Sigmoid(preI[3 * H + j] + preH[3 * H + j]);
+                    gates[j] = i; gates[H + j] = f; gates[2 * H + j] = g; gates[3 * H + j] = o;
+                    c[j] = f * cPrev[j] + i * g;
+                    h[j] = o * Math.Tanh(c[j]);
+                }
+                break;
+            }
+            case CellKind.Gru:
+            {
+                Span<double> hn = HiddenPreN.AsSpan((t - 1) * H, H);
+                for (int j = 0; j < H; j++)
+                {
+                    double r = Sigmoid(preI[j] + preH[j]);
+                    double z = Sigmoid(preI[H + j] + preH[H + j]);
+                    hn[j] = preH[2 * H + j];
+                    double n = Math.Tanh(preI[2 * H + j] + r * hn[j]);
+                    gates[j] = r; gates[H + j] = z; gates[2 * H + j] = n;
+                    h[j] = (1 - z) * n + z * hPrev[j];
+                }
+                break;
+            }
+            default: throw new ArgumentOutOfRangeException(nameof(Cell.Kind));
+        }
+    }
+
+    /// <summary>The forward map of one step, (h, c) → (h', c'), for finite-difference checks. c is empty except for the LSTM.</summary>
+    public static void StepMap(CellWeights cell, ReadOnlySpan<double> x, ReadOnlySpan<double> h, ReadOnlySpan<double> c, Span<double> hOut, Span<double> cOut)
+    {
+        var tr = Run(cell, x, 1, h, cell.Kind == CellKind.Lstm ? c : default);
+        tr.HiddenAt(1).CopyTo(hOut);
+        if (cell.Kind == CellKind.Lstm) tr.CellAt(1).CopyTo(cOut);
+    }
+
+    internal static double Sigmoid(double v) => 1.0 / (1.0 + Math.Exp(-v));
+
+    /// <summary>y = W v + b for W [rows, cols] row-major.</summary>
+    static void MatVec(double[] w, int rows, int cols, ReadOnlySpan<double> v, double[] b, double[] y)
+    {
+        for (int r = 0; r < rows; r++)
+            y[r] = System.Numerics.Tensors.TensorPrimitives.Dot(w.AsSpan(r * cols, cols), v) + b[r];
+    }
+}

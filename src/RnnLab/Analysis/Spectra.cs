@@ -1,0 +1,175 @@
+using System.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace RnnLab.Analysis;
+
+/// <summary>Result of <see cref="Spectra.PowerIterationSpectralRadius"/>.</summary>
+/// <param name="SpectralRadius">the estimate of max |λ|</param>
+/// <param name="Iterations">matrix–vector steps taken</param>
+/// <param name="Converged">false when <see cref="Spectra.PowerIterationMaxIterations"/> was hit first</param>
+public readonly record struct PowerIterationResult(double SpectralRadius, int Iterations, bool Converged);
+
+/// <summary>The spectrum of a square recurrent matrix, as reported by <c>rnnlab spectrum</c>.</summary>
+/// <param name="Eigenvalues">all eigenvalues, sorted by decreasing modulus</param>
+/// <param name="SingularValues">all singular values, decreasing</param>
+/// <param name="SpectralRadius">max |λ|: the per-step factor of ‖A^k‖ for large k (Gelfand's formula)</param>
+/// <param name="SpectralNorm">σ_max: the largest factor by which A stretches any vector in one step</param>
+public sealed record SpectrumResult(Complex[] Eigenvalues, double[] SingularValues, double SpectralRadius, double SpectralNorm);
+
+/// <summary>
+/// Eigenvalues and singular values of dense matrices (MathNet.Numerics' EVD and SVD), and a power iteration for
+/// the spectral radius that works without a decomposition. Matrices are flat row-major [n, n].
+/// </summary>
+public static class Spectra
+{
+    /// <summary>Iteration limit of the power iteration: enough for |λ₃|/|λ₁| = 0.99 to reach 1e-12 relative.</summary>
+    public const int PowerIterationMaxIterations = 20_000;
+    /// <summary>Stop when successive estimates of ρ agree to this relative tolerance (checked over a window of iterations).</summary>
+    public const double PowerIterationTolerance = 1e-12;
+
+    static Matrix<double> ToMatrix(ReadOnlySpan<double> a, int n)
+    {
+        if (a.Length != n * n) throw new ArgumentException($"matrix has {a.Length} values, expected [{n}, {n}]");
+        return Matrix<double>.Build.DenseOfRowMajor(n, n, a.ToArray());
+    }
+
+    /// <summary>All eigenvalues of a [n, n], sorted by decreasing modulus.</summary>
+    public static Complex[] Eigenvalues(ReadOnlySpan<double> a, int n)
+    {
+        var ev = ToMatrix(a, n).Evd().EigenValues.ToArray();
+        Array.Sort(ev, (p, q) => q.Magnitude.CompareTo(p.Magnitude));
+        return ev;
+    }
+
+    /// <summary>Singular values of a [rows, cols] row-major, decreasing.</summary>
+    public static double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols)
+    {
+        if (a.Length != rows * cols) throw new ArgumentException($"matrix has {a.Length} values, expected [{rows}, {cols}]");
+        return Matrix<double>.Build.DenseOfRowMajor(rows, cols, a.ToArray()).Svd(computeVectors: false).S.ToArray();
+    }
+
+    /// <summary>max |λ| by the eigen solver.</summary>
+    public static double SpectralRadius(ReadOnlySpan<double> a, int n) => n == 0 ? 0 : Eigenvalues(a, n)[0].Magnitude;
+
+    public static SpectrumResult Analyze(ReadOnlySpan<double> a, int n)
+    {
+        var ev = Eigenvalues(a, n);
+        var sv = SingularValues(a, n, n);
+        return new SpectrumResult(ev, sv, ev.Length > 0 ? ev[0].Magnitude : 0, sv.Length > 0 ? sv[0] : 0);
+    }
+
+    /// <summary>
+    /// Spectral radius by power iteration, without an eigen solver. A real matrix's dominant eigenvalue is often a
+    /// complex-conjugate pair, for which A^k v rotates instead of settling; so each step fits the three latest
+    /// iterates with x₂ ≈ p·x₁ + q·x₀ (least squares), whose roots of t² − p t − q are the dominant pair
+    /// (Wilkinson, The Algebraic Eigenvalue Problem, 1965, §9.22–9.29). When x₀ and x₁ are parallel the dominant
+    /// eigenvalue is real and x₀·x₁/x₀·x₀ is it. Converges at the rate |λ₃|/|λ₁|.
+    /// </summary>
+    public static PowerIterationResult PowerIterationSpectralRadius(ReadOnlySpan<double> a, int n, ulong seed = 1)
+    {
+        if (a.Length != n * n) throw new ArgumentException($"matrix has {a.Length} values, expected [{n}, {n}]");
+        if (n == 0) return new(0, 0, true);
+        var rng = new Numerics.SeededRandom(seed);
+        var x0 = new double[n];
+        var x1 = new double[n];
+        var x2 = new double[n];
+        rng.FillGaussian<double>(x0, 0, 1);
+        Normalize(x0);
+        MatVec(a, n, x0, x1);
+        double previous = double.NaN;
+        int agreeing = 0;
+        for (int it = 1; it <= PowerIterationMaxIterations; it++)
+        {
+            MatVec(a, n, x1, x2);
+            double rho = FitDominantModulus(x0, x1, x2);
+            if (rho == 0) return new(0, it, true);   // A·x = 0 for a generic x: A is nilpotent along it
+            // Several agreeing estimates in a row, so a momentary coincidence during rotation does not stop it.
+            if (Math.Abs(rho - previous) <= PowerIterationTolerance * rho) { if (++agreeing >= 3) return new(rho, it, true); }
+            else agreeing = 0;
+            previous = rho;
+            // Shift the window and rescale the three-term relation consistently (x₀, x₁ scaled by the same factor).
+            double scale = 1.0 / Norm(x1);
+            for (int i = 0; i < n; i++) { x0[i] = x1[i] * scale; x1[i] = x2[i] * scale; }
+        }
+        return new(previous, PowerIterationMaxIterations, false);
+    }
+
+    /// <summary>max |root| of t² − p t − q, (p, q) the least-squares fit of x₂ ≈ p x₁ + q x₀.</summary>
+    static double FitDominantModulus(double[] x0, double[] x1, double[] x2)
+    {
+        double a00 = Dot(x0, x0), a01 = Dot(x0, x1), a11 = Dot(x1, x1), b0 = Dot(x0, x2), b1 = Dot(x1, x2);
+        if (a11 == 0) return 0;
+        double det = a00 * a11 - a01 * a01;
+        if (det <= 1e-13 * a00 * a11)
+            return Math.Abs(a01 / a00);                   // x₁ ∥ x₀: a real dominant eigenvalue x₀·x₁/x₀·x₀
+        double p = (a00 * b1 - a01 * b0) / det;           // normal equations [a11 a01; a01 a00]·[p; q] = [b1; b0]
+        double q = (a11 * b0 - a01 * b1) / det;
+        double disc = p * p + 4 * q;
+        if (disc < 0) return Math.Sqrt(-q);               // complex pair: |λ|² = λλ̄ = −q
+        double s = Math.Sqrt(disc);
+        return Math.Max(Math.Abs(p + s), Math.Abs(p - s)) / 2;
+    }
+
+    /// <summary>Scales a [n, n] in place so that its spectral radius becomes <paramref name="rho"/>.</summary>
+    public static void RescaleToSpectralRadius(Span<double> a, int n, double rho)
+    {
+        double current = SpectralRadius(a, n);
+        if (current == 0) throw new ArgumentException("matrix has spectral radius 0: cannot rescale it to a positive radius");
+        double s = rho / current;
+        for (int i = 0; i < a.Length; i++) a[i] *= s;
+    }
+
+    internal static void MatVec(ReadOnlySpan<double> a, int n, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int i = 0; i < n; i++) y[i] = System.Numerics.Tensors.TensorPrimitives.Dot(a.Slice(i * n, n), x);
+    }
+
+    internal static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+    internal static double Norm(ReadOnlySpan<double> a) => Math.Sqrt(Dot(a, a));
+    static void Normalize(Span<double> a)
+    {
+        double s = 1.0 / Norm(a);
+        for (int i = 0; i < a.Length; i++) a[i] *= s;
+    }
+}
+
+/// <summary>One row of the refresher example: A^k applied to x₀ = v₁ + v₂, split along the two eigenvectors.</summary>
+/// <param name="K">the power k</param>
+/// <param name="CoefficientSmall">coefficient of A^k x₀ along the 0.7-eigenvector (measured by solving V c = A^k x₀)</param>
+/// <param name="CoefficientLarge">coefficient along the 1.2-eigenvector</param>
+/// <param name="SpectralNorm">‖A^k‖₂ (SVD)</param>
+public sealed record EigenDirectionRow(int K, double CoefficientSmall, double CoefficientLarge, double SpectralNorm);
+
+/// <summary>
+/// The lesson's refresher: "If A has eigenvalues 0.7 and 1.2, then A^10 is dominated by 1.2^10 ≈ 6.2 in the
+/// 1.2-eigenvector direction, while the 0.7-eigenvector direction has shrunk to 0.7^10 ≈ 0.028."
+/// A is built as V·diag(0.7, 1.2)·V⁻¹ with non-orthogonal eigenvectors v₁ = (1, 0), v₂ = (1, 1), so the example
+/// is not merely a diagonal matrix; the coefficients are measured from explicit matrix powers.
+/// </summary>
+public static class RefresherExample
+{
+    public const double SmallEigenvalue = 0.7;
+    public const double LargeEigenvalue = 1.2;
+
+    /// <summary>A = V·diag(0.7, 1.2)·V⁻¹ with V = [[1, 1], [0, 1]], row-major [2, 2].</summary>
+    public static double[] Matrix()
+    {
+        // V = [[1,1],[0,1]], V⁻¹ = [[1,−1],[0,1]]; A = V·D·V⁻¹ = [[0.7, 1.2 − 0.7], [0, 1.2]]
+        return [SmallEigenvalue, LargeEigenvalue - SmallEigenvalue, 0, LargeEigenvalue];
+    }
+
+    public static EigenDirectionRow[] Rows(IEnumerable<int> powers)
+    {
+        var a = Matrix<double>.Build.DenseOfRowMajor(2, 2, Matrix());
+        var v = Matrix<double>.Build.DenseOfRowMajor(2, 2, [1.0, 1.0, 0.0, 1.0]);
+        var x0 = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense([2.0, 1.0]);   // v₁ + v₂
+        var rows = new List<EigenDirectionRow>();
+        foreach (int k in powers)
+        {
+            var ak = a.Power(k);
+            var c = v.Solve(ak * x0);
+            rows.Add(new EigenDirectionRow(k, c[0], c[1], ak.L2Norm()));
+        }
+        return rows.ToArray();
+    }
+}
