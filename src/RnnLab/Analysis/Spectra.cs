@@ -27,16 +27,28 @@ public static class Spectra
     /// <summary>Stop when successive estimates of ρ agree to this relative tolerance (checked over a window of iterations).</summary>
     public const double PowerIterationTolerance = 1e-12;
 
-    static Matrix<double> ToMatrix(ReadOnlySpan<double> a, int n)
+    /// <summary>
+    /// The matrix scaled to max |a_ij| = 1, and the scale. MathNet's EVD and SVD test convergence against absolute
+    /// thresholds, and return wrong values for matrices whose entries are ~1e−16 (seen with products of Jacobians);
+    /// scaling first makes them scale-free.
+    /// </summary>
+    static (Matrix<double> M, double Scale) Scaled(ReadOnlySpan<double> a, int rows, int cols)
     {
-        if (a.Length != n * n) throw new ArgumentException($"matrix has {a.Length} values, expected [{n}, {n}]");
-        return Matrix<double>.Build.DenseOfRowMajor(n, n, a.ToArray());
+        if (a.Length != rows * cols) throw new ArgumentException($"matrix has {a.Length} values, expected [{rows}, {cols}]");
+        double max = 0;
+        foreach (double v in a) max = Math.Max(max, Math.Abs(v));
+        double s = max > 0 ? max : 1;
+        var data = new double[a.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = a[i] / s;
+        return (Matrix<double>.Build.DenseOfRowMajor(rows, cols, data), s);
     }
 
     /// <summary>All eigenvalues of a [n, n], sorted by decreasing modulus.</summary>
     public static Complex[] Eigenvalues(ReadOnlySpan<double> a, int n)
     {
-        var ev = ToMatrix(a, n).Evd().EigenValues.ToArray();
+        var (m, s) = Scaled(a, n, n);
+        var ev = m.Evd().EigenValues.ToArray();
+        for (int i = 0; i < ev.Length; i++) ev[i] *= s;
         Array.Sort(ev, (p, q) => q.Magnitude.CompareTo(p.Magnitude));
         return ev;
     }
@@ -44,8 +56,10 @@ public static class Spectra
     /// <summary>Singular values of a [rows, cols] row-major, decreasing.</summary>
     public static double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols)
     {
-        if (a.Length != rows * cols) throw new ArgumentException($"matrix has {a.Length} values, expected [{rows}, {cols}]");
-        return Matrix<double>.Build.DenseOfRowMajor(rows, cols, a.ToArray()).Svd(computeVectors: false).S.ToArray();
+        var (m, s) = Scaled(a, rows, cols);
+        var sv = m.Svd(computeVectors: false).S.ToArray();
+        for (int i = 0; i < sv.Length; i++) sv[i] *= s;
+        return sv;
     }
 
     /// <summary>max |λ| by the eigen solver.</summary>
