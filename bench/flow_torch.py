@@ -37,12 +37,23 @@ p.add_argument("seq", type=int)
 p.add_argument("--norm", choices=["svd", "power"], default="svd")
 p.add_argument("--limit", type=int, default=0)
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--load", help="directory with weight_ih.bin, weight_hh.bin, bias_ih.bin, bias_hh.bin, x.bin (float64) "
+               "written by bench/FlowTiming, to compare numbers with the C# run on identical weights and inputs")
 args = p.parse_args()
 
 H, T, I = args.hidden, args.seq, 16
 torch.manual_seed(args.seed)
 cell = (torch.nn.RNNCell(I, H) if args.cell == "rnn" else torch.nn.LSTMCell(I, H)).double()
 x = torch.randn(T, I)
+if args.load:
+    import numpy as np
+    rd = lambda name: torch.from_numpy(np.fromfile(f"{args.load}/{name}", dtype="<f8"))
+    with torch.no_grad():
+        cell.weight_ih.copy_(rd("weight_ih.bin").view_as(cell.weight_ih))
+        cell.weight_hh.copy_(rd("weight_hh.bin").view_as(cell.weight_hh))
+        cell.bias_ih.copy_(rd("bias_ih.bin"))
+        cell.bias_hh.copy_(rd("bias_hh.bin"))
+    x = rd("x.bin").view(T, I)
 
 t0 = time.perf_counter()
 with torch.no_grad():

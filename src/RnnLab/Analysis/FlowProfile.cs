@@ -75,7 +75,17 @@ public sealed class FlowResult
     /// <summary>Steps whose power iteration hit its iteration limit before the tolerance (should be 0).</summary>
     public required int PowerIterationLimitHits { get; init; }
     public required double ElapsedSeconds { get; init; }
+    /// <summary>Where the time went, so every run doubles as a profile.</summary>
+    public required FlowTimings Timings { get; init; }
 }
+
+/// <summary>Seconds spent in each part of a flow sweep.</summary>
+/// <param name="Trajectory">the float64 forward pass</param>
+/// <param name="Products">forming step Jacobians and the GEMMs with them</param>
+/// <param name="Orthogonalization">Gram–Schmidt, the small products R·C, and the SVDs that decide the rank</param>
+/// <param name="Norms">power iterations and Frobenius norms at every k</param>
+/// <param name="Spectrum">eigenvalues of W_hh for the spectral radius</param>
+public sealed record FlowTimings(double Trajectory, double Products, double Orthogonalization, double Norms, double Spectrum);
 
 /// <summary>
 /// The flow profile ‖∂h_T/∂h_{T−k}‖ for k = 0..T−1 in one backward sweep.
@@ -115,13 +125,14 @@ public static class FlowProfile
     {
         var sw = Stopwatch.StartNew();
         var tr = CellTrajectory.Run(cell, x, steps);
-        return Compute(tr, options, sw);
+        return Compute(tr, options, sw, sw.Elapsed.TotalSeconds);
     }
 
-    public static FlowResult Compute(CellTrajectory tr, FlowOptions? options = null) => Compute(tr, options, Stopwatch.StartNew());
+    public static FlowResult Compute(CellTrajectory tr, FlowOptions? options = null) => Compute(tr, options, Stopwatch.StartNew(), 0);
 
-    static FlowResult Compute(CellTrajectory tr, FlowOptions? options, Stopwatch sw)
+    static FlowResult Compute(CellTrajectory tr, FlowOptions? options, Stopwatch sw, double trajectorySeconds)
     {
+        long tProducts = 0, tOrtho = 0, tNorms = 0, mark;
         options ??= new FlowOptions();
         var cell = tr.Cell;
         int T = tr.Steps, H = cell.HiddenSize, S = cell.StateSize, L = H;   // L: the reported rows (h) of the state
@@ -133,10 +144,14 @@ public static class FlowProfile
         var rank = new int[T];
         int limitHits = 0;
 
-        // Running product, rows of a buffer. Phase 1: ut = M_kᵀ [H, S]. Phase 2: ut = U_kᵀ [r, S], c = C_k [r, cc].
-        var ut = new double[H * S];
-        var yt = new double[H * S];
-        for (int j = 0; j < H; j++) ut[j * S + j] = 1;                 // M_0 = [I; 0]: row j is e_j
+        // Lyapunov vectors: p orthonormal rows [p, S], QR'd every step (Benettin et al. 1980).
+        int p = Math.Clamp(options.LyapunovCount, 0, S);
+        // One buffer holds the p Lyapunov rows and then the running product's rows, so that each step streams
+        // the Jacobian through one GEMM [p + r, S]·[S, S] instead of two.
+        // Product rows: phase 1 ut = M_kᵀ [H, S]; phase 2 ut = U_kᵀ [r, S], with cMat = C_k [r, cc].
+        var cur = new double[(p + H) * S];
+        var nxt = new double[(p + H) * S];
+        for (int j = 0; j < H; j++) cur[(p + j) * S + j] = 1;         // M_0 = [I; 0]: row j is e_j
         int r = H, cc = H;
         bool factored = false;
         var cMat = Array.Empty<double>();
@@ -145,20 +160,17 @@ public static class FlowProfile
         var xt = new double[H * Math.Max(H, S)];                        // the readout X_kᵀ for the norms
         var v = new double[H];                                          // warm start: top singular vector, stable coordinates
         var w = new double[Math.Max(S, H)];
+        var scratch = new double[H * S];
         v.AsSpan().Fill(1.0);
         double logScale = 0;                                            // ln of the factor taken out of the product
         int nextCheck = 8;
 
-        // Lyapunov vectors: p orthonormal rows [p, S], QR'd every step (Benettin et al. 1980).
-        int p = Math.Clamp(options.LyapunovCount, 0, S);
-        var lt = new double[p * S];
-        var ly = new double[p * S];
         var lr = new double[p * p];
         var lyapSum = new double[p];
         if (p > 0)
         {
-            new SeededRandom(options.Seed).FillGaussian<double>(lt, 0, 1);
-            DenseOps.OrthonormalizeRows(lt, p, S, lr);
+            new SeededRandom(options.Seed).FillGaussian<double>(cur.AsSpan(0, p * S), 0, 1);
+            DenseOps.OrthonormalizeRows(cur.AsSpan(0, p * S), p, S, lr);
         }
 
         // LSTM cell path: ln ∏ f_t[j] per unit.
@@ -177,29 +189,27 @@ public static class FlowProfile
         {
             int t = T - k + 1;                                          // M_k = J_tᵀ·M_{k−1}
             // Rows: (J_tᵀ u)ᵀ = uᵀ·J_t. RNN: J = diag(d)·W_hh, so scale the columns of the rows by d, then ·W_hh.
+            int m = p + r;
+            mark = Stopwatch.GetTimestamp();
             if (rnn)
             {
                 StepJacobian.RnnDiagonal(tr, t, d);
-                for (int j = 0; j < r; j++) System.Numerics.Tensors.TensorPrimitives.Multiply(ut.AsSpan(j * S, S), d, ut.AsSpan(j * S, S));
-                Gemm.Multiply<double>(Op.N, Op.N, r, S, S, ut.AsSpan(0, r * S), cell.WeightHH, yt.AsSpan(0, r * S), accumulate: false);
-                if (p > 0)
-                {
-                    for (int j = 0; j < p; j++) System.Numerics.Tensors.TensorPrimitives.Multiply(lt.AsSpan(j * S, S), d, lt.AsSpan(j * S, S));
-                    Gemm.Multiply<double>(Op.N, Op.N, p, S, S, lt, cell.WeightHH, ly, accumulate: false);
-                }
+                for (int j = 0; j < m; j++) System.Numerics.Tensors.TensorPrimitives.Multiply(cur.AsSpan(j * S, S), d, cur.AsSpan(j * S, S));
+                Gemm.Multiply<double>(Op.N, Op.N, m, S, S, cur.AsSpan(0, m * S), cell.WeightHH, nxt.AsSpan(0, m * S), accumulate: false);
             }
             else
             {
                 StepJacobian.Dense(tr, t, jac);
-                Gemm.Multiply<double>(Op.N, Op.N, r, S, S, ut.AsSpan(0, r * S), jac, yt.AsSpan(0, r * S), accumulate: false);
-                if (p > 0) Gemm.Multiply<double>(Op.N, Op.N, p, S, S, lt, jac, ly, accumulate: false);
+                Gemm.Multiply<double>(Op.N, Op.N, m, S, S, cur.AsSpan(0, m * S), jac, nxt.AsSpan(0, m * S), accumulate: false);
             }
-            (ut, yt) = (yt, ut);
+            (cur, nxt) = (nxt, cur);
+            Span<double> ut = cur.AsSpan(p * S, H * S);
+            tProducts += Stopwatch.GetTimestamp() - mark;
+            mark = Stopwatch.GetTimestamp();
             if (p > 0)
             {
-                DenseOps.OrthonormalizeRows(ly, p, S, lr, dependence: 0);
+                DenseOps.OrthonormalizeRows(cur.AsSpan(0, p * S), p, S, lr, dependence: 0);
                 for (int i = 0; i < p; i++) lyapSum[i] += Math.Log(Math.Max(lr[i * p + i], 1e-300)); // a collapsed direction counts as e^−690
-                (lt, ly) = (ly, lt);
             }
             if (lstm)
             {
@@ -211,15 +221,15 @@ public static class FlowProfile
             int readRows, readCols, stride;
             if (!factored)
             {
-                double fro = Frobenius(ut.AsSpan(0, r * S));
+                double fro = Frobenius(ut.Slice(0, r * S));
                 if (fro == 0) { FillDead(log10Spec, log10Fro, rank, k); break; }
-                System.Numerics.Tensors.TensorPrimitives.Multiply(ut.AsSpan(0, r * S), 1.0 / fro, ut.AsSpan(0, r * S));
+                System.Numerics.Tensors.TensorPrimitives.Multiply(ut.Slice(0, r * S), 1.0 / fro, ut.Slice(0, r * S));
                 logScale += Math.Log(fro);
                 if (tol > 0 && k == nextCheck)
                 {
                     nextCheck *= 2;
                     // Numerical rank of M_k from its singular values; switch when it has fallen far enough.
-                    var svd = Matrix<double>.Build.DenseOfRowMajor(r, S, ut.AsSpan(0, r * S).ToArray()).Svd(computeVectors: true);
+                    var svd = Matrix<double>.Build.DenseOfRowMajor(r, S, ut.Slice(0, r * S).ToArray()).Svd(computeVectors: true);
                     int keep = CountAbove(svd.S, tol);
                     if (keep <= SwitchFraction * r)
                     {
@@ -240,17 +250,20 @@ public static class FlowProfile
                 {
                     // X_kᵀ = M_kᵀ restricted to the h coordinates: rows of ut, first L columns.
                     readRows = r; readCols = L; stride = S;
+                    tOrtho += Stopwatch.GetTimestamp() - mark;
+                    mark = Stopwatch.GetTimestamp();
                     var (spec, frob, ok) = DenseOps.Norms(ut, readRows, readCols, stride, v, w, options.PowerTolerance, PowerMaxIterations);
                     if (!ok) limitHits++;
                     Record(k, spec, frob);
                     rank[k] = r;
+                    tNorms += Stopwatch.GetTimestamp() - mark;
                     continue;
                 }
             }
             else
             {
                 // Y = J_tᵀ U = Q R; U ← Q; C ← R·C.
-                int kept = DenseOps.OrthonormalizeRows(ut.AsSpan(0, r * S), r, S, rMat);
+                int kept = DenseOps.OrthonormalizeRows(ut.Slice(0, r * S), r, S, rMat);
                 if (kept == 0) { FillDead(log10Spec, log10Fro, rank, k); break; }
                 DenseOps.MatMul(rMat, cMat, cNew, kept, r, cc);
                 (cMat, cNew) = (cNew, cMat);
@@ -259,9 +272,11 @@ public static class FlowProfile
                 if (tol > 0 && k >= nextCheck)
                 {
                     nextCheck = k + Math.Max(1, k / 16);
-                    Deflate(ref r, ref cc, ut, yt, S, cMat, tol, v);
+                    Deflate(ref r, ref cc, ut, scratch, S, cMat, tol, v);
                 }
             }
+            tOrtho += Stopwatch.GetTimestamp() - mark;
+            mark = Stopwatch.GetTimestamp();
             // Factored readout: X_kᵀ = Cᵀ·Uᵀ[:, :L] (LSTM) or Cᵀ (RNN, GRU, where U is orthonormal and L = S).
             if (lstm)
             {
@@ -270,7 +285,7 @@ public static class FlowProfile
                     for (int b = 0; b < r; b++)
                     {
                         double cba = cMat[b * cc + a];
-                        if (cba != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ut.AsSpan(b * S, L), cba, xt.AsSpan(a * L, L), xt.AsSpan(a * L, L));
+                        if (cba != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ut.Slice(b * S, L), cba, xt.AsSpan(a * L, L), xt.AsSpan(a * L, L));
                     }
                 readRows = cc; readCols = L; stride = L;
             }
@@ -286,6 +301,7 @@ public static class FlowProfile
                 Record(k, spec, frob);
                 rank[k] = r;
             }
+            tNorms += Stopwatch.GetTimestamp() - mark;
         }
 
         void Record(int k, double spec, double frob)
@@ -299,6 +315,7 @@ public static class FlowProfile
         for (int i = 0; i < p; i++) lyap[i] = T > 1 ? lyapSum[i] / steps : double.NaN;
         Array.Sort(lyap, (a, b) => b.CompareTo(a));
 
+        mark = Stopwatch.GetTimestamp();
         double? radius = null;
         Dictionary<string, double>? gateRadii = null;
         if (options.ComputeSpectralRadius)
@@ -332,11 +349,12 @@ public static class FlowProfile
             Rank = rank,
             PowerIterationLimitHits = limitHits,
             ElapsedSeconds = sw.Elapsed.TotalSeconds,
+            Timings = new FlowTimings(trajectorySeconds, Seconds(tProducts), Seconds(tOrtho), Seconds(tNorms), Seconds(Stopwatch.GetTimestamp() - mark)),
         };
     }
 
     /// <summary>SVD of C [r, cc]; keep the directions above tol·σ₁: U ← A[:, :keep]ᵀ·U, C ← diag(σ[:keep]).</summary>
-    static void Deflate(ref int r, ref int cc, double[] ut, double[] scratch, int S, double[] cMat, double tol, double[] v)
+    static void Deflate(ref int r, ref int cc, Span<double> ut, double[] scratch, int S, double[] cMat, double tol, double[] v)
     {
         var svd = Matrix<double>.Build.DenseOfRowMajor(r, cc, cMat.AsSpan(0, r * cc).ToArray()).Svd(computeVectors: true);
         int keep = CountAbove(svd.S, tol);
@@ -344,7 +362,7 @@ public static class FlowProfile
         var aCols = new double[r * keep];                                // A[:, :keep] contiguous, [r, keep]
         for (int i = 0; i < r; i++)
             for (int j = 0; j < keep; j++) aCols[i * keep + j] = a[i, j];
-        Gemm.Multiply<double>(Op.T, Op.N, keep, S, r, aCols, ut.AsSpan(0, r * S), scratch.AsSpan(0, keep * S), accumulate: false);
+        Gemm.Multiply<double>(Op.T, Op.N, keep, S, r, aCols, ut.Slice(0, r * S), scratch.AsSpan(0, keep * S), accumulate: false);
         scratch.AsSpan(0, keep * S).CopyTo(ut);
         cMat.AsSpan(0, keep * keep).Clear();
         for (int j = 0; j < keep; j++) cMat[j * keep + j] = svd.S[j];
@@ -353,6 +371,8 @@ public static class FlowProfile
         Array.Clear(v);
         v[0] = 1;
     }
+
+    static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
     static void NormalizeC(Span<double> c, ref double logScale)
     {
