@@ -123,5 +123,15 @@ print(f"torch {torch.__version__} {args.cell} hidden {H} seq {T} norm {args.norm
 ks = [k for k in (1, 10, 100, 1000, T - 1) if k <= steps]
 print("  log10 spectral at k =", ks, ":", ", ".join(f"{log10_spec[k]:.4f}" for k in ks))
 print("  log10 Frobenius at k =", ks, ":", ", ".join(f"{log10_fro[k]:.4f}" for k in ks))
+if args.load:
+    import os
+    import numpy as np
+    f = f"{args.load}/log10_spectral_norm.bin"
+    if os.path.exists(f):
+        cs = np.fromfile(f, dtype="<f8")[:steps + 1]
+        cf = np.fromfile(f"{args.load}/log10_frobenius_norm.bin", dtype="<f8")[:steps + 1]
+        ds = np.abs(cs - np.array(log10_spec)); df = np.abs(cf - np.array(log10_fro))
+        print(f"  vs C# on the same weights, k = 0..{steps}: max |d log10 spectral| {ds.max():.2e} (at k = {ds.argmax()}), "
+              f"max |d log10 Frobenius| {df.max():.2e} (at k = {df.argmax()})")
 lam = sorted((lyap / steps).tolist(), reverse=True)
 print("  lambda =", ", ".join(f"{l:.5f}" for l in lam), f"effective rho {math.exp(lam[0]):.5f}")

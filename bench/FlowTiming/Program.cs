@@ -38,6 +38,7 @@ if (dump is not null)
     void Write(string name, double[] a) => File.WriteAllBytes(Path.Combine(dump, name), System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()).ToArray());
     Write("weight_ih.bin", cell.WeightIH); Write("weight_hh.bin", cell.WeightHH);
     Write("bias_ih.bin", cell.BiasIH); Write("bias_hh.bin", cell.BiasHH); Write("x.bin", x);
+    Write("log10_spectral_norm.bin", r.Log10SpectralNorm); Write("log10_frobenius_norm.bin", r.Log10FrobeniusNorm);
     Console.WriteLine($"  wrote weights and inputs to {dump}");
 }
 return 0;

@@ -229,10 +229,13 @@ public static class FlowProfile
                 {
                     nextCheck *= 2;
                     // Numerical rank of M_k from its singular values; switch when it has fallen far enough.
-                    var svd = Matrix<double>.Build.DenseOfRowMajor(r, S, ut.Slice(0, r * S).ToArray()).Svd(computeVectors: true);
-                    int keep = CountAbove(svd.S, tol);
+                    // Singular values alone first (several times cheaper); the vectors only when switching.
+                    var m0 = Matrix<double>.Build.DenseOfRowMajor(r, S, ut.Slice(0, r * S).ToArray());
+                    int keep = CountAbove(m0.Svd(computeVectors: false).S, tol);
                     if (keep <= SwitchFraction * r)
                     {
+                        var svd = m0.Svd(computeVectors: true);
+                        keep = CountAbove(svd.S, tol);
                         // M = utᵀ = (A Σ Bᵀ)ᵀ = B Σ Aᵀ: U = B[:, :keep], C = Σ[:keep], Aᵀ absorbed into Z.
                         var vt = svd.VT;                                  // [S, S], rows are Bᵀ rows
                         for (int j = 0; j < keep; j++)
