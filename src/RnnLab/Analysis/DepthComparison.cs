@@ -11,6 +11,12 @@ public sealed record DepthOptions
     public int[] Depths { get; init; } = [10, 50, 100];
     /// <summary>Weights N(0, gain²/width): gain 1 puts the spectral radius near 1 (circular law), the edge between shrinking and growing.</summary>
     public double Gain { get; init; } = 1.0;
+    /// <summary>
+    /// Standard deviation of the RNN's inputs (N(0, s²) per step through W_ih ~ N(0, 1/n)). An RNN is driven by a new
+    /// input at every step, which pushes tanh towards saturation and shrinks every Jacobian; the MLP sees its input
+    /// only at layer 0. 0 runs the RNN free from h_0 = x_0, isolating the effect of sharing one W_hh across steps.
+    /// </summary>
+    public double RnnInputScale { get; init; } = 1.0;
     public ulong Seed { get; init; } = 1;
 }
 
@@ -116,21 +122,24 @@ public static class DepthComparison
                 var g = mlp.Backward(u);
                 curves.Add(new DepthCurve(residual ? "residual MLP" : "plain MLP", depth, g.Select(v => Spectra.Norm(v)).ToArray()));
             }
-            curves.Add(new DepthCurve("tanh RNN", depth, RnnGradientNorms(n, depth, options.Gain, options.Seed + (ulong)depth, u)));
+            curves.Add(new DepthCurve("tanh RNN", depth, RnnGradientNorms(n, depth, options.Gain, options.Seed + (ulong)depth, u, x0, options.RnnInputScale)));
         }
         return curves.ToArray();
     }
 
-    /// <summary>‖∂L/∂h_t‖ for t = 0..T, L = uᵀ h_T, tanh RNN with W_hh ~ N(0, gain²/n), W_ih ~ N(0, 1/n), inputs N(0, 1).</summary>
-    public static double[] RnnGradientNorms(int n, int steps, double gain, ulong seed, ReadOnlySpan<double> u)
+    /// <summary>
+    /// ‖∂L/∂h_t‖ for t = 0..T, L = uᵀ h_T, tanh RNN with W_hh ~ N(0, gain²/n), W_ih ~ N(0, 1/n), inputs
+    /// N(0, inputScale²), starting from h_0 (the MLP's x_0 in <see cref="Run"/>).
+    /// </summary>
+    public static double[] RnnGradientNorms(int n, int steps, double gain, ulong seed, ReadOnlySpan<double> u, ReadOnlySpan<double> h0 = default, double inputScale = 1.0)
     {
         var rng = new SeededRandom(seed * 104729 + 3);
         var cell = new CellWeights(Models.CellKind.Rnn, n, n);
         rng.FillGaussian<double>(cell.WeightHH, 0, gain / Math.Sqrt(n));
         rng.FillGaussian<double>(cell.WeightIH, 0, 1 / Math.Sqrt(n));
         var x = new double[steps * n];
-        rng.FillGaussian<double>(x, 0, 1);
-        var tr = CellTrajectory.Run(cell, x, steps);
+        rng.FillGaussian<double>(x, 0, inputScale);
+        var tr = CellTrajectory.Run(cell, x, steps, h0);
         var norms = new double[steps + 1];
         var g = u.ToArray();
         var dz = new double[n];

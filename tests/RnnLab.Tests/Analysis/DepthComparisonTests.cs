@@ -46,4 +46,15 @@ public class DepthComparisonTests
         var plain = curves.Single(c => c.Label == "plain MLP" && c.Depth == 50);
         Assert.True(res.GradientNorm[0] > plain.GradientNorm[0]);
     }
+
+    [Fact]
+    public void UndrivenRnnAtGainOneDoesNotCollapse()
+    {
+        // Without inputs the RNN's tanh stays near its linear range and ρ(W_hh) ≈ 1: the 50-step gradient stays
+        // within a few decades, unlike the driven RNN, whose saturated steps shrink it much faster.
+        var free = DepthComparison.Run(new DepthOptions { Width = 32, Depths = [50], RnnInputScale = 0 }).Single(c => c.Label == "tanh RNN");
+        var driven = DepthComparison.Run(new DepthOptions { Width = 32, Depths = [50] }).Single(c => c.Label == "tanh RNN");
+        Assert.True(free.GradientNorm[0] > 1e-3, $"free RNN: {free.GradientNorm[0]:E2}");
+        Assert.True(driven.GradientNorm[0] < free.GradientNorm[0], $"driven {driven.GradientNorm[0]:E2} vs free {free.GradientNorm[0]:E2}");
+    }
 }
