@@ -12,6 +12,11 @@ public static class Program
     public static RootCommand Commands()
     {
         var root = new RootCommand("RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).");
+        root.Subcommands.Add(SpectrumCommand.Create());   // eigenvalues of W_hh; the 2×2 refresher (--refresher)
+        root.Subcommands.Add(TableCommand.Create());      // ρ^(T−1) and the lesson's printed numbers, checked
+        root.Subcommands.Add(FlowCommand.Create());       // ‖∂h_T/∂h_{T−k}‖ over k, ρ, Lyapunov exponents, horizon
+        root.Subcommands.Add(DepthCommand.Create());      // feedforward layers versus recurrent steps
+        root.Subcommands.Add(DistanceCommand.Create());   // subject-to-verb distance on the lesson's sentence
         root.Subcommands.Add(TrainCommand.Create());      // one run on a long-range task, with its run folder
         root.Subcommands.Add(BenchCommand.Create());      // training steps per second, comparable with PyTorch
         return root;

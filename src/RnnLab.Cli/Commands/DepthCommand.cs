@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using RnnLab.Analysis;
+using Spectre.Console;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab depth`: gradient norms through a deep tanh MLP (plain and residual) beside a tanh RNN over as many steps.</summary>
+public static class DepthCommand
+{
+    public static Command Create()
+    {
+        var d = new DepthOptions();
+        var width = CommonOptions.Positive("--width", "Width of every layer and hidden size of the RNN.", d.Width);
+        var depths = new Option<string>("--depths") { Description = "Comma-separated depths L (layers = steps).", DefaultValueFactory = _ => string.Join(",", d.Depths) };
+        var gain = new Option<double>("--gain") { Description = "Weights N(0, gain²/width); 1 puts the spectral radius near 1.", DefaultValueFactory = _ => d.Gain };
+        var inputScale = new Option<double>("--rnn-input-scale") { Description = "Std of the RNN's per-step inputs; 0 runs it free from h_0.", DefaultValueFactory = _ => d.RnnInputScale };
+        var seed = CommonOptions.Seed();
+        var plot = PlotFile.Option();
+        var json = CommonOptions.Json();
+        var command = new Command("depth", "Feedforward depth versus time depth: ‖∂L/∂x_l‖ through L layers (with and without residual connections) and L recurrent steps.")
+        {
+            width, depths, gain, inputScale, seed, plot, json,
+        };
+        command.SetAction(parse =>
+        {
+            string? plotPath = parse.GetValue(plot);
+            PlotFile.CheckPath(plotPath);
+            int[] ls;
+            try { ls = [.. parse.GetValue(depths)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; }
+            catch (FormatException) { throw new UsageException("--depths must be a comma-separated list of positive integers"); }
+            if (ls.Length == 0 || ls.Any(l => l <= 0)) throw new UsageException("--depths must be a comma-separated list of positive integers");
+            double g = parse.GetValue(gain), s = parse.GetValue(inputScale);
+            if (!(g > 0 && double.IsFinite(g))) throw new UsageException($"--gain must be a positive number, got {g}");
+            if (!(s >= 0 && double.IsFinite(s))) throw new UsageException($"--rnn-input-scale must be zero or positive, got {s}");
+            var curves = DepthComparison.Run(new DepthOptions { Width = parse.GetValue(width), Depths = ls, Gain = g, RnnInputScale = s, Seed = parse.GetValue(seed) });
+            PlotFile.Write(Plots.DepthComparison(curves), plotPath);
+            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, curves); return 0; }
+            var table = new Table().AddColumns("network", "depth L", "‖∂L/∂x‖ at the output", "at the input (L back)", "ratio input/output");
+            foreach (var c in curves)
+                table.AddRow(c.Label, $"{c.Depth}", $"{c.GradientNorm[^1]:G3}", $"{c.GradientNorm[0]:G3}", $"{c.GradientNorm[0] / c.GradientNorm[^1]:G3}");
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

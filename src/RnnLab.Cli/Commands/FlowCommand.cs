@@ -1,0 +1,87 @@
+using System.CommandLine;
+using RnnLab.Analysis;
+using RnnLab.Models;
+using Spectre.Console;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab flow`: ‖∂h_T/∂h_{T−k}‖ for every k along one trajectory, with ρ, Lyapunov exponents, decay rate and horizon.</summary>
+public static class FlowCommand
+{
+    public static Command Create()
+    {
+        var cell = new Option<string?>("--cell") { Description = "rnn (tanh), relu, lstm or gru (default rnn; with --model, checked against the file)." };
+        var hidden = CommonOptions.Positive("--hidden", "Hidden size H of a generated network.", 64);
+        var input = CommonOptions.Positive("--input", "Input size I of a generated network.", 8);
+        var init = new Option<string>("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => "pytorch" };
+        var rho = new Option<double?>("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
+        var model = new Option<string?>("--model") { Description = "A PyTorch state dict (.safetensors) of torch.nn.RNN/LSTM/GRU instead of a generated network." };
+        var seq = CommonOptions.Positive("--seq", "Sequence length T of generated inputs.", 100);
+        var inputs = new Option<string?>("--inputs") { Description = "Inputs from a NumPy file of shape [T, I] instead of N(0, 1) noise." };
+        var seed = CommonOptions.Seed();
+        var threshold = new Option<double>("--threshold") { Description = "Horizon: largest k whose norm is at least this fraction of the norm at k = 0.", DefaultValueFactory = _ => 0.01 };
+        var exact = new Option<bool>("--exact") { Description = "Keep the full Jacobian product at every k (no deflation of directions below 1e-10; slower)." };
+        var plot = PlotFile.Option();
+        var json = CommonOptions.Json();
+        var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0.")
+        {
+            cell, hidden, input, init, rho, model, seq, inputs, seed, threshold, exact, plot, json,
+        };
+        command.SetAction(parse =>
+        {
+            string? plotPath = parse.GetValue(plot);
+            PlotFile.CheckPath(plotPath);
+            double th = parse.GetValue(threshold);
+            if (!(th > 0 && th < 1)) throw new UsageException($"--threshold must be between 0 and 1, got {th}");
+            string? cellText = parse.GetValue(cell);
+            CellKind? kind = cellText is null ? null : CommonOptions.ParseCell(cellText).Kind;
+            RecurrentLayer<double> layer = parse.GetValue(model) is string path
+                ? AnalysisNetwork.Load(path, kind)
+                : AnalysisNetwork.Generate(kind ?? CellKind.Rnn, parse.GetValue(input), parse.GetValue(hidden),
+                    Initializers.Parse(parse.GetValue(init)!), parse.GetValue(rho), parse.GetValue(seed),
+                    cellText is null ? Nonlinearity.Tanh : CommonOptions.ParseCell(cellText).Nonlinearity);
+            double[] x = parse.GetValue(inputs) is string npy
+                ? AnalysisNetwork.LoadInputs(npy, layer.InputSize)
+                : AnalysisNetwork.RandomInputs(parse.GetValue(seq), layer.InputSize, parse.GetValue(seed));
+            int steps = x.Length / layer.InputSize;
+            var options = new FlowOptions { HorizonThreshold = th, TruncationTolerance = parse.GetValue(exact) ? 0 : new FlowOptions().TruncationTolerance };
+            var result = FlowProfile.Compute(layer, x, steps, options);
+            PlotFile.Write(Plots.FlowProfile(result), plotPath);
+            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
+
+            var summary = new Table().AddColumns("", "value");
+            summary.AddRow("cell", $"{result.Cell}, H = {result.HiddenSize}, T = {result.Steps}");
+            if (result.SpectralRadius is double sr) summary.AddRow("spectral radius ρ(W_hh)", $"{sr:F4}");
+            summary.AddRow("top Lyapunov exponent λ₁", $"{result.LyapunovExponents[0]:F4} per step");
+            summary.AddRow("effective ρ = exp(λ₁)", $"{result.EffectiveRho:F4}");
+            summary.AddRow("Lyapunov exponents", string.Join(", ", result.LyapunovExponents.Select(l => l.ToString("F4"))));
+            summary.AddRow("decay rate (slope of ln‖·‖₂ in k)", $"{result.DecayRate:F4}");
+            summary.AddRow($"horizon (‖·‖₂ ≥ {th:P0} of k = 0)", $"{result.Horizon} steps");
+            summary.AddRow("time", $"{result.ElapsedSeconds:F2} s");
+            AnsiConsole.Write(summary);
+            var profile = new Table().AddColumns("k", "log10 ‖∂h_T/∂h_{T−k}‖₂", "log10 ‖·‖_F", "log10 ρ_eff^k");
+            bool lstm = result.Log10CellSpectralNorm is not null;
+            if (lstm) profile.AddColumn("log10 ‖∂c_T/∂c_{T−k}‖₂");
+            foreach (int k in SampleDistances(result.Steps))
+            {
+                var row = new List<string> { $"{k}", $"{result.Log10SpectralNorm[k]:F3}", $"{result.Log10FrobeniusNorm[k]:F3}", $"{k * Math.Log10(result.EffectiveRho):F3}" };
+                if (lstm) row.Add($"{result.Log10CellSpectralNorm![k]:F3}");
+                profile.AddRow([.. row]);
+            }
+            AnsiConsole.Write(profile);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>k = 0, 1, 2, 5, 10, 20, 50, … up to T−1: enough rows to read the decay, few enough to fit a screen.</summary>
+    static IEnumerable<int> SampleDistances(int steps)
+    {
+        var ks = new SortedSet<int>();
+        for (long decade = 1; decade < steps; decade *= 10)
+            foreach (int m in new[] { 1, 2, 5 }) if (decade * m < steps) ks.Add((int)(decade * m));
+        ks.Add(0);
+        ks.Add(steps - 1);
+        return ks;
+    }
+}

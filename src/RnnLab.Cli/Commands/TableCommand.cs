@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Globalization;
+using RnnLab.Analysis;
+using Spectre.Console;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab table`: ρ^(T−1) for lists of ρ and T, and every decay number the lesson prints, checked.</summary>
+public static class TableCommand
+{
+    public static Command Create()
+    {
+        var rhos = new Option<string>("--rho") { Description = "Comma-separated spectral radii ρ.", DefaultValueFactory = _ => "0.9,0.8,0.7" };
+        var lengths = new Option<string>("--seq") { Description = "Comma-separated sequence lengths T.", DefaultValueFactory = _ => "10,30,100" };
+        var plot = PlotFile.Option();
+        var json = CommonOptions.Json();
+        var command = new Command("table", "The decay table ρ^(T−1), and the lesson's printed numbers with a verdict for each.") { rhos, lengths, plot, json };
+        command.SetAction(parse =>
+        {
+            string? plotPath = parse.GetValue(plot);
+            PlotFile.CheckPath(plotPath);
+            double[] r = ParseList(parse.GetValue(rhos)!, "--rho", s => double.Parse(s, CultureInfo.InvariantCulture), v => v > 0 && double.IsFinite(v));
+            int[] t = ParseList(parse.GetValue(lengths)!, "--seq", s => int.Parse(s, CultureInfo.InvariantCulture), v => v > 0);
+            var entries = DecayTable.Compute(r, t);
+            var lesson = DecayTable.CheckLesson();
+            PlotFile.Write(Plots.DecayCurves(r, t.Max()), plotPath);
+            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, new { table = entries, lesson }); return 0; }
+            var table = new Table().AddColumn("T");
+            foreach (double rho in r) table.AddColumn($"ρ = {rho.ToString(CultureInfo.InvariantCulture)}");
+            foreach (int len in t)
+                table.AddRow([$"{len}", .. r.Select(rho => $"{entries.First(e => e.Rho == rho && e.T == len).Value:G3}")]);
+            AnsiConsole.MarkupLine("ρ^(T−1):");
+            AnsiConsole.Write(table);
+            var checks = new Table().AddColumns("lesson's number", "printed", "formula", "formula gives", "verdict (ρ^(T−1) for the table)");
+            foreach (var c in lesson)
+                checks.AddRow(Markup.Escape(c.Claim), Markup.Escape(c.Printed), Markup.Escape(c.Formula), $"{c.FormulaValue:G3}",
+                    Markup.Escape(c.Note));
+            AnsiConsole.Write(checks);
+            return 0;
+        });
+        return command;
+    }
+
+    static T[] ParseList<T>(string text, string name, Func<string, T> parse, Func<T, bool> valid)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0) throw new UsageException($"{name} needs at least one value");
+        return [.. items.Select(s =>
+        {
+            T v;
+            try { v = parse(s); } catch (FormatException) { throw new UsageException($"{name}: '{s}' is not a number"); }
+            catch (OverflowException) { throw new UsageException($"{name}: '{s}' is out of range"); }
+            return valid(v) ? v : throw new UsageException($"{name}: {s} must be positive");
+        })];
+    }
+}
