@@ -21,11 +21,12 @@ public static class FlowCommand
         var seed = CommonOptions.Seed();
         var threshold = new Option<double>("--threshold") { Description = "Horizon: largest k whose norm is at least this fraction of the norm at k = 0.", DefaultValueFactory = _ => 0.01 };
         var exact = new Option<bool>("--exact") { Description = "Keep the full Jacobian product at every k (no deflation of directions below 1e-10; slower)." };
+        var compare = new Option<string?>("--compare-rho") { Description = "Comma-separated spectral radii: one generated network per ρ, measured beside ρ^k." };
         var plot = PlotFile.Option();
         var json = CommonOptions.Json();
         var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0.")
         {
-            cell, hidden, input, init, rho, model, seq, inputs, seed, threshold, exact, plot, json,
+            cell, hidden, input, init, rho, model, seq, inputs, seed, threshold, exact, compare, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -45,6 +46,8 @@ public static class FlowCommand
                 : AnalysisNetwork.RandomInputs(parse.GetValue(seq), layer.InputSize, parse.GetValue(seed));
             int steps = x.Length / layer.InputSize;
             var options = new FlowOptions { HorizonThreshold = th, TruncationTolerance = parse.GetValue(exact) ? 0 : new FlowOptions().TruncationTolerance };
+            if (parse.GetValue(compare) is string list)
+                return CompareSpectralRadii(parse, layer, list, x, steps, options, plotPath);
             var result = FlowProfile.Compute(layer, x, steps, options);
             PlotFile.Write(Plots.FlowProfile(result), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
@@ -72,6 +75,29 @@ public static class FlowCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The same network shape and inputs at several spectral radii of W_hh (--compare-rho).</summary>
+    static int CompareSpectralRadii(ParseResult parse, RecurrentLayer<double> shape, string list, double[] x, int steps, FlowOptions options, string? plotPath)
+    {
+        if (parse.GetValue<string?>("--model") is not null) throw new UsageException("--compare-rho generates its networks: leave out --model");
+        double[] rhos;
+        try { rhos = [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]; }
+        catch (FormatException) { throw new UsageException($"--compare-rho '{list}' is not a comma-separated list of numbers"); }
+        var runs = rhos.Select(r => (r, FlowProfile.Compute(AnalysisNetwork.Generate(shape.Kind, shape.InputSize, shape.HiddenSize,
+            Initializers.Parse(parse.GetValue<string>("--init")!), r, parse.GetValue<ulong>("--seed")), x, steps, options))).ToList();
+        PlotFile.Write(Plots.FlowAcrossSpectralRadii(runs), plotPath);
+        var rows = runs.Select(r => new
+        {
+            rho = r.r, effective_rho = r.Item2.EffectiveRho, decay_rate = r.Item2.DecayRate, horizon = r.Item2.Horizon,
+            log10_spectral_norm = r.Item2.Log10SpectralNorm,
+        }).ToList();
+        if (parse.GetValue<bool>("--json")) { Cli.WriteJson(parse.InvocationConfiguration.Output, rows); return 0; }
+        var table = new Table().AddColumns("ρ(W_hh)", "effective ρ = exp(λ₁)", "log10 ‖·‖₂ at k = T−1", "lesson: (T−1)·log10 ρ", "horizon");
+        foreach (var r in rows)
+            table.AddRow($"{r.rho}", $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{(steps - 1) * Math.Log10(r.rho):F2}", $"{r.horizon}");
+        AnsiConsole.Write(table);
+        return 0;
     }
 
     /// <summary>k = 0, 1, 2, 5, 10, 20, 50, … up to T−1: enough rows to read the decay, few enough to fit a screen.</summary>

@@ -78,6 +78,37 @@ public static class Plots
         return plot;
     }
 
+    /// <summary>
+    /// Measured ‖∂h_T/∂h_{T−k}‖₂ for networks whose W_hh was rescaled to different spectral radii, each beside the
+    /// lesson's approximation ρ^k (dashed, same colour): where the two part is tanh saturation at work.
+    /// </summary>
+    public static Plot FlowAcrossSpectralRadii(IReadOnlyList<(double Rho, FlowResult Flow)> runs)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var (rho, flow) = runs[i];
+            var color = palette.GetColor(i);
+            double[] k = Enumerable.Range(0, flow.Steps).Select(x => (double)x).ToArray();
+            var measured = plot.Add.ScatterLine(k, Finite(flow.Log10SpectralNorm));
+            measured.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: measured";
+            measured.Color = color;
+            measured.LineWidth = 2;
+            var lesson = plot.Add.ScatterLine(k, k.Select(x => x * Math.Log10(rho)).ToArray());
+            lesson.LegendText = $"ρ^k";
+            lesson.Color = color;
+            lesson.LinePattern = LinePattern.Dashed;
+        }
+        plot.Title($"‖∂h_T/∂h_{{T−k}}‖₂ of tanh RNNs (H = {runs[0].Flow.HiddenSize}) beside ρ^k");
+        plot.XLabel("steps back k");
+        plot.YLabel("norm (log scale)");
+        LogY(plot);
+        plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => r.Flow.Log10SpectralNorm.Min()) - 0.5), runs.Max(r => Math.Max(r.Flow.Steps * Math.Log10(r.Rho), r.Flow.Log10SpectralNorm.Max())) + 0.5);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
     /// <summary>Eigenvalues of a recurrent matrix in the complex plane, with the unit circle and the circle of radius ρ.</summary>
     public static Plot Eigenvalues(Complex[] eigenvalues, string title = "Eigenvalues of W_hh")
     {
