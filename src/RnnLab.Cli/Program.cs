@@ -19,6 +19,7 @@ public static class Program
         root.Subcommands.Add(DistanceCommand.Create());   // subject-to-verb distance on the lesson's sentence
         root.Subcommands.Add(TrainCommand.Create());      // one run on a long-range task, with its run folder
         root.Subcommands.Add(BenchCommand.Create());      // training steps per second, comparable with PyTorch
+        root.Subcommands.Add(ServeCommand.Create());      // the interactive lesson in the browser
         return root;
     }
 

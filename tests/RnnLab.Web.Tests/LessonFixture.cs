@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using RnnLab.Web;
+
+namespace RnnLab.Web.Tests;
+
+/// <summary>
+/// One lesson server on a free loopback port and one headless Chromium (Debian's, no browser download) shared by
+/// all browser tests; each test opens its own page. Screenshots go to artifacts/screenshots/ at the repository root.
+/// </summary>
+public sealed class LessonFixture : IAsyncLifetime
+{
+    public static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic",
+    ];
+
+    WebApplication? app;
+    IPlaywright? playwright;
+    public IBrowser Browser { get; private set; } = null!;
+    public string Url { get; private set; } = "";
+    public string ScreenshotDir { get; } = Path.Combine(RepoRoot(), "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        app = LessonServer.Build(new LessonOptions { Urls = "http://127.0.0.1:0" });
+        Url = await LessonServer.StartAsync(app);
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        Directory.CreateDirectory(ScreenshotDir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.CloseAsync();
+        playwright?.Dispose();
+        if (app is not null) await app.DisposeAsync();
+    }
+
+    /// <summary>A fresh page on the lesson, after its first round of requests has been drawn.</summary>
+    public async Task<IPage> OpenAsync(int width = 1280, int height = 900)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(Url);
+        await page.WaitForFunctionAsync("() => document.body.dataset.ready === 'true'");
+        return page;
+    }
+
+    public Task ScreenshotAsync(IPage page, string name, string? selector = null) => selector is null
+        ? page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = false })
+        : page.Locator(selector).ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png") });
+
+    static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "RnnLab.slnx"))) return dir.FullName;
+        return AppContext.BaseDirectory;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<LessonFixture>
+{
+    public const string Name = "browser";
+}
+
+/// <summary>Reading what a plot holds: the series the page received, as window.__plots[id] keeps them.</summary>
+public static class Plots
+{
+    /// <summary>Waits until the plot was drawn from a request with these parameter values.</summary>
+    public static Task WaitForParamsAsync(IPage page, string plotId, params (string Key, string Value)[] expected) =>
+        page.WaitForFunctionAsync(
+            "([id, pairs]) => { const p = window.__plots[id] && window.__plots[id].params; return !!p && pairs.every(([k, v]) => p[k] === v); }",
+            new object[] { plotId, expected.Select(e => new[] { e.Key, e.Value }).ToArray() });
+
+    public static async Task<JsonElement> SeriesAsync(IPage page, string plotId) =>
+        await page.EvaluateAsync<JsonElement>("id => window.__plots[id].series", plotId);
+
+    public static double[] Values(JsonElement series, int index, string axis) =>
+        series[index].GetProperty(axis).EnumerateArray().Select(ToDouble).ToArray();
+
+    public static double ToDouble(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : v.GetString() switch
+    {
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => double.NaN,
+    };
+
+    public static void AssertClose(IReadOnlyList<double> expected, IReadOnlyList<double> actual, double tolerance, string what)
+    {
+        Assert.True(expected.Count == actual.Count, $"{what}: {actual.Count} points plotted, library gives {expected.Count}");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            bool same = expected[i].Equals(actual[i]) || Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(same, $"{what}[{i}]: plotted {actual[i]}, library {expected[i]}");
+        }
+    }
+}
