@@ -6,7 +6,7 @@ namespace RnnLab.Analysis;
 /// <summary>How one eigen-direction of A grows or shrinks under A^k.</summary>
 /// <param name="Eigenvalue">λ</param>
 /// <param name="Eigenvector">v, unit length (complex for a complex λ)</param>
-/// <param name="Log10Size">log₁₀ ‖A^k v‖ for k = 0..K, measured by applying A k times (equals k·log₁₀|λ|)</param>
+/// <param name="Log10Size">log₁₀ ‖A^k v‖ = k·log₁₀|λ| for k = 0..K (A^k v = λ^k v)</param>
 public sealed record EigenDirectionPowers(Complex Eigenvalue, Complex[] Eigenvector, double[] Log10Size);
 
 /// <summary>The powers A^0..A^K of a small square matrix, seen through its eigen-directions.</summary>
@@ -19,8 +19,10 @@ public sealed record MatrixPowerProfile(Complex[] Eigenvalues, double SpectralRa
 /// <summary>
 /// The refresher on eigenvalues and matrix powers, for any small matrix: A v = λ v gives A^k v = λ^k v, so the
 /// size of each eigen-direction after k steps is |λ|^k, and ‖A^k‖ is dominated by the spectral radius to the k-th
-/// power (Gelfand's formula). Both are measured here by explicit repeated multiplication, renormalised each step and
-/// accumulated as log₁₀ so that large k neither overflows nor underflows. Eigen-decomposition: MathNet.Numerics.
+/// power (Gelfand's formula). The direction sizes use the identity (applying A repeatedly to a non-dominant
+/// eigenvector would drift into the dominant direction through round-off, as power iteration does on purpose);
+/// ‖A^k‖₂ is measured from the powers themselves, renormalised each step and accumulated as log₁₀ so that large k
+/// neither overflows nor underflows. Eigen-decomposition: MathNet.Numerics.
 /// </summary>
 public static class MatrixPowers
 {
@@ -39,8 +41,7 @@ public static class MatrixPowers
             if (!double.IsFinite(v)) throw new ArgumentException("matrix entries must be finite numbers");
 
         var real = Matrix<double>.Build.DenseOfRowMajor(n, n, a.ToArray());
-        var complex = real.ToComplex();
-        var evd = complex.Evd();
+        var evd = real.ToComplex().Evd();
         int[] order = Enumerable.Range(0, n).OrderByDescending(i => evd.EigenValues[i].Magnitude).ToArray();
 
         var directions = new EigenDirectionPowers[n];
@@ -49,26 +50,18 @@ public static class MatrixPowers
             int i = order[d];
             var v = evd.EigenVectors.Column(i);
             v = v.Divide(v.L2Norm());
-            directions[d] = new EigenDirectionPowers(evd.EigenValues[i], v.ToArray(), Log10Sizes(complex, v, maxPower));
+            directions[d] = new EigenDirectionPowers(evd.EigenValues[i], v.ToArray(), Log10Sizes(evd.EigenValues[i], maxPower));
         }
         var eigenvalues = directions.Select(x => x.Eigenvalue).ToArray();
         return new MatrixPowerProfile(eigenvalues, eigenvalues[0].Magnitude, directions, Log10Norms(real, maxPower));
     }
 
-    /// <summary>log₁₀ ‖A^k u‖ for k = 0..K, with ‖u‖ = 1: u ← A u, then divide by its norm and add its log.</summary>
-    static double[] Log10Sizes(Matrix<Complex> a, Vector<Complex> u, int maxPower)
+    /// <summary>log₁₀ |λ|^k for k = 0..K (−∞ for λ = 0 and k &gt; 0).</summary>
+    static double[] Log10Sizes(Complex lambda, int maxPower)
     {
+        double perStep = Math.Log10(lambda.Magnitude);
         var sizes = new double[maxPower + 1];
-        double log = 0;
-        for (int k = 1; k <= maxPower; k++)
-        {
-            u = a * u;
-            double s = u.L2Norm();
-            if (s == 0) { for (; k <= maxPower; k++) sizes[k] = double.NegativeInfinity; break; }
-            log += Math.Log10(s);
-            u = u.Divide(s);
-            sizes[k] = log;
-        }
+        for (int k = 1; k <= maxPower; k++) sizes[k] = k * perStep;
         return sizes;
     }
 
