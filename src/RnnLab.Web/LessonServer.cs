@@ -28,6 +28,8 @@ public static class LessonServer
         app.MapLessonPage();                                         // the page, its script and style (embedded)
         app.MapGet("/api/limits", () => Limits.Describe(options));   // caps shown beside the controls
         app.MapRefresher();                                          // 1. eigenvalues and matrix powers
+        app.MapSentence();                                           // 5. the lesson's sentence, subject to verb
+        app.MapTraining();                                           // 5 and 6. live training, streamed (SSE)
         app.MapQuiz();                                               // 8. quiz with explanations and a score
         return app;
     }

@@ -18,8 +18,6 @@ public static class Limits
 
     public const int DepthMaxLayers = 200;
 
-    public const int SentenceMaxDistractors = 40;
-
     public const int TrainMaxHidden = 32;
     public const int TrainMaxSteps = 400;
     public const int TrainMaxDistance = 40;
@@ -32,7 +30,6 @@ public static class Limits
         decay = new { minRho = DecayMinRho, maxRho = DecayMaxRho, maxT = DecayMaxT },
         jacobian = new { maxHidden = JacobianMaxHidden, maxSteps = JacobianMaxSteps, maxRho = MaxSpectralRadius },
         depth = new { maxLayers = DepthMaxLayers },
-        sentence = new { maxDistractors = SentenceMaxDistractors },
         training = new
         {
             maxHidden = TrainMaxHidden, maxSteps = TrainMaxSteps, maxDistance = TrainMaxDistance, maxBatch = TrainMaxBatch,

@@ -30,14 +30,14 @@ public sealed class TrainingGate(int concurrent, int queueLength)
     /// Waits for a slot. Returns null when the queue is full. <paramref name="onQueued"/> is called with the number of
     /// runs ahead when the request has to wait. Throws <see cref="OperationCanceledException"/> if cancelled while waiting.
     /// </summary>
-    public async Task<Slot?> EnterAsync(Action<int> onQueued, CancellationToken ct)
+    public async Task<Slot?> EnterAsync(Func<int, Task> onQueued, CancellationToken ct)
     {
         if (slots.Wait(0)) return Acquired();
         int ahead = Interlocked.Increment(ref waiting);
         try
         {
             if (ahead > queueLength) return null;
-            onQueued(ahead);
+            await onQueued(ahead).ConfigureAwait(false);
             await slots.WaitAsync(ct).ConfigureAwait(false);
             return Acquired();
         }

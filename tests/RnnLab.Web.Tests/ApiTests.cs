@@ -13,6 +13,11 @@ public class ApiTests(LessonFixture lesson)
     [InlineData("/api/refresher?a11=abc", "a11")]
     [InlineData("/api/refresher?k=100000", "k")]
     [InlineData("/api/refresher?a22=NaN", "a22")]
+    [InlineData("/api/train/check?hidden=100000", "hidden")]
+    [InlineData("/api/train/check?steps=0", "steps")]
+    [InlineData("/api/train/check?cell=transformer", "cell")]
+    [InlineData("/api/train/stream?lr=-1", "lr")]
+    [InlineData("/api/sentence?distance=9999", "distance")]
     public async Task Invalid_values_get_400_with_a_message_naming_the_field(string path, string field)
     {
         var r = await Http.GetAsync(lesson.Url + path);

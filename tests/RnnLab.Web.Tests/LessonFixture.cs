@@ -49,9 +49,30 @@ public sealed class LessonFixture : IAsyncLifetime
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         page.SetDefaultTimeout(30_000);
+        var log = new List<string>();
+        Logs.AddOrUpdate(page, log);
+        page.Console += (_, m) => { lock (log) log.Add($"console.{m.Type}: {m.Text}"); };
+        page.PageError += (_, e) => { lock (log) log.Add($"page error: {e}"); };
         await page.GotoAsync(Url);
         await page.WaitForFunctionAsync("() => document.body.dataset.ready === 'true'");
         return page;
+    }
+
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> Logs = [];
+
+    /// <summary>Waits for a condition in the page; on timeout fails with the given element's text and the console log.</summary>
+    public async Task WaitForAsync(IPage page, string condition, string statusSelector, int timeoutMs = 60_000)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(condition, null, new PageWaitForFunctionOptions { Timeout = timeoutMs });
+        }
+        catch (TimeoutException)
+        {
+            string status = await page.Locator(statusSelector).InnerTextAsync();
+            string log = Logs.TryGetValue(page, out var l) ? string.Join(" | ", l) : "";
+            Assert.Fail($"timed out waiting for {condition}; status: '{status}'; console: {log}");
+        }
     }
 
     public Task ScreenshotAsync(IPage page, string name, string? selector = null) => selector is null

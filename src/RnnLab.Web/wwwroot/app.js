@@ -110,7 +110,7 @@ function applyLimits(limits) {
   set("depth", "depth", { max: L.depth.maxLayers });
   set("depth", "width", { max: L.jacobian.maxHidden });
   set("depth", "seed", { max: 1000000 });
-  set("sentence", "distractors", { max: L.sentence.maxDistractors });
+  set("sentence", "distance", { max: L.training.maxDistance });
   set("lstm", "steps", { max: L.jacobian.maxSteps });
   set("lstm", "hidden", { max: L.jacobian.maxHidden });
   set("lstm", "seed", { max: 1000000 });
@@ -127,7 +127,7 @@ function applyLimits(limits) {
     decay: `ρ from ${L.decay.minRho} to ${L.decay.maxRho}; T up to ${L.decay.maxT}.`,
     jacobian: `Hidden size up to ${L.jacobian.maxHidden}; sequence length up to ${L.jacobian.maxSteps}; spectral radius up to ${L.jacobian.maxRho}.`,
     depth: `Up to ${L.depth.maxLayers} layers or steps; width up to ${L.jacobian.maxHidden}.`,
-    sentence: `Up to ${L.sentence.maxDistractors} distractor words.`,
+    sentence: `Distance from 1 to ${L.training.maxDistance} steps; the training below uses this distance.`,
     training: `Limits per run: hidden size ≤ ${T.maxHidden}, ≤ ${T.maxSteps} training steps, distance ≤ ${T.maxDistance}, ` +
       `${T.wallSeconds} s wall time; ${T.concurrentRuns} runs train at once on this server, others wait in line.`,
   };
@@ -205,18 +205,20 @@ function renderDepth(d, params) {
 
 function renderSentence(d, params) {
   const html = d.tokens.map((t, i) => {
-    const cls = i === d.subjectIndex ? "subject" : i === d.verbIndex ? "verb" : i > d.subjectIndex && i < d.verbIndex ? "between" : "";
+    const cls = (i === d.subjectIndex ? "subject" : i === d.verbIndex ? "verb" : i > d.subjectIndex && i < d.verbIndex ? "between" : "") +
+      (d.attractorIndices.includes(i) ? " attractor" : "");
     const mark = i > d.subjectIndex && i <= d.verbIndex ? `<sub>${i - d.subjectIndex}</sub>` : "";
-    return `<span class="tok ${cls}" data-i="${i}">${t}${mark}</span>`;
+    return `<span class="tok ${cls}" data-word="${t}">${t}${mark}</span>`;
   }).join(" ");
   const p = $("#sentence-text");
   p.innerHTML = html;
   p.dataset.distance = d.distance;
   p.dataset.params = JSON.stringify(params);
   $("#sentence-facts").innerHTML = facts([
-    ["subject", d.tokens[d.subjectIndex]], ["verb", d.tokens[d.verbIndex]],
-    ["words in between", d.wordsBetween], ["Jacobians from verb back to subject", d.distance],
-    ["signal left at ρ = 0.8", pow10(d.log10SignalAtLessonRho)],
+    ["subject", d.tokens[d.subjectIndex]], ["verb", `${d.tokens[d.verbIndex]} (${d.number})`],
+    ["words in between", d.wordsBetween], ["steps (Jacobians) from verb back to subject", d.distance],
+    ["attractors (nouns of the other number)", d.attractorIndices.length],
+    ...(d.signal ? [[`signal left at ρ = ${fmt(d.signal.rho)}: ρ^${d.distance}`, pow10(d.signal.log10Value)]] : []),
   ]);
   const agree = $('form[data-section="agreement"]');
   agree.dataset.distance = d.distance;
@@ -339,6 +341,7 @@ async function setupQuiz() {
 
 async function main() {
   applyLimits(await getJson("/api/limits"));
+  $$("form.controls").forEach((f) => { showOutputs(f); f.addEventListener("input", () => showOutputs(f)); });
   const refresher = bindSection("refresher", "/api/refresher", renderRefresher);
   $('[data-action="preset"]').addEventListener("click", () => {
     const f = refresher.form;
@@ -350,7 +353,12 @@ async function main() {
   const jac = bindSection("jacobian", "/api/jacobian", renderJacobian, { delay: 250 });
   const depth = bindSection("depth", "/api/depth", renderDepth);
   const sentence = bindSection("sentence", "/api/sentence", renderSentence);
-  $('[data-action="lesson-sentence"]').addEventListener("click", () => { sentence.form.elements.distractors.value = "9"; sentence.run(); });
+  $('[data-action="lesson-sentence"]').addEventListener("click", () => {
+    sentence.form.elements.distance.value = "13"; sentence.form.elements.seed.value = "0"; sentence.run();
+  });
+  $('[data-action="another-sentence"]').addEventListener("click", () => {
+    sentence.form.elements.seed.value = String(Number(sentence.form.elements.seed.value) + 1); sentence.run();
+  });
   const lstm = bindSection("lstm", "/api/lstm", renderLstm, { delay: 250 });
   trainingRun({
     form: $('form[data-section="agreement"]'), status: $("#agreement-status"),

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using RnnLab.Numerics;
+using RnnLab.Tasks;
+
+namespace RnnLab.Web.Sections;
+
+/// <summary>
+/// Section 5, the long-range sentence: the lesson's sentence parsed by the agreement grammar (subject, verb, the
+/// steps between them), or a sentence of the same grammar at another distance, the kind the agreement task trains on.
+/// </summary>
+static class SentenceEndpoints
+{
+    public const string LessonSentence = "The cat that sat on the mat by the window in the old kitchen was hungry.";
+
+    public static void MapSentence(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/sentence", (HttpRequest request) =>
+        {
+            var q = new Inputs(request.Query);
+            int distance = q.Int("distance", 1, Limits.TrainMaxDistance, 13);
+            int seed = q.Int("seed", 0, 1_000_000, 0);
+            if (q.Problem is { } bad) return bad;
+            return Results.Ok(Compute(distance, seed));
+        });
+    }
+
+    /// <summary>The lesson's sentence when it has the requested distance and seed 0; otherwise one drawn from the grammar.</summary>
+    public static object Compute(int distance, int seed)
+    {
+        var lesson = AgreementGrammar.Parse(LessonSentence);
+        bool useLesson = seed == 0 && lesson.Distance == distance;
+        var s = useLesson ? lesson : AgreementGrammar.Generate(distance, 0.5, new RandomChoices(new SeededRandom((ulong)seed * 1000 + (ulong)distance)));
+        return new
+        {
+            tokens = s.Words,
+            subjectIndex = s.SubjectIndex,
+            verbIndex = s.VerbIndex,
+            attractorIndices = s.AttractorIndices,
+            distance = s.Distance,
+            wordsBetween = s.Distance - 1,
+            number = s.Number.ToString().ToLowerInvariant(),
+            isLessonSentence = useLesson,
+            lessonDistance = lesson.Distance,
+        };
+    }
+}
