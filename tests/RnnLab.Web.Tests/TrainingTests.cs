@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using RnnLab.Experiments;
 using RnnLab.Tasks;
 
 namespace RnnLab.Web.Tests;
@@ -8,13 +9,13 @@ namespace RnnLab.Web.Tests;
 public class TrainingTests(LessonFixture lesson)
 {
     /// <summary>The run the server makes of a query, made here directly through the library.</summary>
-    static List<TrainStep> LibraryRun(string query, out TrainOutcome outcome)
+    static List<StepRecord> LibraryRun(string query, out TrainingSummary outcome)
     {
         var q = new Inputs(new QueryCollection(QueryHelpers.ParseQuery(query)));
         var request = TrainRequest.Read(q);
         Assert.Empty(q.Errors);
-        var steps = new List<TrainStep>();
-        outcome = TrainingRun.Execute(request, steps.Add, CancellationToken.None);
+        var steps = new List<StepRecord>();
+        outcome = TrainingRun.Run(LessonTraining.Config(request), onLog: steps.Add);
         return steps;
     }
 
@@ -49,7 +50,7 @@ public class TrainingTests(LessonFixture lesson)
             Plots.AssertClose(run.Select(s => s.Loss).ToArray(), Plots.Values(loss, index, "y"), 1e-12, $"{cell} loss");
             Plots.AssertClose(run.Select(s => s.Metric).ToArray(), Plots.Values(acc, index, "y"), 1e-12, $"{cell} accuracy");
         }
-        Assert.Contains("30 steps", await page.Locator("#agreement-status").InnerTextAsync());
+        Assert.Contains("30 steps, held-out accuracy", await page.Locator("#agreement-status").InnerTextAsync());
         await lesson.ScreenshotAsync(page, "5-sentence-training", "#sentence");
         await page.CloseAsync();
     }
@@ -62,17 +63,17 @@ public class TrainingTests(LessonFixture lesson)
         await form.Locator("[data-action=train]").ClickAsync();
         await lesson.WaitForAsync(page, "() => document.querySelector('form[data-section=exploding]').dataset.finished === '2'", "#exploding-status");
 
-        var off = LibraryRun("task=exploding&cell=rnn&rho=2.5&lr=1&clip=1&steps=60&clipping=false", out var offOutcome);
-        var on = LibraryRun("task=exploding&cell=rnn&rho=2.5&lr=1&clip=1&steps=60&clipping=true", out var onOutcome);
-        Assert.NotNull(offOutcome.NanStep);
-        Assert.Null(onOutcome.NanStep);
+        var off = LibraryRun("task=exploding&cell=rnn&rho=2.5&lr=0.3&clip=1&steps=60&clipping=false", out var offOutcome);
+        var on = LibraryRun("task=exploding&cell=rnn&rho=2.5&lr=0.3&clip=1&steps=60&clipping=true", out var onOutcome);
+        Assert.NotNull(offOutcome.DivergedAt);
+        Assert.Null(onOutcome.DivergedAt);
 
         var grad = await Plots.SeriesAsync(page, "plot-exploding-grad");
         Plots.AssertClose(off.Select(s => s.GradNorm).ToArray(), Plots.Values(grad, 0, "y"), 1e-12, "gradient norm, clipping off");
         Plots.AssertClose(on.Select(s => s.GradNorm).ToArray(), Plots.Values(grad, 1, "y"), 1e-12, "gradient norm, clipping on");
         var markers = await page.EvaluateAsync<double[]>("() => window.__plots['plot-exploding-grad'].markers.map(m => m.x)");
-        Assert.Equal([(double)offOutcome.NanStep!.Value], markers);
-        Assert.Contains($"NaN at step {offOutcome.NanStep}", await page.Locator("#plot-exploding-grad .legend").InnerTextAsync());
+        Assert.Equal([(double)offOutcome.DivergedAt!.Value], markers);
+        Assert.Contains($"NaN at step {offOutcome.DivergedAt}", await page.Locator("#plot-exploding-grad .legend").InnerTextAsync());
         await lesson.ScreenshotAsync(page, "6-exploding", "#exploding");
         await page.CloseAsync();
     }

@@ -63,7 +63,7 @@ static class TrainingEndpoints
             var steps = Channel.CreateUnbounded<TrainStep>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var run = Task.Factory.StartNew(() =>
             {
-                try { return TrainingRun.Execute(request, s => steps.Writer.TryWrite(s), ct); }
+                try { return LessonTraining.Run(request, s => steps.Writer.TryWrite(s), ct); }
                 finally { steps.Writer.TryComplete(); }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -72,12 +72,16 @@ static class TrainingEndpoints
             var outcome = await run;
 
             if (http.RequestAborted.IsCancellationRequested) return;
-            bool timedOut = outcome.Cancelled;
-            string text = outcome.NanStep is int n ? $"loss became NaN at step {n}"
-                : timedOut ? $"stopped at the {options.TrainingWallTime.TotalSeconds:0} s limit after {outcome.StepsRun} steps"
-                : request.Task == "agreement" ? $"{outcome.StepsRun} steps, final loss {outcome.FinalLoss:0.###}, accuracy {outcome.FinalMetric:0.##}"
-                : $"{outcome.StepsRun} steps, final loss {outcome.FinalLoss:0.###}";
-            await Send("done", new { outcome.StepsRun, outcome.FinalLoss, outcome.FinalMetric, outcome.NanStep, timedOut, text });
+            bool agreement = request.Task == "agreement";
+            string text = outcome.DivergedAt is int n ? $"diverged at step {n}: loss or gradient NaN"
+                : outcome.Stopped ? $"stopped at the {options.TrainingWallTime.TotalSeconds:0} s limit after {outcome.Steps} steps"
+                : agreement ? $"{outcome.Steps} steps, held-out accuracy {outcome.TestMetric:0.00} (chance {outcome.ChanceMetric:0.00})"
+                : $"{outcome.Steps} steps, held-out loss {outcome.TestLoss:0.###} (chance {outcome.ChanceLoss:0.###})";
+            await Send("done", new
+            {
+                steps = outcome.Steps, outcome.Loss, outcome.Metric, outcome.TestLoss, outcome.TestMetric, outcome.ChanceLoss,
+                outcome.ChanceMetric, outcome.MetricName, nanStep = outcome.DivergedAt, timedOut = outcome.Stopped, text,
+            });
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -232,7 +232,7 @@ function trainingRun({ form, status, runs, plots, onDone }) {
   const redraw = () => plots.forEach((p) => Plot.draw($(p.id), {
     xLabel: "training step", yLabel: p.yLabel, yScale: p.yScale, params: state.params,
     series: runs.map((r) => ({ name: r.label, x: state[r.key].step, y: state[r.key][p.field] })),
-    markers: p.markers ? runs.filter((r) => state[r.key].nanStep !== null).map((r) => ({ x: state[r.key].nanStep, label: `${r.label}: loss NaN at step ${state[r.key].nanStep}` })) : [],
+    markers: p.markers ? runs.filter((r) => state[r.key].nanStep !== null).map((r) => ({ x: state[r.key].nanStep, label: `${r.label}: loss or gradient NaN at step ${state[r.key].nanStep}` })) : [],
   }));
   let pending = false;
   const schedule = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; redraw(); }, 120); } };
