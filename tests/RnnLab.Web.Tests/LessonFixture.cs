@@ -19,9 +19,11 @@ public sealed class LessonFixture : IAsyncLifetime
 
     WebApplication? app;
     IPlaywright? playwright;
+    public WebApplication App => app!;
     public IBrowser Browser { get; private set; } = null!;
     public string Url { get; private set; } = "";
     public string ScreenshotDir { get; } = Path.Combine(RepoRoot(), "artifacts", "screenshots");
+    public static string ArtifactsDir { get; } = Path.Combine(RepoRoot(), "artifacts");
 
     public async Task InitializeAsync()
     {

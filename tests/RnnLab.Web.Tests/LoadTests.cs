@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using RnnLab.Experiments;
+using Xunit.Abstractions;
+
+namespace RnnLab.Web.Tests;
+
+/// <summary>
+/// Many visitors training at once, over loopback only, bounded in time: every stream finishes, none fails, none
+/// receives another's numbers, and the server's memory stays bounded. Figures go to artifacts/load-test.json.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public class LoadTests(LessonFixture lesson, ITestOutputHelper output)
+{
+    sealed record StreamResult(int Session, List<(int Step, double Loss)> Steps, string? Done, string? Failed, double Seconds);
+
+    static async Task<StreamResult> ReadStream(HttpClient http, string url, int session, CancellationToken ct, int stopAfterSteps = int.MaxValue)
+    {
+        var clock = Stopwatch.StartNew();
+        var steps = new List<(int, double)>();
+        string? done = null, failed = null, evt = null;
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) evt = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                using var data = JsonDocument.Parse(line[6..]);
+                if (evt == "step")
+                {
+                    var r = data.RootElement;
+                    steps.Add((r.GetProperty("step").GetInt32(), Plots.ToDouble(r.GetProperty("loss"))));
+                    if (steps.Count >= stopAfterSteps) break;
+                }
+                else if (evt == "done") { done = line[6..]; break; }
+                else if (evt == "failed") { failed = line[6..]; break; }
+            }
+        }
+        return new StreamResult(session, steps, done, failed, clock.Elapsed.TotalSeconds);
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_training_sessions_all_finish_unmixed_with_bounded_memory()
+    {
+        const int Sessions = 20, Steps = 60;
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        string Query(int i) => $"task=agreement&cell={(i % 2 == 0 ? "rnn" : "lstm")}&hidden=16&steps={Steps}&distance=13&seed={i + 1}";
+
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        long before = process.WorkingSet64;
+        long peak = before;
+        using var sampler = new Timer(_ => { var p = Process.GetCurrentProcess(); if (p.WorkingSet64 > Interlocked.Read(ref peak)) Interlocked.Exchange(ref peak, p.WorkingSet64); }, null, 0, 100);
+
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, Sessions).Select(i =>
+            ReadStream(http, $"{lesson.Url}/api/train/stream?{Query(i)}", i, budget.Token)));
+        double wall = clock.Elapsed.TotalSeconds;
+
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        process.Refresh();
+        long after = process.WorkingSet64;
+
+        foreach (var r in results)
+        {
+            Assert.True(r.Failed is null, $"session {r.Session} failed: {r.Failed}");
+            Assert.True(r.Done is not null, $"session {r.Session} ended without a done event");
+            Assert.Equal(Enumerable.Range(1, Steps), r.Steps.Select(s => s.Step));
+        }
+        // No mixing: each session's stream is exactly the library's run of its own configuration.
+        foreach (int i in new[] { 0, 1, Sessions - 1 })
+        {
+            var q = new Inputs(new Microsoft.AspNetCore.Http.QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Query(i))));
+            var expected = new List<double>();
+            TrainingRun.Run(LessonTraining.Config(TrainRequest.Read(q)), onLog: s => expected.Add(s.Loss));
+            Assert.Equal(expected, results[i].Steps.Select(s => s.Loss));
+        }
+        var gate = lesson.App.Services.GetRequiredService<TrainingGate>();
+        Assert.Equal(0, gate.Running);
+        Assert.Equal(0, gate.Waiting);
+
+        double mb(long bytes) => Math.Round(bytes / 1048576.0, 1);
+        var figures = new
+        {
+            sessions = Sessions, stepsPerSession = Steps, concurrentSlots = new LessonOptions().ConcurrentTrainingRuns,
+            wallSeconds = Math.Round(wall, 2),
+            slowestSessionSeconds = Math.Round(results.Max(r => r.Seconds), 2),
+            fastestSessionSeconds = Math.Round(results.Min(r => r.Seconds), 2),
+            workingSetBeforeMB = mb(before), workingSetPeakMB = mb(peak), workingSetAfterMB = mb(after),
+            failed = results.Count(r => r.Failed is not null),
+        };
+        string json = JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true });
+        output.WriteLine(json);
+        Directory.CreateDirectory(LessonFixture.ArtifactsDir);
+        File.WriteAllText(Path.Combine(LessonFixture.ArtifactsDir, "load-test.json"), json);
+        Assert.True(after - before < 300L * 1048576, $"working set grew by {mb(after - before)} MB");
+    }
+
+    [Fact]
+    public async Task A_run_stops_when_its_browser_goes_away()
+    {
+        var gate = lesson.App.Services.GetRequiredService<TrainingGate>();
+        using var http = new HttpClient();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // A long run (LSTM at the largest distance and step budget): read two steps, then hang up.
+            var r = await ReadStream(http, $"{lesson.Url}/api/train/stream?task=agreement&cell=lstm&hidden=32&steps=400&distance=40", 0, cts.Token, stopAfterSteps: 2);
+            Assert.Equal(2, r.Steps.Count);
+        }
+        var clock = Stopwatch.StartNew();
+        while (gate.Running > 0 && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+        Assert.Equal(0, gate.Running);
+        output.WriteLine($"slot released {clock.Elapsed.TotalMilliseconds:0} ms after the client hung up");
+    }
+}
