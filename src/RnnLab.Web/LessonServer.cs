@@ -28,8 +28,12 @@ public static class LessonServer
         app.MapLessonPage();                                         // the page, its script and style (embedded)
         app.MapGet("/api/limits", () => Limits.Describe(options));   // caps shown beside the controls
         app.MapRefresher();                                          // 1. eigenvalues and matrix powers
+        app.MapDecay();                                              // 2. ρ^(T−1) and the lesson's table
+        app.MapJacobian();                                           // 3. spectra, flow profile, Lyapunov, horizon
+        app.MapDepth();                                              // 4. feedforward layers vs recurrent steps
         app.MapSentence();                                           // 5. the lesson's sentence, subject to verb
         app.MapTraining();                                           // 5 and 6. live training, streamed (SSE)
+        app.MapCellPath();                                           // 7. the LSTM cell path beside the tanh RNN
         app.MapQuiz();                                               // 8. quiz with explanations and a score
         return app;
     }

@@ -9,7 +9,8 @@ public static class Limits
     public const int RefresherMaxPower = 100;
     public const double RefresherMaxEntry = 10;
 
-    public const double DecayMinRho = 0.01, DecayMaxRho = 2.0;
+    // ρ^(T−1) stays a normal double over this range for every T ≤ DecayMaxT (0.5^999 ≈ 2e−301).
+    public const double DecayMinRho = 0.5, DecayMaxRho = 1.5;
     public const int DecayMaxT = 1000;
 
     public const int JacobianMaxHidden = 64;

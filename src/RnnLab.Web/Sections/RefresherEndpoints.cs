@@ -9,7 +9,7 @@ namespace RnnLab.Web.Sections;
 static class RefresherEndpoints
 {
     /// <summary>The lesson's example: eigenvalues 0.7 and 1.2 (upper triangular, non-orthogonal eigenvectors).</summary>
-    public static readonly double[] Preset = [0.7, 0.5, 0, 1.2];
+    public static readonly double[] Preset = RefresherExample.Matrix();
 
     public static void MapRefresher(this IEndpointRouteBuilder app)
     {
@@ -34,6 +34,7 @@ static class RefresherEndpoints
         return new
         {
             matrix = a,
+            preset = Preset,
             k,
             eigenvalues = p.Eigenvalues,
             spectralRadius = p.SpectralRadius,

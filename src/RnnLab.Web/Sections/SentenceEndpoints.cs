@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using RnnLab.Analysis;
 using RnnLab.Numerics;
 using RnnLab.Tasks;
 
@@ -12,7 +13,10 @@ namespace RnnLab.Web.Sections;
 /// </summary>
 static class SentenceEndpoints
 {
-    public const string LessonSentence = "The cat that sat on the mat by the window in the old kitchen was hungry.";
+    public const string LessonSentence = TokenDistance.LessonSentence;
+
+    /// <summary>The lesson's example ρ for the signal that reaches the subject: "even for ρ = 0.8".</summary>
+    public const double LessonRho = 0.8;
 
     public static void MapSentence(this IEndpointRouteBuilder app)
     {
@@ -43,6 +47,9 @@ static class SentenceEndpoints
             number = s.Number.ToString().ToLowerInvariant(),
             isLessonSentence = useLesson,
             lessonDistance = lesson.Distance,
+            // ρ^d for d steps is ρ^(n−1) with n = d + 1.
+            signal = new { rho = LessonRho, value = DecayTable.Compute([LessonRho], [s.Distance + 1])[0].Value },
+            tokenDistance = useLesson ? TokenDistance.Measure(LessonSentence) : null,
         };
     }
 }

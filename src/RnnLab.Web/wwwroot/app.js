@@ -136,11 +136,14 @@ function applyLimits(limits) {
 
 // ---- 1. refresher ---------------------------------------------------------------------------------------
 
+let lastPreset = null;
+
 function renderRefresher(d, params) {
   const ks = range(d.k + 1);
-  const series = d.directions.map((dir, i) => ({ name: `direction of λ${i + 1} = ${complexText(dir.eigenvalue)}`, x: ks, y: dir.log10Size }));
-  series.push({ name: "‖Aᵏ‖₂", x: ks, y: d.log10Norm, style: "dash", color: "#495057" });
-  Plot.draw($("#plot-refresher"), { xLabel: "power k", yLabel: "size (log scale)", yScale: "log10", series, params });
+  const series = d.directions.map((dir, i) => ({ name: `direction of λ${i + 1} = ${complexText(dir.eigenvalue)}`, x: ks, y: dir.log10Size, log10: true }));
+  series.push({ name: "‖Aᵏ‖₂", x: ks, y: d.log10Norm, log10: true, style: "dash", color: "#495057" });
+  Plot.draw($("#plot-refresher"), { xLabel: "power k", yLabel: "size (log scale)", yScale: "log", series, params });
+  lastPreset = d.preset;
   const at = Math.min(10, d.k);
   $("#refresher-facts").innerHTML = facts([
     ...d.eigenvalues.map((z, i) => [`eigenvalue λ${i + 1}`, complexText(z)]),
@@ -153,19 +156,20 @@ function renderRefresher(d, params) {
 
 function renderDecay(d, params) {
   Plot.draw($("#plot-decay"), {
-    xLabel: "sequence length T", yLabel: "ρ^(T−1) (log scale)", yScale: "log10", params,
-    series: [{ name: `ρ = ${fmt(d.rho)}`, x: d.curve.t, y: d.curve.log10Value }],
-    markers: [{ x: d.T, label: `T = ${d.T}: ${pow10(d.log10AtT)}`, color: "#495057" }],
+    xLabel: "sequence length T", yLabel: "ρ^(T−1) (log scale)", yScale: "log", params,
+    series: [{ name: `ρ = ${fmt(d.rho)}`, x: d.curve.t, y: d.curve.value }],
+    markers: [{ x: d.t, label: `T = ${d.t}: ${fmt(d.atT)}`, color: "#495057" }],
   });
   const head = "<tr><th>T</th>" + d.table.rhos.map((r) => `<th>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
-  const rows = d.table.ts.map((t, i) => `<tr><th>${t}</th>` + d.table.log10Values[i].map((v) => `<td>${pow10(v)}</td>`).join("") + "</tr>").join("");
+  const rows = d.table.ts.map((t, i) => `<tr><th>${t}</th>` + d.table.values[i].map((v) => `<td>${fmt(v)}</td>`).join("") + "</tr>").join("");
   $("#decay-table").innerHTML = `<table id="decay-table-el">${head}${rows}</table>`;
-  const lrhos = d.lesson.rhos;
-  const lhead = "<tr><th>T</th>" + lrhos.map((r) => `<th>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
+  const lhead = "<tr><th>T</th>" + d.lesson.rhos.map((r) => `<th>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
   const lrows = d.lesson.rows.map((row) => `<tr><th>${row.t}</th>` + row.entries.map((e) =>
-    `<td class="${e.agrees ? "agrees" : "disagrees"}" title="formula: ${pow10(e.log10Computed)}${e.agrees ? "" : " — " + e.verdict}">${e.printed}${e.agrees ? "" : " ✗"}</td>`).join("") + "</tr>").join("");
+    `<td class="${e.agrees ? "agrees" : "disagrees"}" data-printed="${e.printed}" title="${e.formula} = ${fmt(e.computed)}: ${e.verdict}">` +
+    `${e.printed}${e.agrees ? "" : " ✗"}</td>`).join("") + "</tr>").join("");
   $("#decay-lesson").innerHTML = `<table id="decay-lesson-el">${lhead}${lrows}</table>` +
-    `<p class="caps">${d.lesson.disagreements} of ${d.lesson.entries} printed entries disagree with ρ^(T−1); hover an entry for the computed value.</p>`;
+    `<p class="caps">✗ marks the ${d.lesson.disagreements} of ${d.lesson.entries} printed entries that ρ^(T−1) does not reproduce; ` +
+    `hover an entry for the computed value and the verdict.</p>`;
 }
 
 // ---- 3. Jacobian lab ------------------------------------------------------------------------------------
@@ -173,21 +177,24 @@ function renderDecay(d, params) {
 function renderJacobian(d, params) {
   Plot.draw($("#plot-eigen"), {
     xLabel: "real part", yLabel: "imaginary part", unitCircle: true, equal: true, params,
-    series: [{ name: `eigenvalues of ${d.matrixName}`, x: d.eigenvalues.map((z) => z[0]), y: d.eigenvalues.map((z) => z[1]), style: "points" }],
+    series: d.blocks.map((b) => ({
+      name: d.blocks.length === 1 ? "eigenvalues of W_hh" : `gate ${b.gate} block`,
+      x: b.eigenvalues.map((z) => z[0]), y: b.eigenvalues.map((z) => z[1]), style: "points",
+    })),
   });
   Plot.draw($("#plot-flow"), {
-    xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log10", params,
+    xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", params,
     series: [
-      { name: "measured ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10Norm },
-      { name: `ρ^k, ρ = spectral radius ${fmt(d.spectralRadius)}`, x: d.distances, y: d.log10RhoPower, style: "dash" },
-      { name: `ρ_eff^k, effective ρ = ${fmt(d.effectiveRho)}`, x: d.distances, y: d.log10EffectivePower, style: "dash" },
+      { name: "measured ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10Norm, log10: true },
+      { name: `ρ^k, ρ = spectral radius ${fmt(d.spectralRadius)}`, x: d.distances, y: d.rhoPower, style: "dash" },
+      { name: `ρ_eff^k, effective ρ = ${fmt(d.effectiveRho)}`, x: d.distances, y: d.effectivePower, style: "dash" },
     ],
   });
   $("#jacobian-facts").innerHTML = facts([
-    ["spectral radius of " + d.matrixName, fmt(d.spectralRadius)],
-    ["effective ρ (per step, measured)", fmt(d.effectiveRho)],
-    ["largest Lyapunov exponent", fmt(d.lyapunov)],
-    ["horizon (steps until 10⁻³)", d.horizon === null ? "beyond the sequence" : fmt(d.horizon)],
+    [d.cell === "rnn" ? "spectral radius of W_hh" : "largest gate-block spectral radius", fmt(d.spectralRadius)],
+    ["effective ρ = exp(λ₁), measured", fmt(d.effectiveRho)],
+    ["largest Lyapunov exponent λ₁ (per step)", fmt(d.lyapunov[0])],
+    [`horizon (last k above ${fmt(d.horizonThreshold * 100)}%)`, `${d.horizon} steps`],
   ]);
 }
 
@@ -195,10 +202,10 @@ function renderJacobian(d, params) {
 
 function renderDepth(d, params) {
   Plot.draw($("#plot-depth"), {
-    xLabel: "layers or steps crossed ℓ", yLabel: "gradient norm (log scale)", yScale: "log10", params,
-    series: d.series.map((s) => ({ name: s.name, x: d.depths, y: s.log10Norm, style: s.style })),
+    xLabel: "layer or step ℓ (the loss sits at ℓ = L)", yLabel: "gradient norm ‖∂L/∂x_ℓ‖ (log scale)", yScale: "log", params,
+    series: d.series.map((s) => ({ name: s.name, x: d.layers, y: s.gradientNorm })),
   });
-  $("#depth-facts").innerHTML = facts(d.facts.map((f) => [f.label, typeof f.value === "number" ? pow10(f.value) : f.value]));
+  $("#depth-facts").innerHTML = facts(d.facts.map((f) => [f.label, fmt(f.value)]));
 }
 
 // ---- 5. sentence and live training ----------------------------------------------------------------------
@@ -218,7 +225,8 @@ function renderSentence(d, params) {
     ["subject", d.tokens[d.subjectIndex]], ["verb", `${d.tokens[d.verbIndex]} (${d.number})`],
     ["words in between", d.wordsBetween], ["steps (Jacobians) from verb back to subject", d.distance],
     ["attractors (nouns of the other number)", d.attractorIndices.length],
-    ...(d.signal ? [[`signal left at ρ = ${fmt(d.signal.rho)}: ρ^${d.distance}`, pow10(d.signal.log10Value)]] : []),
+    [`signal left at ρ = ${fmt(d.signal.rho)}: ρ^${d.distance}`, fmt(d.signal.value)],
+    ...(d.tokenDistance ? [[`tokens from “${d.tokenDistance.subject}” to “${d.tokenDistance.predicate}”`, d.tokenDistance.subjectToPredicate]] : []),
   ]);
   const agree = $('form[data-section="agreement"]');
   agree.dataset.distance = d.distance;
@@ -230,7 +238,7 @@ function trainingRun({ form, status, runs, plots, onDone }) {
   const stopBtn = $('[data-action="stop"]', form), trainBtn = $('[data-action="train"]', form);
   const state = {};
   const redraw = () => plots.forEach((p) => Plot.draw($(p.id), {
-    xLabel: "training step", yLabel: p.yLabel, yScale: p.yScale, params: state.params,
+    xLabel: "training step", yLabel: p.yLabel, yScale: p.yScale, yRange: p.yRange, params: state.params,
     series: runs.map((r) => ({ name: r.label, x: state[r.key].step, y: state[r.key][p.field] })),
     markers: p.markers ? runs.filter((r) => state[r.key].nanStep !== null).map((r) => ({ x: state[r.key].nanStep, label: `${r.label}: loss or gradient NaN at step ${state[r.key].nanStep}` })) : [],
   }));
@@ -303,11 +311,12 @@ function renderLstm(d, params) {
   Plot.draw($("#plot-lstm"), {
     xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log10", params,
     series: [
-      { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖₂", x: d.distances, y: d.log10CellPath },
-      { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10Rnn },
+      { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖₂", x: d.distances, y: d.log10CellPath, log10: true },
+      { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10Rnn, log10: true },
+      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10LstmHidden, log10: true, style: "dash" },
     ],
   });
-  $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, typeof f.value === "number" ? fmt(f.value) : f.value]));
+  $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, fmt(f.value)]));
 }
 
 // ---- 8. quiz ----------------------------------------------------------------------------------------------
@@ -345,8 +354,8 @@ async function main() {
   const refresher = bindSection("refresher", "/api/refresher", renderRefresher);
   $('[data-action="preset"]').addEventListener("click", () => {
     const f = refresher.form;
-    const p = { a11: "0.7", a12: "0.5", a21: "0", a22: "1.2" };
-    for (const [k, v] of Object.entries(p)) f.elements[k].value = v;
+    if (!lastPreset) return;
+    ["a11", "a12", "a21", "a22"].forEach((k, i) => (f.elements[k].value = String(lastPreset[i])));
     refresher.run();
   });
   const decay = bindSection("decay", "/api/decay", renderDecay);
@@ -368,7 +377,7 @@ async function main() {
     ],
     plots: [
       { id: "#plot-agreement-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log" },
-      { id: "#plot-agreement-acc", field: "metric", yLabel: "accuracy", yScale: "linear" },
+      { id: "#plot-agreement-acc", field: "metric", yLabel: "accuracy", yScale: "linear", yRange: [0, 1] },
     ],
   });
   trainingRun({

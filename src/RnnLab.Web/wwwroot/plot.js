@@ -19,10 +19,11 @@ const Plot = (() => {
   };
   const num = (v) => (typeof v === "number" ? v : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : NaN);
 
-  // An axis maps data values to a transformed space t (log10 for log axes) and then to pixels.
-  function axis(kind, values, lo, hi, fixed) {
-    const tf = kind === "log" ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v; // "log10": data already log10
-    let ts = values.map((v) => tf(num(v))).filter(Number.isFinite);
+  // An axis maps values to a transformed space t (log10 on a log axis) and then to pixels. A series whose values
+  // are already log10 (log10: true) skips the transform.
+  const transform = (kind) => (kind === "log" ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v);
+  function axis(kind, ts, lo, hi, fixed) {
+    ts = ts.filter(Number.isFinite);
     let a = fixed ? fixed[0] : Math.min(...ts), b = fixed ? fixed[1] : Math.max(...ts);
     if (!Number.isFinite(a) || !Number.isFinite(b)) { a = 0; b = 1; }
     const logLike = kind !== "linear";
@@ -43,7 +44,7 @@ const Plot = (() => {
     }
     const decades = b - a >= 1.5;
     const label = (t) => (logLike ? (decades ? pow10(t) : fmt(Math.pow(10, t))) : fmt(t));
-    return { tf, a, b, ticks, label, px: (t) => lo + ((t - a) / (b - a)) * (hi - lo) };
+    return { a, b, ticks, label, px: (t) => lo + ((t - a) / (b - a)) * (hi - lo) };
   }
 
   function niceTicks(a, b) {
@@ -62,20 +63,23 @@ const Plot = (() => {
     return String(+v.toPrecision(4));
   }
 
-  // spec: { xLabel, yLabel, xScale, yScale ("linear" | "log" | "log10"), series: [{ name, x, y, style, color }],
+  // spec: { xLabel, yLabel, xScale, yScale ("linear" | "log"), yRange, series: [{ name, x, y, log10, style, color }],
   //         markers: [{ x, label, color }], unitCircle, equal, params }
   function draw(container, spec) {
     container.innerHTML = "";
     const series = spec.series || [];
+    const xt = transform(spec.xScale || "linear"), yt = transform(spec.yScale || "linear");
+    const tx = (s) => s.x.map((v) => xt(num(v)));
+    const ty = (s) => s.y.map((v) => (s.log10 ? num(v) : yt(num(v))));
     const xs = [], ys = [];
-    series.forEach((s) => { xs.push(...s.x); ys.push(...s.y); });
-    (spec.markers || []).forEach((m) => xs.push(m.x));
-    let xFixed = null, yFixed = null;
+    series.forEach((s) => { xs.push(...tx(s)); ys.push(...ty(s)); });
+    (spec.markers || []).forEach((m) => xs.push(xt(num(m.x))));
+    let xFixed = null, yFixed = spec.yRange || null;
     if (spec.unitCircle) {
-      const r = Math.max(1.1, ...xs.map((v) => Math.abs(num(v))).filter(Number.isFinite), ...ys.map((v) => Math.abs(num(v))).filter(Number.isFinite)) * 1.05;
+      const r = Math.max(1.1, ...xs.map(Math.abs).filter(Number.isFinite), ...ys.map(Math.abs).filter(Number.isFinite)) * 1.05;
       xFixed = [-r, r]; yFixed = [-r, r];
     }
-    const w = spec.equal ? 400 : W, h = spec.equal ? 400 : H;
+    const w = spec.equal ? 400 : W, h = spec.equal ? 400 - (M.l + M.r) + (M.t + M.b) : H;   // equal: a square plot area
     const X = axis(spec.xScale || "linear", xs, M.l, w - M.r, xFixed);
     const Y = axis(spec.yScale || "linear", ys, h - M.b, M.t, yFixed);
     const svg = el("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", "aria-label": `${spec.yLabel} against ${spec.xLabel}`, class: "plot-svg" }, container);
@@ -108,11 +112,9 @@ const Plot = (() => {
 
     series.forEach((s, i) => {
       const color = s.color || PALETTE[i % PALETTE.length];
-      const pts = [];
-      for (let j = 0; j < s.x.length; j++) {
-        const tx = X.tf(num(s.x[j])), ty = Y.tf(num(s.y[j]));
-        pts.push(Number.isFinite(tx) && Number.isFinite(ty) ? [X.px(tx), Y.px(ty)] : null);
-      }
+      const pts = [], sx = tx(s), sy = ty(s);
+      for (let j = 0; j < sx.length; j++)
+        pts.push(Number.isFinite(sx[j]) && Number.isFinite(sy[j]) ? [X.px(sx[j]), Y.px(sy[j])] : null);
       if (s.style === "points") {
         pts.forEach((p) => p && el("circle", { cx: p[0], cy: p[1], r: 3.2, fill: color, class: "pt" }, body));
       } else {
@@ -124,7 +126,7 @@ const Plot = (() => {
     });
 
     (spec.markers || []).forEach((m) => {
-      const x = X.px(X.tf(num(m.x)));
+      const x = X.px(xt(num(m.x)));
       if (!Number.isFinite(x)) return;
       el("line", { x1: x, x2: x, y1: M.t, y2: h - M.b, class: "marker", stroke: m.color || "#c92a2a" }, body);
       el("text", { x: x + 4, y: M.t + 14, class: "marker-label", fill: m.color || "#c92a2a" }, body).textContent = m.label;
@@ -148,7 +150,7 @@ const Plot = (() => {
     });
     container.appendChild(legend);
 
-    const kept = { params: spec.params || null, series: series.map((s) => ({ name: s.name, x: s.x, y: s.y })), markers: spec.markers || [] };
+    const kept = { params: spec.params || null, series: series.map((s) => ({ name: s.name, x: s.x, y: s.y, log10: !!s.log10 })), markers: spec.markers || [] };
     container.dataset.series = JSON.stringify(kept.series);
     window.__plots[container.id] = kept;
   }
