@@ -20,7 +20,7 @@ static class CellPathEndpoints
             var q = new Inputs(request.Query);
             int steps = q.Int("steps", 2, Limits.JacobianMaxSteps, 100);
             int hidden = q.Int("hidden", 1, Limits.JacobianMaxHidden, 16);
-            double forgetBias = q.Double("forgetBias", -5, 5, 2);
+            double forgetBias = q.Double("forgetBias", -2, 5, 2);
             int seed = q.Int("seed", 0, 1_000_000, 1);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(steps, hidden, forgetBias, (ulong)seed));

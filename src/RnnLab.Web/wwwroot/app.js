@@ -126,6 +126,7 @@ function applyLimits(limits) {
     refresher: `Entries between −${L.refresher.maxEntry} and ${L.refresher.maxEntry}; powers up to ${L.refresher.maxPower}.`,
     decay: `ρ from ${L.decay.minRho} to ${L.decay.maxRho}; T up to ${L.decay.maxT}.`,
     jacobian: `Hidden size up to ${L.jacobian.maxHidden}; sequence length up to ${L.jacobian.maxSteps}; spectral radius up to ${L.jacobian.maxRho}.`,
+    lstm: `Hidden size up to ${L.jacobian.maxHidden}; sequence length up to ${L.jacobian.maxSteps}; forget-gate bias from −2 to 5.`,
     depth: `Up to ${L.depth.maxLayers} layers or steps; width up to ${L.jacobian.maxHidden}.`,
     sentence: `Distance from 1 to ${L.training.maxDistance} steps; the training below uses this distance.`,
     training: `Limits per run: hidden size ≤ ${T.maxHidden}, ≤ ${T.maxSteps} training steps, distance ≤ ${T.maxDistance}, ` +
