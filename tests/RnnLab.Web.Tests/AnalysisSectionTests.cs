@@ -70,8 +70,9 @@ public class AnalysisSectionTests(LessonFixture lesson)
         var depth = page.Locator("form[data-section=depth]");
         await SetRangeAsync(depth.Locator("[name=depth]"), "30");
         await depth.Locator("[name=width]").FillAsync("16");
-        await Plots.WaitForParamsAsync(page, "plot-depth", ("depth", "30"), ("width", "16"));
-        var curves = DepthComparison.Run(new DepthOptions { Width = 16, Depths = [30], Seed = 1 });
+        await SetRangeAsync(depth.Locator("[name=inputScale]"), "0");
+        await Plots.WaitForParamsAsync(page, "plot-depth", ("depth", "30"), ("width", "16"), ("inputScale", "0"));
+        var curves = DepthComparison.Run(new DepthOptions { Width = 16, Depths = [30], RnnInputScale = 0, Seed = 1 });
         var series = await Plots.SeriesAsync(page, "plot-depth");
         for (int i = 0; i < curves.Length; i++)
             Plots.AssertClose(curves[i].GradientNorm, Plots.Values(series, i, "y"), 1e-12, curves[i].Label);

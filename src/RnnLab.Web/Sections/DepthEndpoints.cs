@@ -19,20 +19,22 @@ static class DepthEndpoints
             int depth = q.Int("depth", 1, Limits.DepthMaxLayers, 50);
             int width = q.Int("width", 1, Limits.JacobianMaxHidden, 32);
             double gain = q.Double("gain", 0.1, Limits.MaxSpectralRadius, 1.0);
+            double inputScale = q.Double("inputScale", 0, 3, 1.0);
             int seed = q.Int("seed", 0, 1_000_000, 1);
             if (q.Problem is { } bad) return bad;
-            return Results.Ok(Compute(depth, width, gain, (ulong)seed));
+            return Results.Ok(Compute(depth, width, gain, inputScale, (ulong)seed));
         });
     }
 
-    public static object Compute(int depth, int width, double gain, ulong seed)
+    public static object Compute(int depth, int width, double gain, double inputScale, ulong seed)
     {
-        var curves = DepthComparison.Run(new DepthOptions { Width = width, Depths = [depth], Gain = gain, Seed = seed });
+        var curves = DepthComparison.Run(new DepthOptions { Width = width, Depths = [depth], Gain = gain, RnnInputScale = inputScale, Seed = seed });
         return new
         {
             depth,
             width,
             gain,
+            inputScale,
             layers = Enumerable.Range(0, depth + 1),
             series = curves.Select(c => new { name = c.Label, gradientNorm = c.GradientNorm }),
             facts = curves.Select(c => new { label = $"{c.Label}: gradient at the input", value = c.GradientNorm[0] }),
