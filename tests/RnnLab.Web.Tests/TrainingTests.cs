@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using RnnLab.Experiments;
 using RnnLab.Tasks;
 
@@ -75,6 +76,35 @@ public class TrainingTests(LessonFixture lesson)
         Assert.Equal([(double)offOutcome.DivergedAt!.Value], markers);
         Assert.Contains($"NaN at step {offOutcome.DivergedAt}", await page.Locator("#plot-exploding-grad .legend").InnerTextAsync());
         await lesson.ScreenshotAsync(page, "6-exploding", "#exploding");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Invalid_values_get_a_message_beside_the_field_and_stop_ends_a_run()
+    {
+        var page = await lesson.OpenAsync();
+        var form = page.Locator("form[data-section=agreement]");
+        await form.Locator("[name=hidden]").FillAsync("999");
+        await form.Locator("[data-action=train]").ClickAsync();
+        var msg = form.Locator(".msg[data-for=hidden]");
+        await msg.WaitForAsync();
+        Assert.Contains("between 1 and 32", await msg.InnerTextAsync());
+
+        // A long run (LSTM at distance 40, 400 steps), stopped after a few steps.
+        var gate = lesson.App.Services.GetRequiredService<TrainingGate>();
+        await page.Locator("form[data-section=sentence] [name=distance]").FillAsync("40");
+        await page.WaitForFunctionAsync("() => document.querySelector('#sentence-text').dataset.distance === '40'");
+        await form.Locator("[name=hidden]").FillAsync("32");
+        await form.Locator("[name=steps]").FillAsync("400");
+        await form.Locator("[data-action=train]").ClickAsync();
+        await lesson.WaitForAsync(page, "() => (window.__plots['plot-agreement-loss']?.series[1]?.x.length ?? 0) >= 2", "#agreement-status");
+        await form.Locator("[data-action=stop]").ClickAsync();
+        Assert.Equal("stopped", await page.Locator("#agreement-status").InnerTextAsync());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (gate.Running > 0 && clock.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(50);
+        Assert.Equal(0, gate.Running);
+        int plotted = await page.EvaluateAsync<int>("() => window.__plots['plot-agreement-loss'].series[1].x.length");
+        Assert.InRange(plotted, 2, 399);
         await page.CloseAsync();
     }
 }
