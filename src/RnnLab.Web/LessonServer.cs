@@ -19,7 +19,9 @@ public static class LessonServer
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // Warnings and errors only; start-up failures (such as a port in use) are reported by the caller, once.
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new TrainingGate(options.ConcurrentTrainingRuns, options.TrainingQueueLength));

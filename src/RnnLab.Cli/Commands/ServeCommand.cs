@@ -21,8 +21,15 @@ public static class ServeCommand
                 throw new UsageException($"--urls must be an http address such as http://127.0.0.1:5080, got '{value}'");
             using var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-            LessonServer.RunAsync(new LessonOptions { Urls = value },
-                address => Console.WriteLine($"RnnLab lesson at {address}  (Ctrl+C to stop)"), stop.Token).GetAwaiter().GetResult();
+            try
+            {
+                LessonServer.RunAsync(new LessonOptions { Urls = value },
+                    address => Console.WriteLine($"RnnLab lesson at {address}  (Ctrl+C to stop)"), stop.Token).GetAwaiter().GetResult();
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                throw new UsageException($"{value} is already in use: stop the other server or pass --urls with another port");
+            }
             return 0;
         });
         return command;
