@@ -63,6 +63,8 @@ static class JacobianEndpoints
             lyapunov = flow.LyapunovExponents,
             horizon = flow.Horizon,
             horizonThreshold = flow.HorizonThreshold,
+            command = FormattableString.Invariant(
+                $"rnnlab flow --cell {kind.Name()} --hidden {hidden} --input {LabModels.InputSize} --init {init} --rho {rho} --seq {steps} --seed {seed} --json"),
         };
     }
 }

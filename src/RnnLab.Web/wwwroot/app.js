@@ -196,7 +196,7 @@ function renderJacobian(d, params) {
     ["effective ρ = exp(λ₁), measured", fmt(d.effectiveRho)],
     ["largest Lyapunov exponent λ₁ (per step)", fmt(d.lyapunov[0])],
     [`horizon (last k above ${fmt(d.horizonThreshold * 100)}%)`, `${d.horizon} steps`],
-  ]);
+  ]) + `<p class="caps">The same numbers from the command line: <code>${d.command}</code></p>`;
 }
 
 // ---- 4. depth -------------------------------------------------------------------------------------------
