@@ -46,7 +46,7 @@ public class LoadTests(LessonFixture lesson, ITestOutputHelper output)
     [Fact]
     public async Task Twenty_concurrent_training_sessions_all_finish_unmixed_with_bounded_memory()
     {
-        const int Sessions = 20, Steps = 60;
+        const int Sessions = 20, Steps = 150;   // the page's default run length
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         string Query(int i) => $"task=agreement&cell={(i % 2 == 0 ? "rnn" : "lstm")}&hidden=16&steps={Steps}&distance=13&seed={i + 1}";
