@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RnnLab.Web.Sections;
 
@@ -48,12 +49,15 @@ public static class LessonServer
         return addresses.First();
     }
 
-    /// <summary>Runs until <paramref name="ct"/> is cancelled (Ctrl+C in <c>rnnlab serve</c>).</summary>
+    /// <summary>
+    /// Runs until <paramref name="ct"/> is cancelled (Ctrl+C in <c>rnnlab serve</c>) or the host is told to stop
+    /// (SIGTERM, handled by the host's console lifetime).
+    /// </summary>
     public static async Task RunAsync(LessonOptions options, Action<string> onListening, CancellationToken ct)
     {
         await using var app = Build(options);
         onListening(await StartAsync(app, ct).ConfigureAwait(false));
-        try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
+        try { await app.WaitForShutdownAsync(ct).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
