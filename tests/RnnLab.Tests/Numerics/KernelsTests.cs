@@ -72,6 +72,60 @@ public class KernelsTests
     [Fact]
     public void Double_AddColumnSums_MatchesPlainLoop() => ColumnSums<double>();
 
+    /// <summary>A sweep over the whole useful range, every float near 0, and the saturated tails.</summary>
+    private static float[] ActivationInputs()
+    {
+        var xs = new List<float>();
+        for (int i = -40_000; i <= 40_000; i++) xs.Add(i * 5e-4f);          // [−20, 20]
+        for (int e = -40; e <= 6; e++) { xs.Add(MathF.Pow(2, e)); xs.Add(-MathF.Pow(2, e)); }
+        xs.AddRange([0f, -0f, 87f, -87f, 88.7f, -88.7f, 104f, -104f, 1e30f, -1e30f, float.MaxValue, float.MinValue]);
+        return [.. xs];
+    }
+
+    [Fact]
+    public void Float_Tanh_WithinFewUlpOfMathTanh()
+    {
+        float[] x = ActivationInputs();
+        float[] y = new float[x.Length];
+        Kernels.Tanh<float>(x, y);
+        double worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double exact = Math.Tanh(x[i]);
+            double err = Math.Abs(y[i] - exact) / Math.Max(Math.Abs(exact), 1e-30);
+            worst = Math.Max(worst, err);
+            Assert.True(err < 1e-6, $"tanh({x[i]:R}) = {y[i]:R}, exact {exact:R}, relative error {err:g3}");
+            Assert.True(Math.Abs(y[i]) <= 1f, $"tanh({x[i]:R}) = {y[i]:R} outside [−1, 1]");
+        }
+        float[] special = [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        float[] ys = new float[3];
+        Kernels.Tanh<float>(special, ys);
+        Assert.True(float.IsNaN(ys[0]));
+        Assert.Equal([1f, -1f], ys[1..]);
+    }
+
+    [Fact]
+    public void Float_Sigmoid_WithinFewUlpOfDefinition()
+    {
+        float[] x = ActivationInputs();
+        float[] y = new float[x.Length];
+        Kernels.Sigmoid<float>(x, y);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double exact = 1 / (1 + Math.Exp(-(double)x[i]));
+            // Relative accuracy down to the smallest normal float: a closed gate's tiny value is still right.
+            if (exact < 1.2e-38) { Assert.True(y[i] < 1.2e-38, $"σ({x[i]:R}) = {y[i]:R}, exact {exact:R}"); continue; }
+            double err = Math.Abs(y[i] - exact) / exact;
+            Assert.True(err < 1e-6, $"σ({x[i]:R}) = {y[i]:R}, exact {exact:R}, relative error {err:g3}");
+        }
+        float[] special = [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        float[] ys = new float[3];
+        Kernels.Sigmoid<float>(special, ys);
+        Assert.True(float.IsNaN(ys[0]));
+        Assert.Equal(1f, ys[1]);
+        Assert.True(ys[2] < 1.2e-38f);
+    }
+
     [Fact]
     public void SumOfSquares_KeepsInfinityAndNaN()
     {
