@@ -11,7 +11,7 @@ namespace RnnLab.Numerics;
 /// the operation; the hot hand-written ones (the backward derivatives, norms, bias sums) are explicit Vector512/
 /// Vector256 loops for float and double, each with its plain scalar loop beside it as the definition and tail.
 /// </summary>
-public static unsafe class Kernels
+public static class Kernels
 {
     public static void Add<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : IFloatingPointIeee754<T>
         => TensorPrimitives.Add(a, b, y);
@@ -27,7 +27,7 @@ public static unsafe class Kernels
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
-            Map(As<T, float>(x), AsWritable<T, float>(y), &TanhFloat);
+            Map<TanhOp>(As<T, float>(x), AsWritable<T, float>(y));
         else TensorPrimitives.Tanh(x, y);
     }
 
@@ -35,23 +35,29 @@ public static unsafe class Kernels
     public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> y) where T : IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
-            Map(As<T, float>(x), AsWritable<T, float>(y), &SigmoidFloat);
+            Map<SigmoidOp>(As<T, float>(x), AsWritable<T, float>(y));
         else TensorPrimitives.Sigmoid(x, y);
     }
 
+    /// <summary>A lane-wise float function; a struct type parameter so <see cref="Map{TOp}"/> is compiled (and
+    /// the function inlined) once per function, where a delegate or function pointer would cost a call per vector.</summary>
+    private interface IVectorFunction { static abstract Vector512<float> Apply(Vector512<float> x); }
+    private readonly struct TanhOp : IVectorFunction { public static Vector512<float> Apply(Vector512<float> x) => TanhFloat(x); }
+    private readonly struct SigmoidOp : IVectorFunction { public static Vector512<float> Apply(Vector512<float> x) => SigmoidFloat(x); }
+
     /// <summary>y[i] = f(x[i]) sixteen lanes at a time; the tail goes through one zero-padded vector.</summary>
-    private static void Map(ReadOnlySpan<float> x, Span<float> y, delegate*<Vector512<float>, Vector512<float>> f)
+    private static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IVectorFunction
     {
         if (y.Length < x.Length) throw new ArgumentException($"destination has {y.Length} elements, needs {x.Length}");
         y = y[..x.Length];
         int i = 0;
-        for (; i + 16 <= y.Length; i += 16) f(Vector512.Create(x.Slice(i, 16))).CopyTo(y.Slice(i));
+        for (; i + 16 <= y.Length; i += 16) TOp.Apply(Vector512.Create(x.Slice(i, 16))).CopyTo(y.Slice(i));
         if (i < y.Length)
         {
             Span<float> tail = stackalloc float[16];
             tail.Clear();
             x[i..].CopyTo(tail);
-            f(Vector512.Create(tail)).CopyTo(tail);
+            TOp.Apply(Vector512.Create(tail)).CopyTo(tail);
             tail[..(y.Length - i)].CopyTo(y[i..]);
         }
     }
