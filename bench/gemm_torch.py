@@ -1,15 +1,16 @@
 """GFLOPS of PyTorch's float32 matmul (OpenBLAS on CPU) at the GEMM shapes of bench/RnnLab.Bench `gemm`.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/gemm_torch.py --threads 1
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/gemm_torch.py --threads 2
+    /usr/bin/python3 bench/gemm_torch.py --threads 1
+    /usr/bin/python3 bench/gemm_torch.py --threads 2
 
-Operands are laid out as RnnLab stores them (row-major, op(A)·op(B) with transposed views), and the product is
+torch.mm on CPU is one OpenBLAS sgemm call, and OpenBLAS threads it itself: --threads K sets
+OPENBLAS_NUM_THREADS=K (before torch is imported) and keeps torch's own pool at one thread, so the two pools never
+oversubscribe the cores. Operands are laid out as RnnLab stores them (row-major, op(A)·op(B) with transposed views), and the product is
 written into a preallocated output, so both sides time the same work. Keeps the fastest of several batches.
 """
 import argparse
+import os
 import time
-
-import torch
 
 SHAPES = [  # (opA, opB, m, n, k, use)
     ("N", "T", 32, 128, 128, "h·W_hhᵀ, H=128 RNN"),
@@ -47,9 +48,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=0.25)
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    import torch  # after OPENBLAS_NUM_THREADS is set: OpenBLAS reads it when the library loads
+
+    torch.set_num_threads(1)
     torch.manual_seed(1)
-    print(f"GEMM float32, PyTorch {torch.__version__}, threads={torch.get_num_threads()}")
+    print(f"GEMM float32, PyTorch {torch.__version__}, OpenBLAS threads={args.threads}")
     print(f"{'op':<3} {'m':>5} {'n':>5} {'k':>5}  {'GFLOPS':>7}  use")
     for op_a, op_b, m, n, k, use in SHAPES:
         a = torch.rand(m, k) * 2 - 1 if op_a == "N" else torch.rand(k, m) * 2 - 1
