@@ -19,25 +19,25 @@ internal static class GemmBench
         (Op.T, Op.N, 512, 64, 6400, "dW_ih, H=128 LSTM"),
     ];
 
-    public static void Run(int threads, double seconds)
+    public static void Run<T>(int threads, double seconds) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         Parallelism.Threads = threads;
-        Console.WriteLine($"GEMM float32, threads={threads}, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
+        Console.WriteLine($"GEMM {(typeof(T) == typeof(float) ? "float32" : "float64")}, threads={threads}, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : "no AVX-512")}");
         Console.WriteLine($"{"op",-3} {"m",5} {"n",5} {"k",5}  {"GFLOPS",7}  {"prepacked",9}  use");
         var rng = new SeededRandom(1);
         foreach (var (opA, opB, m, n, k, use) in Shapes)
         {
-            var a = new float[m * k];
-            var b = new float[k * n];
-            var c = new float[m * n];
-            rng.FillUniform<float>(a, -1, 1);
-            rng.FillUniform<float>(b, -1, 1);
+            var a = new T[m * k];
+            var b = new T[k * n];
+            var c = new T[m * n];
+            rng.FillUniform<T>(a, -1, 1);
+            rng.FillUniform<T>(b, -1, 1);
             double flops = 2.0 * m * n * k;
             double t = Timing.SecondsPerCall(() => Gemm.Multiply(opA, opB, m, n, k, a, b, c, accumulate: false), seconds);
             string prepacked = "";
             if (m * 16 < n * k) // only where B is reused across calls (the in-loop recurrent weight)
             {
-                PackedMatrix<float> pb = Gemm.PackB(opB, k, n, b);
+                PackedMatrix<T> pb = Gemm.PackB(opB, k, n, b);
                 double tp = Timing.SecondsPerCall(() => Gemm.Multiply(opA, m, a, pb, c, accumulate: false), seconds);
                 prepacked = $"{flops / tp / 1e9:F1}";
             }

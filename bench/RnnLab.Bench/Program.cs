@@ -3,7 +3,7 @@ using RnnLab.Bench;
 // Micro-benchmarks for the numeric kernels. Stopwatch-based rather than BenchmarkDotNet: a GEMM call takes
 // microseconds to milliseconds, the interesting number is GFLOPS per shape, and a whole table must fit in a
 // few seconds on a shared two-core machine.
-//   dotnet run -c Release --project bench/RnnLab.Bench -- gemm [--threads K] [--seconds S]
+//   dotnet run -c Release --project bench/RnnLab.Bench -- gemm [--threads K] [--seconds S] [--double]
 //   dotnet run -c Release --project bench/RnnLab.Bench -- layers [--threads K]
 //   dotnet run -c Release --project bench/RnnLab.Bench -- kernels
 string verb = args.Length > 0 ? args[0] : "gemm";
@@ -16,7 +16,7 @@ for (int i = 1; i < args.Length - 1; i++)
 }
 switch (verb)
 {
-    case "gemm": GemmBench.Run(threads, seconds); break;
+    case "gemm": if (args.Contains("--double")) GemmBench.Run<double>(threads, seconds); else GemmBench.Run<float>(threads, seconds); break;
     case "kernels": KernelBench.Run(seconds); break;
     case "layers": LayerBench.Run(threads, seconds); break;
     default: Console.Error.WriteLine($"unknown benchmark '{verb}' (gemm, kernels)"); return 1;

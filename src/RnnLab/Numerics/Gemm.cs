@@ -54,6 +54,7 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
         => PackB(opB, k, n, b, reuse, BestIsa);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply<T>(Op opA, Op opB, int m, int n, int k,
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int threads, GemmIsa isa)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -80,6 +81,7 @@ public static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply<T>(Op opA, int m, ReadOnlySpan<T> a, PackedMatrix<T> b, Span<T> c, bool accumulate, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -101,6 +103,7 @@ public static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static PackedMatrix<T> PackB<T>(Op opB, int k, int n, ReadOnlySpan<T> b, PackedMatrix<T>? reuse, GemmIsa isa)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -5,7 +5,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace RnnLab.Numerics;
 
-// The blocked driver, the packing routines and the micro-kernels behind Gemm.Multiply.
+// The blocked driver, the packing routines and the micro-kernels behind Gemm.Multiply. They are marked
+// AggressiveOptimization: tiered compilation would otherwise run the driver and the packing loops as unoptimised
+// tier-0 code (no inlining of the vector helpers, several times slower) for the first hundreds of milliseconds,
+// which is the whole of a short run or benchmark.
 public static unsafe partial class Gemm
 {
     /// <summary>Register and cache blocking of one micro-kernel family for one element type.</summary>
@@ -54,6 +57,7 @@ public static unsafe partial class Gemm
     /// </summary>
     internal static long MinWorkToSplit = 160_000;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch<T>(ref Job<T> job, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shape s = job.Shape;
@@ -72,6 +76,7 @@ public static unsafe partial class Gemm
             Parallelism.For(parts, &RunPart<T>, pj);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart<T>(int part, void* state) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Job<T> job = *(Job<T>*)state;
@@ -119,6 +124,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>The single-threaded blocked GEMM (loop order of GotoBLAS: jc, pc, ic, jr, ir).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T>(in Job<T> job) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shape s = job.Shape;
@@ -134,6 +140,7 @@ public static unsafe partial class Gemm
         bool packA = job.OpA == Op.T && (m > MC || ((long)m * k > 64 * 1024 && n > 8 * NR));
         T* wsB = packB ? Workspace<T>.B(KC * ((Math.Min(NC, n) + NR - 1) / NR * NR)) : null;
         T* wsA = packA ? Workspace<T>.A(KC * ((Math.Min(MC, m) + MR - 1) / MR * MR)) : null;
+        T* edge = stackalloc T[MR * NR];
 
         for (int jc = 0; jc < n; jc += NC)
         {
@@ -190,12 +197,19 @@ public static unsafe partial class Gemm
                             T* aPanelPtr = ap + (nint)(ir / MR) * aPanel;
                             T* cTile = cBlock + (nint)ir * job.Ldc + jr;
                             int mr = Math.Min(MR, mc - ir);
+                            // A whole tile goes straight to C; an edge tile is computed in full into the stack
+                            // tile and its valid corner copied out.
+                            bool whole = mr == MR && nr == NR;
+                            T* dst = whole ? cTile : edge;
+                            nint ldd = whole ? job.Ldc : NR;
+                            bool accDst = whole && acc;
                             switch (s.Isa)
                             {
-                                case GemmIsa.Avx512: Micro512(kc, aPanelPtr, rs, ps, mr, bPanelPtr, bs, cTile, job.Ldc, nr, acc); break;
-                                case GemmIsa.Avx2: Micro256(kc, aPanelPtr, rs, ps, mr, bPanelPtr, bs, cTile, job.Ldc, nr, acc); break;
-                                default: MicroScalar(kc, aPanelPtr, rs, ps, mr, bPanelPtr, bs, cTile, job.Ldc, nr, acc); break;
+                                case GemmIsa.Avx512: Micro512(kc, aPanelPtr, rs, ps, mr, bPanelPtr, bs, dst, ldd, accDst); break;
+                                case GemmIsa.Avx2: Micro256(kc, aPanelPtr, rs, ps, mr, bPanelPtr, bs, dst, ldd, accDst); break;
+                                default: MicroScalar(kc, aPanelPtr, rs, ps, mr, bPanelPtr, bs, dst, ldd, accDst); break;
                             }
+                            if (!whole) StoreEdge(edge, NR, cTile, job.Ldc, mr, nr, acc);
                         }
                     }
                 }
@@ -204,6 +218,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>dst[p·NR + c] = op(B)[p0 + p, j0 + c] for p &lt; kc, c &lt; nr; zero for nr ≤ c &lt; NR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBPanel<T>(Op opB, T* b, int ldb, int p0, int kc, int j0, int nr, int NR, T* dst) where T : unmanaged
     {
         if (opB == Op.N)
@@ -306,6 +321,7 @@ public static unsafe partial class Gemm
 
     /// <summary>dst[p·MR + r] = op(A)[i0 + r, p0 + p] = a[(p0 + p)·lda + i0 + r] for p &lt; kc, r &lt; mr (A stored
     /// transposed; the only A the driver packs); zero for mr ≤ r &lt; MR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackAPanel<T>(T* a, int lda, int i0, int mr, int p0, int kc, int MR, T* dst) where T : unmanaged
     {
         T* src = a + (nint)p0 * lda + i0;
@@ -333,10 +349,13 @@ public static unsafe partial class Gemm
     /// <summary>
     /// AVX-512 micro-kernel: C[0..mr, 0..nr] (+)= Σ_p A[r, p]·B[p, 0..NR] with MR = 8 and NR = two zmm vectors.
     /// A element (r, p) is at a[r·rs + p·ps] (a row of stored A, a column of stored Aᵀ or a packed panel alike);
-    /// B row p is at b[p·bs .. p·bs + NR). Rows past mr repeat the last valid row and are not stored.
+    /// B row p is at b[p·bs .. p·bs + NR). Rows past mr repeat the last valid row (in bounds; the caller discards
+    /// them). Stores the whole 8×NR tile at c with row stride ldc. Nothing is called after the loop: a call would
+    /// make the register allocator, without profile data (tiered compilation off), spill all sixteen accumulators
+    /// to the stack on every iteration.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512<T>(int kc, T* a, nint rs, nint ps, int mr, T* b, nint bs, T* c, nint ldc, int nr, bool acc)
+    private static void Micro512<T>(int kc, T* a, nint rs, nint ps, int mr, T* b, nint bs, T* c, nint ldc, bool acc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int W = Vector512<T>.Count;
@@ -359,20 +378,10 @@ public static unsafe partial class Gemm
             off += ps;
             b += bs;
         }
-        if (mr == 8 && nr == 2 * W)
-        {
-            Store512(c00, c01, c, acc); Store512(c10, c11, c + ldc, acc);
-            Store512(c20, c21, c + 2 * ldc, acc); Store512(c30, c31, c + 3 * ldc, acc);
-            Store512(c40, c41, c + 4 * ldc, acc); Store512(c50, c51, c + 5 * ldc, acc);
-            Store512(c60, c61, c + 6 * ldc, acc); Store512(c70, c71, c + 7 * ldc, acc);
-            return;
-        }
-        T* tile = stackalloc T[8 * 2 * W];
-        c00.Store(tile); c01.Store(tile + W); c10.Store(tile + 2 * W); c11.Store(tile + 3 * W);
-        c20.Store(tile + 4 * W); c21.Store(tile + 5 * W); c30.Store(tile + 6 * W); c31.Store(tile + 7 * W);
-        c40.Store(tile + 8 * W); c41.Store(tile + 9 * W); c50.Store(tile + 10 * W); c51.Store(tile + 11 * W);
-        c60.Store(tile + 12 * W); c61.Store(tile + 13 * W); c70.Store(tile + 14 * W); c71.Store(tile + 15 * W);
-        StoreEdge(tile, 2 * W, c, ldc, mr, nr, acc);
+        Store512(c00, c01, c, acc); Store512(c10, c11, c + ldc, acc);
+        Store512(c20, c21, c + 2 * ldc, acc); Store512(c30, c31, c + 3 * ldc, acc);
+        Store512(c40, c41, c + 4 * ldc, acc); Store512(c50, c51, c + 5 * ldc, acc);
+        Store512(c60, c61, c + 6 * ldc, acc); Store512(c70, c71, c + 7 * ldc, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -384,6 +393,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>Writes the valid mr×nr corner of a micro-tile that was computed in full into a stack tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreEdge<T>(T* tile, int ldt, T* c, nint ldc, int mr, int nr, bool acc) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = 0; r < mr; r++)
@@ -396,7 +406,7 @@ public static unsafe partial class Gemm
 
     /// <summary>AVX2+FMA micro-kernel: as <see cref="Micro512"/> with MR = 6 and NR = two ymm vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256<T>(int kc, T* a, nint rs, nint ps, int mr, T* b, nint bs, T* c, nint ldc, int nr, bool acc)
+    private static void Micro256<T>(int kc, T* a, nint rs, nint ps, int mr, T* b, nint bs, T* c, nint ldc, bool acc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int W = Vector256<T>.Count;
@@ -417,15 +427,21 @@ public static unsafe partial class Gemm
             off += ps;
             b += bs;
         }
-        T* tile = stackalloc T[6 * 2 * W];
-        c00.Store(tile); c01.Store(tile + W); c10.Store(tile + 2 * W); c11.Store(tile + 3 * W);
-        c20.Store(tile + 4 * W); c21.Store(tile + 5 * W); c30.Store(tile + 6 * W); c31.Store(tile + 7 * W);
-        c40.Store(tile + 8 * W); c41.Store(tile + 9 * W); c50.Store(tile + 10 * W); c51.Store(tile + 11 * W);
-        StoreEdge(tile, 2 * W, c, ldc, mr, nr, acc);
+        Store256(c00, c01, c, acc); Store256(c10, c11, c + ldc, acc); Store256(c20, c21, c + 2 * ldc, acc);
+        Store256(c30, c31, c + 3 * ldc, acc); Store256(c40, c41, c + 4 * ldc, acc); Store256(c50, c51, c + 5 * ldc, acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256<T>(Vector256<T> v0, Vector256<T> v1, T* c, bool acc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int W = Vector256<T>.Count;
+        if (acc) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + W); }
+        v0.Store(c); v1.Store(c + W);
     }
 
     /// <summary>Portable micro-kernel (MR = NR = 4) for CPUs without AVX2/FMA and element types other than float/double.</summary>
-    private static void MicroScalar<T>(int kc, T* a, nint rs, nint ps, int mr, T* b, nint bs, T* c, nint ldc, int nr, bool acc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MicroScalar<T>(int kc, T* a, nint rs, nint ps, int mr, T* b, nint bs, T* c, nint ldc, bool acc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* tile = stackalloc T[16];
@@ -442,6 +458,6 @@ public static unsafe partial class Gemm
             }
             tile[r * 4] = s0; tile[r * 4 + 1] = s1; tile[r * 4 + 2] = s2; tile[r * 4 + 3] = s3;
         }
-        StoreEdge(tile, 4, c, ldc, mr, nr, acc);
+        StoreEdge(tile, 4, c, ldc, 4, 4, acc);
     }
 }

@@ -46,6 +46,7 @@ public static class Kernels
     private readonly struct SigmoidOp : IVectorFunction { public static Vector512<float> Apply(Vector512<float> x) => SigmoidFloat(x); }
 
     /// <summary>y[i] = f(x[i]) sixteen lanes at a time; the tail goes through one zero-padded vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IVectorFunction
     {
         if (y.Length < x.Length) throw new ArgumentException($"destination has {y.Length} elements, needs {x.Length}");
@@ -117,6 +118,7 @@ public static class Kernels
         => TensorPrimitives.Max(x, T.Zero, y);
 
     /// <summary>dz = dh·(1 − h²), the derivative of h = tanh(z) written in terms of h.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dz) where T : IFloatingPointIeee754<T>
     {
         CheckSameLength(h.Length, dh.Length, dz.Length);
@@ -142,6 +144,7 @@ public static class Kernels
     }
 
     /// <summary>dz = dh·[h &gt; 0], the derivative of h = max(z, 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward<T>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dz) where T : IFloatingPointIeee754<T>
     {
         CheckSameLength(h.Length, dh.Length, dz.Length);
@@ -176,6 +179,7 @@ public static class Kernels
     /// are exact) and summed lane-wise; the compensation keeps the result as close to the exact sum as the one-by-one
     /// double loop gets, whatever the lane order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SumOfSquares<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
     {
         if (!Vector512.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
@@ -259,6 +263,7 @@ public static class Kernels
     /// y[j] += Σ_r m[r, j] for m [rows, n]: the bias gradient, summed over all T·B stacked rows. Keeps a strip of
     /// columns in registers while walking down the rows, so y is read and written once instead of once per row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddColumnSums<T>(ReadOnlySpan<T> m, int n, Span<T> y) where T : IFloatingPointIeee754<T>
     {
         if (n <= 0) return;

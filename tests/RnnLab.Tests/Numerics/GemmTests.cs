@@ -123,6 +123,26 @@ public class GemmTests
     }
 
     [Fact]
+    public void Multiply_AllocatesNothingAfterWarmUp()
+    {
+        var rng = new SeededRandom(9);
+        float[] a = Random<float>(rng, 300 * 70), b = Random<float>(rng, 70 * 90), c = new float[300 * 90];
+        PackedMatrix<float> packed = Gemm.PackB(Op.T, 70, 90, b);
+        void All()
+        {
+            for (Op opA = Op.N; opA <= Op.T; opA++)
+                for (Op opB = Op.N; opB <= Op.T; opB++)
+                    Gemm.Multiply(opA, opB, 300, 90, 70, a, b, c, accumulate: true);
+            Gemm.Multiply(Op.N, 300, a, packed, c, accumulate: false);
+            Gemm.PackB(Op.T, 70, 90, b, packed);
+        }
+        All();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        All();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void PackB_ReusesStorage()
     {
         var rng = new SeededRandom(3);
