@@ -248,14 +248,22 @@ public static class Kernels
         for (int r = 0; r + n <= m.Length; r += n) TensorPrimitives.Add(m.Slice(r, n), bias, m.Slice(r, n));
     }
 
-    /// <summary>Adds bias1 + bias2 to every row of m [rows, n].</summary>
+    /// <summary>Adds bias1 + bias2 to every row of m [rows, n], as (m + bias1) + bias2, in one pass over m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRowBias<T>(Span<T> m, ReadOnlySpan<T> bias1, ReadOnlySpan<T> bias2, int n) where T : IFloatingPointIeee754<T>
     {
+        if (bias1.Length < n || bias2.Length < n) throw new ArgumentException($"biases have {bias1.Length} and {bias2.Length} elements, need {n}");
         for (int r = 0; r + n <= m.Length; r += n)
         {
             Span<T> row = m.Slice(r, n);
-            TensorPrimitives.Add(row, bias1, row);
-            TensorPrimitives.Add(row, bias2, row);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+                for (; j + Vector512<T>.Count <= n; j += Vector512<T>.Count)
+                {
+                    Span<T> at = row.Slice(j, Vector512<T>.Count);
+                    (Vector512.Create(at) + Vector512.Create(bias1.Slice(j, Vector512<T>.Count)) + Vector512.Create(bias2.Slice(j, Vector512<T>.Count))).CopyTo(at);
+                }
+            for (; j < n; j++) row[j] = row[j] + bias1[j] + bias2[j];
         }
     }
 

@@ -137,6 +137,21 @@ public class KernelsTests
     }
 
     [Fact]
+    public void AddRowBias_MatchesPlainLoop()
+    {
+        var rng = new SeededRandom(8);
+        foreach (int n in new[] { 1, 7, 16, 33, 6 * 64 + 7 })
+        {
+            float[] m = Random<float>(rng, 5 * n), b1 = Random<float>(rng, n), b2 = Random<float>(rng, n);
+            float[] expected = (float[])m.Clone();
+            for (int r = 0; r < 5; r++)
+                for (int j = 0; j < n; j++) expected[r * n + j] = expected[r * n + j] + b1[j] + b2[j];
+            Kernels.AddRowBias<float>(m, b1, b2, n);
+            Assert.Equal(expected, m);
+        }
+    }
+
+    [Fact]
     public void Norm_OfKnownVector()
     {
         float[] x = new float[37];
