@@ -268,43 +268,36 @@ public static class Kernels
     }
 
     /// <summary>
-    /// y[j] += Σ_r m[r, j] for m [rows, n]: the bias gradient, summed over all T·B stacked rows. Keeps a strip of
-    /// columns in registers while walking down the rows, so y is read and written once instead of once per row.
+    /// y[j] += Σ_r m[r, j] for m [rows, n]: the bias gradient, summed over all T·B stacked rows. Adds four rows at a
+    /// time in registers before touching y, reading m as contiguous row streams (a column-strip walk down the rows
+    /// was slower: its 4·n-byte stride defeats the prefetcher on [6400, 512]).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddColumnSums<T>(ReadOnlySpan<T> m, int n, Span<T> y) where T : IFloatingPointIeee754<T>
     {
         if (n <= 0) return;
         if (y.Length < n) throw new ArgumentException($"y has {y.Length} elements, needs {n}");
-        int rows = m.Length / n, j = 0;
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        int rows = m.Length / n, r = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= Vector512<T>.Count)
         {
-            int W = Vector512<T>.Count;
+            int W = Vector512<T>.Count, vecEnd = n - n % W;
             ref T m0 = ref MemoryMarshal.GetReference(m);
-            for (; j + 4 * W <= n; j += 4 * W)
+            ref T y0 = ref MemoryMarshal.GetReference(y);
+            for (; r + 4 <= rows; r += 4)
             {
-                Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int r = 0; r < rows; r++)
+                nuint r0 = (nuint)((long)r * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
+                for (int j = 0; j < vecEnd; j += W)
                 {
-                    nuint at = (nuint)((long)r * n + j);
-                    s0 += Vector512.LoadUnsafe(ref m0, at); s1 += Vector512.LoadUnsafe(ref m0, at + (nuint)W);
-                    s2 += Vector512.LoadUnsafe(ref m0, at + (nuint)(2 * W)); s3 += Vector512.LoadUnsafe(ref m0, at + (nuint)(3 * W));
+                    nuint at = (nuint)j;
+                    Vector512<T> sum = (Vector512.LoadUnsafe(ref m0, r0 + at) + Vector512.LoadUnsafe(ref m0, r1 + at))
+                                     + (Vector512.LoadUnsafe(ref m0, r2 + at) + Vector512.LoadUnsafe(ref m0, r3 + at));
+                    (Vector512.LoadUnsafe(ref y0, at) + sum).StoreUnsafe(ref y0, at);
                 }
-                Span<T> yj = y.Slice(j, 4 * W);
-                (Vector512.Create(yj) + s0).CopyTo(yj);
-                (Vector512.Create(yj[W..]) + s1).CopyTo(yj[W..]);
-                (Vector512.Create(yj[(2 * W)..]) + s2).CopyTo(yj[(2 * W)..]);
-                (Vector512.Create(yj[(3 * W)..]) + s3).CopyTo(yj[(3 * W)..]);
-            }
-            for (; j + W <= n; j += W)
-            {
-                Vector512<T> s0 = default;
-                for (int r = 0; r < rows; r++) s0 += Vector512.LoadUnsafe(ref m0, (nuint)((long)r * n + j));
-                Span<T> yj = y.Slice(j, W);
-                (Vector512.Create(yj) + s0).CopyTo(yj);
+                for (int j = vecEnd; j < n; j++)
+                    y[j] += (m[(int)r0 + j] + m[(int)r1 + j]) + (m[(int)r2 + j] + m[(int)r3 + j]);
             }
         }
-        if (j < n) AddColumnSumsScalar(m, n, j, y);
+        if (r < rows) AddColumnSumsScalar(m[(r * n)..], n, 0, y);
     }
 
     /// <summary>The plain loop for columns j0..n-1 of <see cref="AddColumnSums{T}"/>.</summary>
