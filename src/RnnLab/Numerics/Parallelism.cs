@@ -24,6 +24,23 @@ public static unsafe class Parallelism
     /// time steps' GEMMs, short enough that a stopped loop releases the core almost at once.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
+    /// <summary>
+    /// The same budget counted in spin rounds, which only advance while the worker is on a core. The worker blocks
+    /// only when both are used up: on a loaded machine a worker descheduled for milliseconds would otherwise find
+    /// its wall-clock budget spent the moment it runs again and go to sleep just as the next job arrives.
+    /// </summary>
+    private static readonly int SpinRounds = CalibrateSpinRounds();
+
+    private const int SpinPerRound = 8;
+
+    private static int CalibrateSpinRounds()
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 1000; i++) Thread.SpinWait(SpinPerRound);
+        double perRound = Math.Max(1, Stopwatch.GetTimestamp() - start) / 1000.0;
+        return (int)Math.Clamp(SpinTicks / perRound, 1000, 1_000_000);
+    }
+
     // One job slot, owned by whoever holds `busy`. Parts are claimed through `claim` = (generation << 32) | next
     // part, so the caller claims any part no worker has picked up yet: when a worker is descheduled (two cores shared
     // with other processes) the call degrades to the caller doing the work itself instead of waiting for a time slice.
@@ -40,6 +57,13 @@ public static unsafe class Parallelism
     private static int sleepers; // bit i set while worker i is (about to be) blocked on wakes[i]
     private static int busy;     // 1 while some caller owns the job slot; a concurrent caller runs its parts inline
 
+    // Back-off state, touched only by the owner of `busy`.
+    private static int penalty;     // grows (doubling) with consecutive late forks, shrinks by one per prompt fork
+    private static int serialCalls; // calls left to run on the caller alone before forking is tried again
+    private const int MaxPenalty = 1024;
+    /// <summary>A join wait longer than this means a worker lost its core mid-part (an idle join takes ~1 µs).</summary>
+    private static readonly long LateTicks = Stopwatch.Frequency / 50_000; // 20 µs
+
     /// <summary>
     /// Runs <paramref name="body"/>(part, state) for part = 0..parts-1 on the calling thread and up to parts-1
     /// workers, and returns when all are done. If the workers are already in use (a call from another thread), all
@@ -49,6 +73,13 @@ public static unsafe class Parallelism
     {
         if (parts <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
+            for (int p = 0; p < parts; p++) body(p, state);
+            return;
+        }
+        if (serialCalls > 0)
+        {
+            serialCalls--;
+            Volatile.Write(ref busy, 0);
             for (int p = 0; p < parts; p++) body(p, state);
             return;
         }
@@ -66,8 +97,20 @@ public static unsafe class Parallelism
             for (int i = 0; i < helpers; i++)
                 if ((asleep & (1 << i)) != 0) wakes[i].Set();
             Participate(generation, body, state, parts);
+            long joinStart = Stopwatch.GetTimestamp();
             var spin = new SpinWait();
             while (Volatile.Read(ref completed) != parts) spin.SpinOnce(sleep1Threshold: -1);
+            // Back off when forking did not pay: the caller waited a scheduler time slice for a descheduled worker,
+            // or had to wake a sleeping one (a system call on the critical path). On a machine busy with other
+            // processes this turns --threads 2 into single-threaded runs with brief retries, instead of every
+            // small GEMM waiting for a worker to get a core.
+            bool late = Stopwatch.GetTimestamp() - joinStart > LateTicks || asleep != 0;
+            if (late)
+            {
+                penalty = Math.Min(2 * penalty + 1, MaxPenalty);
+                serialCalls = 16 * penalty;
+            }
+            else if (penalty > 0) penalty--;
         }
         finally
         {
@@ -117,10 +160,10 @@ public static unsafe class Parallelism
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            int generation;
+            int rounds = 0, generation;
             while ((generation = Volatile.Read(ref jobGeneration)) == seen)
             {
-                if (Stopwatch.GetTimestamp() - start > SpinTicks)
+                if (++rounds > SpinRounds && Stopwatch.GetTimestamp() - start > SpinTicks)
                 {
                     Interlocked.Or(ref sleepers, bit);
                     // Re-check after announcing sleep: a job posted in between either saw our bit (and Sets the
@@ -128,8 +171,9 @@ public static unsafe class Parallelism
                     if (Volatile.Read(ref jobGeneration) == seen) wakes[index].WaitOne();
                     Interlocked.And(ref sleepers, ~bit);
                     start = Stopwatch.GetTimestamp();
+                    rounds = 0;
                 }
-                else Thread.SpinWait(8);
+                else Thread.SpinWait(SpinPerRound);
             }
             seen = generation;
             Participate(generation, jobBody, jobState, jobParts);
