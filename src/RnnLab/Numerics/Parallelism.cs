@@ -61,6 +61,8 @@ public static unsafe class Parallelism
     private static int penalty;     // grows (doubling) with consecutive late forks, shrinks by one per prompt fork
     private static int serialCalls; // calls left to run on the caller alone before forking is tried again
     private const int MaxPenalty = 1024;
+    /// <summary>Whether late forks make the next calls serial (tests switch it off to keep the workers in play).</summary>
+    internal static bool BackOff = true;
     /// <summary>A join wait longer than this means a worker lost its core mid-part (an idle join takes ~1 µs).</summary>
     private static readonly long LateTicks = Stopwatch.Frequency / 50_000; // 20 µs
 
@@ -76,7 +78,7 @@ public static unsafe class Parallelism
             for (int p = 0; p < parts; p++) body(p, state);
             return;
         }
-        if (serialCalls > 0)
+        if (serialCalls > 0 && BackOff)
         {
             serialCalls--;
             Volatile.Write(ref busy, 0);

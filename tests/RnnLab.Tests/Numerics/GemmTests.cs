@@ -86,9 +86,11 @@ public class GemmTests
         // The split threshold keeps small calls on one thread; force splitting so both halves of small and edge
         // shapes (fewer tiles than threads, partial last panel) are exercised.
         long saved = Gemm.MinWorkToSplit;
+        bool savedBackOff = Parallelism.BackOff;
         try
         {
             Gemm.MinWorkToSplit = 1;
+            Parallelism.BackOff = false;
             var rng = new SeededRandom(7);
             foreach (var (m, n, k) in new[] { (1, 1, 1), (3, 40, 5), (40, 3, 5), (9, 33, 2), (32, 128, 128) })
             {
@@ -103,6 +105,7 @@ public class GemmTests
         finally
         {
             Gemm.MinWorkToSplit = saved;
+            Parallelism.BackOff = savedBackOff;
         }
     }
 
