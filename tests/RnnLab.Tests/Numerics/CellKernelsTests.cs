@@ -20,30 +20,6 @@ public class CellKernelsTests
         => Assert.True(Math.Abs(actual - expected) <= 2e-6 * (1 + Math.Abs(expected)), $"{what}: {actual:R}, definition {expected:R}");
 
     [Fact]
-    public void LstmForward_MatchesDefinition()
-    {
-        var rng = new SeededRandom(21);
-        foreach (int H in Hiddens)
-            foreach (int B in new[] { 1, 3 })
-            {
-                float[] pre = Random(rng, B * 4 * H, 5), cPrev = Random(rng, B * H, 2);
-                float[] gates = (float[])pre.Clone(), c = new float[B * H], tc = new float[B * H], h = new float[B * H];
-                CellKernels.LstmForward<float>(gates, cPrev, c, tc, h, H);
-                for (int b = 0; b < B; b++)
-                    for (int j = 0; j < H; j++)
-                    {
-                        int g = b * 4 * H + j, s = b * H + j;
-                        double i = Sigmoid(pre[g]), f = Sigmoid(pre[g + H]), gg = Math.Tanh(pre[g + 2 * H]), o = Sigmoid(pre[g + 3 * H]);
-                        double cc = f * cPrev[s] + i * gg;
-                        string at = $"H={H} B={B} [{b},{j}]";
-                        Close(i, gates[g], "i " + at); Close(f, gates[g + H], "f " + at);
-                        Close(gg, gates[g + 2 * H], "g " + at); Close(o, gates[g + 3 * H], "o " + at);
-                        Close(cc, c[s], "c " + at); Close(Math.Tanh(cc), tc[s], "tanh c " + at); Close(o * Math.Tanh(cc), h[s], "h " + at);
-                    }
-            }
-    }
-
-    [Fact]
     public void LstmBackward_MatchesRowWiseDefinition()
     {
         var rng = new SeededRandom(22);
@@ -89,14 +65,17 @@ public class CellKernelsTests
     {
         var rng = new SeededRandom(24);
         const int H = 33, B = 2;
-        var pre = new double[B * 4 * H];
-        rng.FillUniform<double>(pre, -3, 3);
-        double[] gates = (double[])pre.Clone(), cPrev = new double[B * H], c = new double[B * H], tc = new double[B * H], h = new double[B * H];
-        CellKernels.LstmForward<double>(gates, cPrev, c, tc, h, H);
+        double[] xSide = new double[B * 3 * H], hh = new double[B * 3 * H], hPrev = new double[B * H];
+        rng.FillUniform<double>(xSide, -3, 3);
+        rng.FillUniform<double>(hh, -3, 3);
+        rng.FillUniform<double>(hPrev, -1, 1);
+        double[] gates = (double[])xSide.Clone(), h = new double[B * H];
+        CellKernels.GruForward<double>(gates, hh, hPrev, h, H);
         for (int k = 0; k < B * H; k++)
         {
-            int b = k / H, j = k % H, g = b * 4 * H + j;
-            double expected = Sigmoid(pre[g + 3 * H]) * Math.Tanh(Sigmoid(pre[g]) * Math.Tanh(pre[g + 2 * H]));
+            int b = k / H, j = k % H, g = b * 3 * H + j;
+            double r = Sigmoid(xSide[g] + hh[g]), z = Sigmoid(xSide[g + H] + hh[g + H]), n = Math.Tanh(xSide[g + 2 * H] + r * hh[g + 2 * H]);
+            double expected = (1 - z) * n + z * hPrev[k];
             Assert.True(Math.Abs(h[k] - expected) < 1e-14, $"h[{k}] = {h[k]:R}, definition {expected:R}");
         }
     }
@@ -104,7 +83,7 @@ public class CellKernelsTests
     [Fact]
     public void WrongShapes_Throw()
     {
-        Assert.Throws<ArgumentException>(() => CellKernels.LstmForward<float>(new float[4 * 8], new float[8], new float[8], new float[8], new float[7], 8));
+        Assert.Throws<ArgumentException>(() => CellKernels.LstmBackward<float>(new float[4 * 8], new float[8], new float[8], new float[8], new float[7], new float[4 * 8], 8));
         Assert.Throws<ArgumentException>(() => CellKernels.GruForward<float>(new float[3 * 8], new float[3 * 8], new float[8], new float[8], 5));
     }
 }
