@@ -10,8 +10,7 @@ namespace RnnLab.Numerics;
 /// o; GRU r, z, n with r applied to W_hn·h + b_hn). One call per step replaces a handful of calls per batch row; it
 /// pays where the row-wise version makes extra passes (GRU forward: 2× at [32, 3·128]). An LSTM forward step fused
 /// the same way measured no faster than row-wise calls of the float32 Tanh/Sigmoid here, so it is not offered.
-/// float32 with AVX-512
-/// runs one pass of sixteen lanes with <see cref="Kernels.TanhFloat"/> and <see cref="Kernels.SigmoidFloat"/>;
+/// float32 with AVX-512 runs one pass of sixteen lanes with <see cref="Kernels.TanhFloat"/> and <see cref="Kernels.SigmoidFloat"/>;
 /// other types and CPUs, and the columns past the last full vector, take the plain row-wise definition below each
 /// fast kernel. Shapes: B rows, H = <c>hidden</c>; every span holds exactly its stated shape.
 /// </summary>
