@@ -61,6 +61,7 @@ public static unsafe class Parallelism
     private static int penalty;     // grows (doubling) with consecutive late forks, shrinks by one per prompt fork
     private static int serialCalls; // calls left to run on the caller alone before forking is tried again
     private const int MaxPenalty = 1024;
+    private const int PreWakeCalls = 4;
     /// <summary>Whether late forks make the next calls serial (tests switch it off to keep the workers in play).</summary>
     internal static bool BackOff = true;
     /// <summary>A join wait longer than this means a worker lost its core mid-part (an idle join takes ~1 µs).</summary>
@@ -80,7 +81,9 @@ public static unsafe class Parallelism
         }
         if (serialCalls > 0 && BackOff)
         {
-            serialCalls--;
+            // Wake sleeping workers a few calls before forking is tried again, so the retry measures a worker
+            // that is spinning, not the latency of waking one.
+            if (--serialCalls == PreWakeCalls) WakeSleepers(workers.Length);
             Volatile.Write(ref busy, 0);
             for (int p = 0; p < parts; p++) body(p, state);
             return;
@@ -95,18 +98,20 @@ public static unsafe class Parallelism
             completed = 0;
             Volatile.Write(ref claim, (long)generation << 32);
             Volatile.Write(ref jobGeneration, generation); // publishes the fields above
-            int asleep = Interlocked.Exchange(ref sleepers, 0);
-            for (int i = 0; i < helpers; i++)
-                if ((asleep & (1 << i)) != 0) wakes[i].Set();
-            Participate(generation, body, state, parts);
+            WakeSleepers(helpers);
+            long start = Stopwatch.GetTimestamp();
+            int byCaller = Participate(generation, body, state, parts);
             long joinStart = Stopwatch.GetTimestamp();
             var spin = new SpinWait();
             while (Volatile.Read(ref completed) != parts) spin.SpinOnce(sleep1Threshold: -1);
-            // Back off when forking did not pay: the caller waited a scheduler time slice for a descheduled worker,
-            // or had to wake a sleeping one (a system call on the critical path). On a machine busy with other
+            // Back off when forking did not pay: no worker took a part (it was asleep or had no core, and waking it
+            // cost a system call and possibly a context switch on the caller's core), or the caller waited for a
+            // worker that lost its core in the middle of a part (longer than LateTicks, and longer than half the
+            // caller's own share, so a big GEMM's normal jitter does not count). On a machine busy with other
             // processes this turns --threads 2 into single-threaded runs with brief retries, instead of every
-            // small GEMM waiting for a worker to get a core.
-            bool late = Stopwatch.GetTimestamp() - joinStart > LateTicks || asleep != 0;
+            // small GEMM waiting for a time slice.
+            long joinWait = Stopwatch.GetTimestamp() - joinStart;
+            bool late = byCaller == parts || (joinWait > LateTicks && 2 * joinWait > joinStart - start);
             if (late)
             {
                 penalty = Math.Min(2 * penalty + 1, MaxPenalty);
@@ -120,18 +125,27 @@ public static unsafe class Parallelism
         }
     }
 
-    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left.</summary>
-    private static void Participate(int generation, delegate*<int, void*, void> body, void* state, int parts)
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left; returns how many it ran.</summary>
+    private static int Participate(int generation, delegate*<int, void*, void> body, void* state, int parts)
     {
+        int ran = 0;
         while (true)
         {
             long current = Volatile.Read(ref claim);
             // A claim of a later job fails here, so a late worker never runs a stale body on a new job's part.
-            if ((int)(current >> 32) != generation || (int)current >= parts) return;
+            if ((int)(current >> 32) != generation || (int)current >= parts) return ran;
             if (Interlocked.CompareExchange(ref claim, current + 1, current) != current) continue;
             body((int)current, state);
             Interlocked.Increment(ref completed);
+            ran++;
         }
+    }
+
+    private static void WakeSleepers(int count)
+    {
+        int asleep = Interlocked.Exchange(ref sleepers, 0);
+        for (int i = 0; i < count; i++)
+            if ((asleep & (1 << i)) != 0) wakes[i].Set();
     }
 
     private static int EnsureWorkers(int count)
