@@ -33,19 +33,6 @@ internal static unsafe class KernelBench
         Row("AddRowBias [6400, 512]", () => Kernels.AddRowBias<float>(stacked, bias, bias2, 512),
             () => { for (int r = 0; r < 6400; r++) { var row = stacked.AsSpan(r * 512, 512); TensorPrimitives.Add<float>(row, bias, row); TensorPrimitives.Add<float>(row, bias2, row); } }, "TensorPrimitives, 2 passes");
 
-        float[] gates = new float[32 * 4 * 128], gatesIn = new float[32 * 4 * 128], cPrev = new float[32 * 128];
-        float[] tc = new float[32 * 128], hOut = new float[32 * 128], dc = new float[32 * 128], dGates = new float[32 * 4 * 128];
-        float[] hh = new float[32 * 3 * 128], gru = new float[32 * 3 * 128];
-        rng.FillUniform<float>(gatesIn, -3, 3);
-        rng.FillUniform<float>(gates, 0, 1);
-        rng.FillUniform<float>(tc, -1, 1);
-        rng.FillUniform<float>(cPrev, -1, 1);
-        rng.FillUniform<float>(hh, -1, 1);
-        Row("LstmBackward [32, 4·128]", () => CellKernels.LstmBackward<float>(gates, cPrev, tc, dh, dc, dGates, 128),
-            () => CellKernels.LstmBackwardRows<float>(gates, cPrev, tc, dh, dc, dGates, 128, 0), "scalar loop");
-        Row("GruForward [32, 3·128]", () => { gatesIn.AsSpan(0, gru.Length).CopyTo(gru); CellKernels.GruForward<float>(gru, hh, h, hOut, 128); },
-            () => { gatesIn.AsSpan(0, gru.Length).CopyTo(gru); CellKernels.GruForwardRows<float>(gru, hh, h, hOut, 128, 0); }, "row-wise Kernels calls");
-
         // Two parts of fixed work (a dependent chain of about 2 µs): one thread takes twice the part's time, a
         // fork that pays takes the part's time plus the fork/join cost.
         double part = Timing.SecondsPerCall(() => Work(0, null), seconds);

@@ -137,12 +137,51 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     {
         int TB = Steps * Batch, gh = Gates * HiddenSize, H = HiddenSize, I = InputSize;
         // forward: pre_ih = x·W_ihᵀ + b_ih      →  dW_ih += dpre_ihᵀ·x,  db_ih += Σ_rows dpre_ih,  dx = dpre_ih·W_ih
-        Gemm.Multiply(Op.T, Op.N, gh, I, TB, dGatesIH, xs.AsSpan(0, TB * I), WeightIH.Grad, accumulate: true);
-        Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
+        AccumulateWeightGradient(dGatesIH, xs.AsSpan(0, TB * I), I, WeightIH.Grad);
         // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1},  db_hh += Σ_rows dpre_hh
-        Gemm.Multiply(Op.T, Op.N, gh, H, TB, dGatesHH, hs.AsSpan(0, TB * H), WeightHH.Grad, accumulate: true);
-        Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
+        AccumulateWeightGradient(dGatesHH, hs.AsSpan(0, TB * H), H, WeightHH.Grad);
+        if (dGatesIH == dGatesHH)
+        {
+            // RNN and LSTM: both biases see the same pre-activation gradient; sum its columns once.
+            Grow(ref biasGradScratch, gh);
+            Span<T> sums = biasGradScratch.AsSpan(0, gh);
+            sums.Clear();
+            Kernels.AddColumnSums(dGatesIH, gh, sums);
+            Kernels.Add(BiasIH.Grad, sums, BiasIH.Grad);
+            Kernels.Add(BiasHH.Grad, sums, BiasHH.Grad);
+        }
+        else
+        {
+            Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
+            Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
+        }
         if (!dx.IsEmpty) Gemm.Multiply(Op.N, Op.N, TB, I, gh, dGatesIH, WeightIH.Value, dx, accumulate: false);
+    }
+
+    T[] biasGradScratch = [];     // [G·H]     column sums of the gate gradients
+    T[] weightGradScratch = [];   // [n, G·H]  (dW)ᵀ before it is added into dW
+
+    /// <summary>
+    /// dW [G·H, n] += dGᵀ·V over the stacked steps, dG [T·B, G·H], V [T·B, n]. The GEMM packs its transposed operand
+    /// (T·B rows deep); when n &lt; G·H (LSTM and GRU, or a narrow input) packing V is G·H/n times less copying than
+    /// packing dG, so compute (dW)ᵀ = Vᵀ·dG and add its transpose instead.
+    /// </summary>
+    void AccumulateWeightGradient(ReadOnlySpan<T> dG, ReadOnlySpan<T> v, int n, Span<T> dW)
+    {
+        int TB = Steps * Batch, gh = Gates * HiddenSize;
+        if (n >= gh)
+        {
+            Gemm.Multiply(Op.T, Op.N, gh, n, TB, dG, v, dW, accumulate: true);
+            return;
+        }
+        Grow(ref weightGradScratch, n * gh);
+        Span<T> dWt = weightGradScratch.AsSpan(0, n * gh);                 // [n, G·H]
+        Gemm.Multiply(Op.T, Op.N, n, gh, TB, v, dG, dWt, accumulate: false);
+        for (int r = 0; r < gh; r++)
+        {
+            Span<T> row = dW.Slice(r * n, n);
+            for (int c = 0; c < n; c++) row[c] += dWt[c * gh + r];
+        }
     }
 
     protected static void Grow(ref T[] buffer, int size)
