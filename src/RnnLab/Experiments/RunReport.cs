@@ -20,6 +20,6 @@ public static class RunReport
         if (summary.DivergedAt is int d) Row("diverged", $"at step {d}");
         Row("wall time", $"{summary.Seconds:F1} s");
         html.Append("</table></body></html>");
-        AtomicFile.Write(path, s => { using var w = new StreamWriter(s); w.Write(html.ToString()); });
+        AtomicFile.Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(html.ToString()); });
     }
 }

@@ -142,7 +142,8 @@ public static class TrainingRun
         }
         AtomicFile.Write(path, s =>
         {
-            using var w = new StreamWriter(s);
+            // leaveOpen: AtomicFile flushes the stream to disk after this returns, so the writer must not close it.
+            using var w = new StreamWriter(s, leaveOpen: true);
             foreach (var r in kept) w.WriteLine(JsonSerializer.Serialize(r, Json));
         });
         return kept;
