@@ -18,6 +18,9 @@ public static class Program
         root.Subcommands.Add(DepthCommand.Create());      // feedforward layers versus recurrent steps
         root.Subcommands.Add(DistanceCommand.Create());   // subject-to-verb distance on the lesson's sentence
         root.Subcommands.Add(TrainCommand.Create());      // one run on a long-range task, with its run folder
+        root.Subcommands.Add(ExperimentCommand.Create()); // a named experiment grid, or one shard of it, with its report
+        root.Subcommands.Add(MergeCommand.Create());      // shard results of a sweep → one results.json and report
+        root.Subcommands.Add(LessonCommand.Create());     // every experiment and analysis, as one page walking the lesson
         root.Subcommands.Add(BenchCommand.Create());      // training steps per second, comparable with PyTorch
         root.Subcommands.Add(ServeCommand.Create());      // the interactive lesson in the browser
         return root;

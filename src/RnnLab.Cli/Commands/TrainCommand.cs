@@ -23,6 +23,7 @@ public static class TrainCommand
         var clipValue = new Option<double?>("--clip-value") { Description = "Clamp each gradient element to ± this value." };
         var init = new Option<string>("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => d.Init };
         var rho = new Option<double?>("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
+        var forgetBias = new Option<double?>("--forget-bias") { Description = "LSTM/GRU: add this to the forget (update) gate bias, e.g. 1 (default: PyTorch's initialisation)." };
         var truncation = new Option<int>("--truncation") { Description = "Truncated BPTT window k (0 = full BPTT).", DefaultValueFactory = _ => 0 };
         var attractors = new Option<double>("--attractors") { Description = "Agreement: chance that a distractor noun has the other number.", DefaultValueFactory = _ => d.Attractors };
         var seed = CommonOptions.Seed();
@@ -34,7 +35,7 @@ public static class TrainCommand
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a recurrent network on a long-range task and write a run folder.")
         {
-            task, cell, seq, hidden, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, truncation,
+            task, cell, seq, hidden, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, forgetBias, truncation,
             attractors, seed, evalEvery, logEvery, checkpointEvery, outDir, resume, json,
         };
         command.SetAction(parse =>
@@ -47,7 +48,7 @@ public static class TrainCommand
                 Task = parse.GetValue(task)!, Cell = parse.GetValue(cell)!, Seq = parse.GetValue(seq), Hidden = parse.GetValue(hidden),
                 Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), Optimizer = parse.GetValue(optimizer)!,
                 Momentum = parse.GetValue(momentum), ClipNorm = parse.GetValue(clipNorm), ClipValue = parse.GetValue(clipValue),
-                Init = parse.GetValue(init)!, Rho = parse.GetValue(rho), Truncation = parse.GetValue(truncation),
+                Init = parse.GetValue(init)!, Rho = parse.GetValue(rho), ForgetBias = parse.GetValue(forgetBias), Truncation = parse.GetValue(truncation),
                 Attractors = parse.GetValue(attractors), Seed = parse.GetValue(seed), EvalEvery = parse.GetValue(evalEvery),
                 LogEvery = parse.GetValue(logEvery), CheckpointEvery = parse.GetValue(checkpointEvery),
             };

@@ -62,6 +62,7 @@ public sealed class Trainer
         var init = Initializers.Parse(config.Init);
         Initializers.Apply(layer, init, initRng, config.Rho);
         Initializers.Apply(Model.Readout, init, initRng);
+        if (config.ForgetBias is double forget) AddForgetBias(layer, forget);
         Optimizer = config.Optimizer == "sgd"
             ? new Sgd<float>(Model.Parameters, config.Lr, config.Momentum)
             : new Adam<float>(Model.Parameters, config.Lr);
@@ -69,6 +70,14 @@ public sealed class Trainer
         testSet = Task.Generate(config.EvalBatch, new SeededRandom(config.Seed ^ TestStream));
         int T = Task.Steps;
         FlowDistances = T <= 128 ? [.. Enumerable.Range(0, T)] : [.. Enumerable.Range(0, 128).Select(i => (int)Math.Round(i * (T - 1) / 127.0)).Distinct()];
+    }
+
+    /// <summary>Adds <paramref name="amount"/> to bias_ih of gate block 1: f in the LSTM's (i, f, g, o), z in the GRU's (r, z, n).</summary>
+    static void AddForgetBias(RecurrentLayer<float> layer, double amount)
+    {
+        int H = layer.HiddenSize;
+        var bias = layer.BiasIH.Value.AsSpan(H, H); // block 1 of [G*H]
+        for (int i = 0; i < H; i++) bias[i] += (float)amount;
     }
 
     /// <summary>One training step. A NaN or infinite loss or gradient leaves the weights untouched and is reported in the record.</summary>

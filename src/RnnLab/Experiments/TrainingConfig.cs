@@ -32,6 +32,12 @@ public sealed record TrainingConfig
     public string Init { get; init; } = "pytorch";
     /// <summary>Rescale W_hh (each gate block) to this spectral radius after initialisation; null = leave it.</summary>
     public double? Rho { get; init; }
+    /// <summary>
+    /// Added to the bias of the gate that keeps the old state: the LSTM forget gate f and the GRU update gate z. PyTorch
+    /// starts both near 0.5, so the cell path forgets by half each step (0.5^32 ≈ 2e-10 after 32 steps); a positive bias
+    /// (1 in Jozefowicz et al. 2015, after Gers et al. 2000) starts the cell remembering. null = PyTorch's initialisation.
+    /// </summary>
+    public double? ForgetBias { get; init; }
     /// <summary>Truncated BPTT window k (0 = full BPTT).</summary>
     public int Truncation { get; init; }
     /// <summary>Fraction of agreement sentences whose distractors contain a noun of the other number.</summary>
@@ -57,6 +63,8 @@ public sealed record TrainingConfig
         if (ClipNorm is double n && !(n > 0 && double.IsFinite(n))) throw new ArgumentException($"--clip-norm must be a positive number, got {n}");
         if (ClipValue is double v && !(v > 0 && double.IsFinite(v))) throw new ArgumentException($"--clip-value must be a positive number, got {v}");
         if (Rho is double r && !(r > 0 && double.IsFinite(r))) throw new ArgumentException($"--rho must be a positive number, got {r}");
+        if (ForgetBias is double fb && !double.IsFinite(fb)) throw new ArgumentException($"--forget-bias must be a finite number, got {fb}");
+        if (ForgetBias is not null && Cell is not ("lstm" or "gru")) throw new ArgumentException($"--forget-bias applies to lstm and gru, not '{Cell}'");
         if (Truncation < 0) throw new ArgumentException($"--truncation must be 0 (full BPTT) or positive, got {Truncation}");
         if (!(Attractors >= 0 && Attractors <= 1)) throw new ArgumentException($"--attractors must be in [0, 1], got {Attractors}");
         if (Optimizer is not ("adam" or "sgd")) throw new ArgumentException($"unknown optimizer '{Optimizer}': choose adam or sgd");

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using RnnLab.Experiments;
+using Spectre.Console;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab experiment NAME`: one named experiment grid (or a shard of it), its results file and report.</summary>
+public static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = $"Experiment: {string.Join(", ", ExperimentCatalog.Names)}." };
+        var preset = PresetOption();
+        var outDir = new Option<string?>("--out") { Description = "Folder for results.json and report.html (default: NAME-PRESET)." };
+        var shard = ShardOption();
+        var threads = ThreadsOption();
+        var json = CommonOptions.Json();
+        var command = new Command("experiment", "Run a named experiment grid (or shard i/n of it) and write its results and report.")
+        {
+            name, preset, outDir, shard, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            var experiment = ExperimentCatalog.Get(parse.GetValue(name)!);
+            var p = Presets.Parse(parse.GetValue(preset)!);
+            var s = Shard.Parse(parse.GetValue(shard)!);
+            int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
+            string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}";
+            bool asJson = parse.GetValue(json);
+            var results = RunWithProgress(experiment, p, s, n, quiet: asJson || Console.IsOutputRedirected);
+            Sweep.WriteFolder(folder, results);
+            Report(parse.InvocationConfiguration.Output, asJson, folder, results);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Option<string> PresetOption() => new("--preset")
+    {
+        Description = "test (seconds), quick (the lesson in minutes) or full (the README's numbers).",
+        DefaultValueFactory = _ => "quick",
+    };
+
+    public static Option<string> ShardOption() => new("--shard")
+    {
+        Description = "Run only grid points with index ≡ i (mod n), e.g. $SLURM_ARRAY_TASK_ID/8; combine with `rnnlab merge`.",
+        DefaultValueFactory = _ => "0/1",
+    };
+
+    public static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "Grid points trained at once (results do not depend on it).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, bool quiet)
+    {
+        if (quiet) return Sweep.Run(experiment, preset, shard, threads, cancel: Cli.Interrupted);
+        return AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask(Markup.Escape($"{experiment.Name} ({preset.Name()}, shard {shard})"));
+                return Sweep.Run(experiment, preset, shard, threads, pr =>
+                {
+                    bar.MaxValue = pr.Total;
+                    bar.Value = pr.Done;
+                    bar.Description = Markup.Escape($"{experiment.Name}: {pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: " +
+                        $"test loss {pr.Last.TestLoss:G3} in {pr.Last.Seconds:F1} s");
+                }, Cli.Interrupted);
+            });
+    }
+
+    /// <summary>The results as JSON (numbers and findings when the grid is whole), or a findings table.</summary>
+    public static void Report(TextWriter output, bool asJson, string folder, ExperimentResults results)
+    {
+        var experiment = ExperimentCatalog.Get(results.Experiment);
+        bool whole = Shard.Parse(results.Shard).IsWhole;
+        var section = whole ? experiment.Report(results.Points) : null;
+        if (asJson)
+        {
+            Cli.WriteJson(output, new
+            {
+                results.Experiment, results.Preset, results.Shard, results.GridSize, Points = results.Points.Length, results.Seconds, results.Threads,
+                Folder = folder, Results = Path.Combine(folder, Sweep.ResultsFileName(Shard.Parse(results.Shard))),
+                Report = whole ? Path.Combine(folder, Sweep.ReportFile) : null,
+                section?.Numbers, Findings = section?.Findings.Select(f => new { f.Claim, Verdict = f.Verdict.ToString().ToLowerInvariant(), f.Evidence }),
+            });
+            return;
+        }
+        if (section is not null)
+        {
+            var table = new Table().AddColumns("verdict", "claim and measurement");
+            foreach (var f in section.Findings) table.AddRow(f.Verdict.ToString(), Markup.Escape($"{f.Claim}\n{f.Evidence}"));
+            AnsiConsole.Write(table);
+        }
+        AnsiConsole.MarkupLine(Markup.Escape($"{results.Points.Length} of {results.GridSize} points in {results.Seconds:F1} s → {folder}"));
+    }
+}

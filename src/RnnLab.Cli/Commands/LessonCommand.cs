@@ -1,0 +1,63 @@
+using System.CommandLine;
+using RnnLab.Experiments;
+using Spectre.Console;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab lesson`: every experiment and the analysis, written as DIR/index.html and DIR/results.json.</summary>
+public static class LessonCommand
+{
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out") { Description = "Folder for index.html and results.json.", Required = true };
+        var preset = ExperimentCommand.PresetOption();
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Training runs at once (results do not depend on it).",
+            DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount),
+        };
+        var json = CommonOptions.Json();
+        var command = new Command("lesson", "Run every experiment and the analysis, and write the lesson as one self-contained page with its measurements.")
+        {
+            outDir, preset, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            string folder = parse.GetValue(outDir)!;
+            var p = Presets.Parse(parse.GetValue(preset)!);
+            int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
+            bool asJson = parse.GetValue(json);
+            LessonResults lesson;
+            if (asJson || Console.IsOutputRedirected)
+                lesson = Lesson.Run(folder, p, n, cancel: Cli.Interrupted);
+            else
+                lesson = AnsiConsole.Progress().AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var bar = ctx.AddTask($"lesson ({p.Name()})");
+                        return Lesson.Run(folder, p, n, pr =>
+                        {
+                            bar.MaxValue = Math.Max(1, pr.Total);
+                            bar.Value = pr.Done;
+                            bar.Description = Markup.Escape($"{pr.Phase}: {pr.Detail}");
+                        }, Cli.Interrupted);
+                    });
+            if (asJson)
+            {
+                Cli.WriteJson(parse.InvocationConfiguration.Output, new
+                {
+                    lesson.Preset, lesson.Threads, lesson.Seconds, lesson.TrainingSeconds, lesson.AnalysisSeconds, lesson.SecondsByPart,
+                    Index = Path.Combine(folder, Lesson.IndexFile), Results = Path.Combine(folder, Lesson.ResultsFile), lesson.Findings,
+                });
+                return 0;
+            }
+            var table = new Table().AddColumns("part", "verdict", "claim and measurement");
+            foreach (var f in lesson.Findings) table.AddRow(Markup.Escape(f.Part), f.Verdict, Markup.Escape($"{f.Claim}\n{f.Evidence}"));
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine(Markup.Escape($"{lesson.Seconds:F1} s (analysis {lesson.AnalysisSeconds:F1} s, training {lesson.TrainingSeconds:F1} s on {lesson.Threads} threads) → {Path.Combine(folder, Lesson.IndexFile)}"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using RnnLab.Experiments;
+
+namespace RnnLab.Cli.Commands;
+
+/// <summary>`rnnlab merge DIR...`: combine the shard results of one experiment into results.json and report.html.</summary>
+public static class MergeCommand
+{
+    public static Command Create()
+    {
+        var dirs = new Argument<string[]>("dirs") { Description = "Folders (or files) holding results*.json of the shards.", Arity = ArgumentArity.OneOrMore };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the merged results.json and report.html (default: the first folder)." };
+        var json = CommonOptions.Json();
+        var command = new Command("merge", "Combine shard results (rnnlab experiment --shard i/n) into one results file and report.") { dirs, outDir, json };
+        command.SetAction(parse =>
+        {
+            var paths = parse.GetValue(dirs)!;
+            var files = Sweep.FindResultsFiles(paths);
+            var parts = files.Select(Sweep.ReadResults).ToArray();
+            // a results.json already merged into the folder is one more part; shards and it must agree
+            var merged = Sweep.Merge(parts);
+            string folder = parse.GetValue(outDir) ?? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))!);
+            Sweep.WriteFolder(folder, merged);
+            ExperimentCommand.Report(parse.InvocationConfiguration.Output, parse.GetValue(json), folder, merged);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,59 @@
+namespace RnnLab.Experiments;
+
+/// <summary>
+/// Subject–verb agreement (Linzen, Dupoux &amp; Goldberg 2016) at growing distance: held-out accuracy of the tanh RNN,
+/// the LSTM and the GRU, mean and range over seeds, against the 50% of guessing. The lesson's "concrete failure".
+/// </summary>
+public sealed class LongRangeExperiment : TaskGridExperiment
+{
+    public override string Name => "long-range";
+    public override string Title => "Long-range dependency: agreement accuracy against distance";
+    public override string Question =>
+        "Does a tanh RNN's accuracy on subject–verb agreement fall towards chance (50%) as the distance between subject and verb grows, while gated cells (LSTM, GRU) keep it?";
+
+    protected override GridBudget Budget(Preset preset) => preset switch
+    {
+        Preset.Test => new([2, 6], ["rnn", "lstm"], 1, 30, 8, 8, 32),
+        Preset.Quick => new([2, 8, 16, 32], ThreeCells, 2, 500, 32, 32, 256),
+        _ => new([2, 4, 8, 16, 32, 48, 64], ThreeCells, 3, 3000, 64, 32, 1024),
+    };
+
+    protected override TrainingConfig Configure(TrainingConfig c, double x) => c with { Task = "agreement", Seq = (int)x, Lr = 0.003 };
+
+    public override Section Report(IReadOnlyList<PointResult> points)
+    {
+        var acc = Stats(points, p => p.TestMetric);
+        double far = acc.Max(s => s.X);
+        var body = Html.Figure("long-range-accuracy",
+            Charts.AgainstGrid("Agreement accuracy against subject–verb distance", "distance (steps from subject to verb)", "held-out accuracy",
+                acc, _ => 0.5, "chance (50%)"),
+            "Held-out accuracy after training, mean over seeds with min–max bars; dashed: guessing.");
+        body += StatsTable(acc, "d", Html.Pct);
+        var findings = new List<Finding>();
+        var rnn = At(acc, "rnn", far);
+        var lstm = At(acc, "lstm", far);
+        if (rnn is not null && lstm is not null)
+        {
+            string measured = $"At distance {far}: tanh RNN {Html.Pct(rnn.Mean)} (range {Html.Pct(rnn.Min)}–{Html.Pct(rnn.Max)}), LSTM {Html.Pct(lstm.Mean)} (range {Html.Pct(lstm.Min)}–{Html.Pct(lstm.Max)})" +
+                (At(acc, "gru", far) is SeriesStats g ? $", GRU {Html.Pct(g.Mean)}" : "") + $", over {rnn.Seeds} seed(s).";
+            var near = At(acc, "rnn", acc.Min(s => s.X));
+            Verdict v = (rnn.Mean, lstm.Mean) switch
+            {
+                (< 0.65, > 0.95) => Verdict.Supports,
+                ( < 0.65, _) => Verdict.Qualifies,          // the RNN fails, but so (at this budget) does the LSTM
+                (_, _) when rnn.Mean >= lstm.Mean - 0.02 => Verdict.Contradicts,
+                _ => Verdict.Qualifies,
+            };
+            string why = v switch
+            {
+                Verdict.Supports => "The tanh RNN is near chance at the longest distance while the LSTM keeps the subject's number.",
+                Verdict.Contradicts => "At this budget the tanh RNN does as well as the LSTM at the longest distance tried: one bit kept over this distance is learnable by a plain RNN trained with Adam and clipping; the gap the lesson predicts needs longer distances or shows up as a less reliable, seed-dependent success.",
+                _ => "The RNN degrades with distance, but the LSTM has not reached the lesson's near-perfect accuracy at this budget either; more steps (preset full) separate them further.",
+            };
+            if (near is not null) measured += $" At distance {near.X} the tanh RNN reaches {Html.Pct(near.Mean)}.";
+            findings.Add(new Finding("A vanilla RNN cannot learn that a subject constrains a verb many tokens later; the LSTM's additive cell path can.", v, $"{measured} {why}"));
+        }
+        var numbers = acc.ToDictionary(s => $"accuracy.{s.Series}.d{s.X}", s => s.Mean);
+        return new Section(Name, Title, body + Html.Findings(findings), findings, numbers);
+    }
+}
