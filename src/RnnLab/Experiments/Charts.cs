@@ -82,7 +82,9 @@ public static class Charts
         var plot = new Plot();
         foreach (var (label, steps, values, diverged) in series)
         {
-            var line = plot.Add.ScatterLine(steps, values.Select(v => logY ? Log10(v) : v).ToArray());
+            // a non-finite value has no place on the axis: the line simply ends at the last finite step
+            int[] keep = [.. Enumerable.Range(0, values.Length).Where(i => double.IsFinite(values[i]) && (!logY || values[i] > 0))];
+            var line = plot.Add.ScatterLine(keep.Select(i => steps[i]).ToArray(), keep.Select(i => logY ? Math.Log10(values[i]) : values[i]).ToArray());
             line.LegendText = diverged is int d ? $"{label} (non-finite at step {d})" : label;
             line.LineWidth = 1.5f;
             if (diverged is int at)

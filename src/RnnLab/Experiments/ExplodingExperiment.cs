@@ -38,6 +38,11 @@ public sealed class ExplodingExperiment : Experiment
 
     public override double Cost(GridPoint p) => p.Config.Steps * p.Config.Seq;
 
+    static double Early(PointResult p) => p.Trace.Take(10).Select(t => t.Loss).DefaultIfEmpty(double.NaN).Average();
+
+    static double Late(PointResult p) => p.DivergedAt is not null ? double.NaN
+        : p.Trace.Skip(p.Trace.Length * 4 / 5).Select(t => t.Loss).DefaultIfEmpty(double.NaN).Average();
+
     public override Section Report(IReadOnlyList<PointResult> points)
     {
         var body = "";
@@ -63,19 +68,20 @@ public sealed class ExplodingExperiment : Experiment
         {
             var runs = g.ToArray();
             string diverged = string.Join(", ", runs.Select(r => r.DivergedAt is int d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "–"));
-            double firstLoss = runs.Average(r => r.Trace.Length > 0 ? r.Trace[0].Loss : double.NaN);
             double test = runs.Where(r => r.DivergedAt is null).Select(r => r.TestLoss).DefaultIfEmpty(double.NaN).Average();
-            return (IReadOnlyList<string>)[g.Key.Series, Html.Num(g.Key.X), diverged, Html.Num(firstLoss), Html.Num(test),
+            return (IReadOnlyList<string>)[g.Key.Series, Html.Num(g.Key.X), diverged, Html.Num(runs.Average(Early)), Html.Num(runs.Average(Late)), Html.Num(test),
                 Html.Num(runs.Max(r => r.Trace.Where(t => double.IsFinite(t.GradNorm)).Select(t => t.GradNorm).DefaultIfEmpty(double.NaN).Max()))];
         });
-        body += Html.Table(["run", "ρ(W_hh)", "non-finite at step (per seed)", "loss at step 1", "final test MSE (finite runs)", "largest finite ‖∇‖"], rows);
+        body += Html.Table(["run", "ρ(W_hh)", "non-finite at step (per seed)", "mean loss, first 10 steps", "mean loss, last 20% of steps", "final test MSE (finite runs)", "largest finite ‖∇‖"], rows);
 
         var unclipped = points.Where(p => p.Series == Unclipped).ToArray();
         var clipped = points.Where(p => p.Series == Clipped).ToArray();
         int exploded = unclipped.Count(p => p.DivergedAt is not null);
         int finite = clipped.Count(p => p.DivergedAt is null);
-        int learned = clipped.Count(p => p.DivergedAt is null && p.TestLoss < p.Trace[0].Loss && p.TestLoss < 1.05 * AddingExperiment.Baseline);
+        // "learns": the training loss of the last fifth of the run is under half that of the first ten steps
+        int learned = clipped.Count(p => p.DivergedAt is null && Late(p) < 0.5 * Early(p));
         var steps = unclipped.Where(p => p.DivergedAt is not null).Select(p => p.DivergedAt!.Value).DefaultIfEmpty(0).ToArray();
+        string lateLosses = string.Join(", ", clipped.OrderBy(p => p.X).Select(p => $"ρ = {p.X}: {Html.Num(Early(p))} → {Html.Num(Late(p))}"));
         var findings = new List<Finding>
         {
             new("If ρ(W_h) > 1 the gradient explodes and the loss becomes NaN within a few training steps.",
@@ -85,8 +91,9 @@ public sealed class ExplodingExperiment : Experiment
                 "With tanh the forward state stays bounded, so what overflows is the loss through the growing readout, and the gradient through it."),
             new("Gradient clipping fixes exploding gradients.",
                 finite == clipped.Length && learned == clipped.Length ? Verdict.Supports : finite == clipped.Length ? Verdict.Qualifies : Verdict.Contradicts,
-                $"{finite} of {clipped.Length} clipped runs stayed finite for all their steps; {learned} of them ended below their initial loss and at or below " +
-                $"the 0.167 baseline. Clipping removes the blow-up; it does not by itself make the long dependency learnable."),
+                $"{finite} of {clipped.Length} clipped runs stayed finite for all their steps; in {learned} of them the training loss of the last fifth of the run " +
+                $"was under half that of the first ten steps ({lateLosses}). Clipping bounds each update, so the run survives; it does not make the " +
+                "saturated, strongly expanding network easy to train, and it does nothing for the long dependency itself (compare the baseline 0.167)."),
         };
         var numbers = new Dictionary<string, double>
         {
