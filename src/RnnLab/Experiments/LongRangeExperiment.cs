@@ -36,21 +36,25 @@ public sealed class LongRangeExperiment : TaskGridExperiment
         {
             string measured = $"At distance {far}: tanh RNN {Html.Pct(rnn.Mean)} (range {Html.Pct(rnn.Min)}–{Html.Pct(rnn.Max)}), LSTM {Html.Pct(lstm.Mean)} (range {Html.Pct(lstm.Min)}–{Html.Pct(lstm.Max)})" +
                 (At(acc, "gru", far) is SeriesStats g ? $", GRU {Html.Pct(g.Mean)}" : "") + $", over {rnn.Seeds} seed(s).";
-            var near = At(acc, "rnn", acc.Min(s => s.X));
+            string Reach(string cell)
+            {
+                var ok = acc.Where(s => s.Series == cell && s.Mean >= 0.95).Select(s => s.X).ToArray();
+                return ok.Length == 0 ? "none" : $"{ok.Max()}";
+            }
+            measured += " Longest distance with mean accuracy ≥ 95%: " + string.Join(", ", acc.Select(s => s.Series).Distinct().Select(c => $"{c} {Reach(c)}")) + ".";
             Verdict v = (rnn.Mean, lstm.Mean) switch
             {
-                (< 0.65, > 0.95) => Verdict.Supports,
-                ( < 0.65, _) => Verdict.Qualifies,          // the RNN fails, but so (at this budget) does the LSTM
-                (_, _) when rnn.Mean >= lstm.Mean - 0.02 => Verdict.Contradicts,
+                ( < 0.65, > 0.95) => Verdict.Supports,
+                _ when rnn.Mean > lstm.Mean + 0.02 => Verdict.Contradicts,
                 _ => Verdict.Qualifies,
             };
             string why = v switch
             {
                 Verdict.Supports => "The tanh RNN is near chance at the longest distance while the LSTM keeps the subject's number.",
-                Verdict.Contradicts => "At this budget the tanh RNN does as well as the LSTM at the longest distance tried: one bit kept over this distance is learnable by a plain RNN trained with Adam and clipping; the gap the lesson predicts needs longer distances or shows up as a less reliable, seed-dependent success.",
-                _ => "The RNN degrades with distance, but the LSTM has not reached the lesson's near-perfect accuracy at this budget either; more steps (preset full) separate them further.",
+                Verdict.Contradicts => "At this budget the gated cells are at chance at the longest distance while some tanh RNN seeds solve it: keeping one bit over this distance is learnable by a plain RNN trained with Adam and clipping, and whether it is learned depends on the seed. The lesson's prediction, that the gated cells reach further, needs the longer training of preset full to be tested.",
+                _ when lstm.Mean < 0.65 => "Both cells are near chance at the longest distance at this budget; the comparison is in how far each gets before that.",
+                _ => "The RNN degrades with distance, but the LSTM has not reached near-perfect accuracy at the longest distance either.",
             };
-            if (near is not null) measured += $" At distance {near.X} the tanh RNN reaches {Html.Pct(near.Mean)}.";
             findings.Add(new Finding("A vanilla RNN cannot learn that a subject constrains a verb many tokens later; the LSTM's additive cell path can.", v, $"{measured} {why}"));
         }
         var numbers = acc.ToDictionary(s => $"accuracy.{s.Series}.d{s.X}", s => s.Mean);
