@@ -157,6 +157,16 @@ public static class Lesson
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The data-plot ids of every figure on the page (each an <c>img.plot-img</c> inside <c>figure#fig-ID</c>), at
+    /// every preset: what a browser check of the page expects to find rendered.
+    /// </summary>
+    public static readonly string[] PlotIds =
+    [
+        "spectrum-eigenvalues", "decay-curves", "flow-profile-rho", "flow-heatmap-rnn", "flow-heatmap-lstm", "depth-comparison",
+        "long-range-accuracy", "exploding-gradnorm-unclipped", "exploding-gradnorm-clipped", "exploding-loss", "adding-mse", "copy-loss", "copy-recall",
+    ];
+
     public static readonly (string Id, string Title)[] Toc =
     [
         ("refresher", "1. Powers of a matrix follow its spectral radius"),
