@@ -18,7 +18,7 @@ public static class Html
     const string Style = """
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1080px;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}
         h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{margin-top:1.5em}
-        table{border-collapse:collapse;margin:.8em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+        table{border-collapse:collapse;margin:.8em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
         th:first-child,td:first-child{text-align:left}thead th{background:#f4f4f4}
         figure.plot{margin:1em 0;display:inline-block;vertical-align:top}figure.plot img{max-width:100%;height:auto;border:1px solid #eee}
         figcaption{font-size:.88em;color:#555;max-width:760px}.row{display:flex;flex-wrap:wrap;gap:1em}.row figure.plot{flex:1 1 480px}
