@@ -17,7 +17,7 @@ public sealed class CopyExperiment : TaskGridExperiment
     {
         Preset.Test => new([5, 10], ["rnn", "lstm"], 1, 30, 8, 8, 32),
         Preset.Quick => new([5, 10, 20], ThreeCells, 1, 1000, 32, 32, 256),
-        _ => new([10, 25, 50, 100], ThreeCells, 2, 4000, 64, 32, 512),
+        _ => new([10, 25, 50, 100], ThreeCells, 1, 4000, 64, 32, 512),
     };
 
     protected override TrainingConfig Configure(TrainingConfig c, double x) => c with { Task = "copy", Seq = (int)x };
