@@ -51,7 +51,10 @@ public sealed class LongRangeExperiment : TaskGridExperiment
             string why = v switch
             {
                 Verdict.Supports => "The tanh RNN is near chance at the longest distance while the LSTM keeps the subject's number.",
-                Verdict.Contradicts => "At this budget the gated cells are at chance at the longest distance while some tanh RNN seeds solve it: keeping one bit over this distance is learnable by a plain RNN trained with Adam and clipping, and whether it is learned depends on the seed. The lesson's prediction, that the gated cells reach further, needs the longer training of preset full to be tested.",
+                Verdict.Contradicts => "At this budget the tanh RNN keeps the subject's number further than the gated cells, which sit at chance at the longest distance. " +
+                    "Keeping one bit over this distance is learnable by a plain RNN trained with Adam and clipping: the far gradient is tiny, but it is the only part of the gradient " +
+                    "that points the same way from batch to batch (the words in between are independent of the label when half the distractor nouns are attractors), so it adds up " +
+                    "over steps while the larger near-term parts cancel. Whether a seed finds it varies, which is the lesson's point in a weaker form: the plain RNN's success is unreliable, not impossible.",
                 _ when lstm.Mean < 0.65 => "Both cells are near chance at the longest distance at this budget; the comparison is in how far each gets before that.",
                 _ => "The RNN degrades with distance, but the LSTM has not reached near-perfect accuracy at the longest distance either.",
             };
