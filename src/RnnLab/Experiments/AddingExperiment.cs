@@ -16,7 +16,7 @@ public sealed class AddingExperiment : TaskGridExperiment
     protected override GridBudget Budget(Preset preset) => preset switch
     {
         Preset.Test => new([10, 20], ["rnn", "lstm"], 1, 30, 8, 8, 32),
-        Preset.Quick => new([25, 50, 100], ThreeCells, 1, 1000, 32, 32, 512),
+        Preset.Quick => new([50, 100, 200], ThreeCells, 1, 2000, 32, 32, 512),
         _ => new([50, 100, 200, 400], ThreeCells, 2, 3000, 64, 32, 1024),
     };
 

@@ -16,7 +16,7 @@ public sealed class CopyExperiment : TaskGridExperiment
     protected override GridBudget Budget(Preset preset) => preset switch
     {
         Preset.Test => new([5, 10], ["rnn", "lstm"], 1, 30, 8, 8, 32),
-        Preset.Quick => new([5, 10, 20], ThreeCells, 1, 1000, 32, 32, 256),
+        Preset.Quick => new([10, 25, 50], ThreeCells, 1, 2000, 32, 32, 256),
         _ => new([10, 25, 50, 100], ThreeCells, 1, 4000, 64, 32, 512),
     };
 

@@ -19,7 +19,7 @@ public sealed class FlowExperiment : Experiment
         (int seq, int steps, int hidden) = preset switch
         {
             Preset.Test => (10, 20, 8),
-            Preset.Quick => (50, 1000, 32),
+            Preset.Quick => (50, 1500, 32),
             _ => (100, 3000, 64),
         };
         return Number(new[] { "rnn", "lstm" }.Select(cell => (cell, (double)seq, new TrainingConfig

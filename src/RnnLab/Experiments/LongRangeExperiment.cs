@@ -14,7 +14,7 @@ public sealed class LongRangeExperiment : TaskGridExperiment
     protected override GridBudget Budget(Preset preset) => preset switch
     {
         Preset.Test => new([2, 6], ["rnn", "lstm"], 1, 30, 8, 8, 32),
-        Preset.Quick => new([2, 8, 16, 32], ThreeCells, 2, 600, 32, 32, 256),
+        Preset.Quick => new([2, 8, 16, 32, 64], ThreeCells, 2, 1000, 32, 32, 256),
         _ => new([2, 8, 16, 32, 64], ThreeCells, 3, 2000, 64, 32, 1024),
     };
 
@@ -42,10 +42,12 @@ public sealed class LongRangeExperiment : TaskGridExperiment
                 return ok.Length == 0 ? "none" : $"{ok.Max()}";
             }
             measured += " Longest distance with mean accuracy ≥ 95%: " + string.Join(", ", acc.Select(s => s.Series).Distinct().Select(c => $"{c} {Reach(c)}")) + ".";
+            // Both near chance says nothing about which reaches further; a clear lead (10 points) of the RNN contradicts the lesson.
             Verdict v = (rnn.Mean, lstm.Mean) switch
             {
                 ( < 0.65, > 0.95) => Verdict.Supports,
-                _ when rnn.Mean > lstm.Mean + 0.02 => Verdict.Contradicts,
+                ( < 0.65, < 0.65) => Verdict.Qualifies,
+                _ when rnn.Mean > lstm.Mean + 0.1 => Verdict.Contradicts,
                 _ => Verdict.Qualifies,
             };
             string why = v switch
@@ -55,7 +57,9 @@ public sealed class LongRangeExperiment : TaskGridExperiment
                     "Keeping one bit over this distance is learnable by a plain RNN trained with Adam and clipping: the far gradient is tiny, but it is the only part of the gradient " +
                     "that points the same way from batch to batch (the words in between are independent of the label when half the distractor nouns are attractors), so it adds up " +
                     "over steps while the larger near-term parts cancel. Whether a seed finds it varies, which is the lesson's point in a weaker form: the plain RNN's success is unreliable, not impossible.",
-                _ when lstm.Mean < 0.65 => "Both cells are near chance at the longest distance at this budget; the comparison is in how far each gets before that.",
+                _ when lstm.Mean < 0.65 && rnn.Mean < 0.65 => "Both cells are near chance at the longest distance at this budget, so the lesson's contrast does not show there; " +
+                    "the comparison is in how far each gets before that. With PyTorch's initialisation (and the forget bias raised by 1) the LSTM does not reach further " +
+                    "than the tanh RNN here: the forget gate starts near σ(1) ≈ 0.73, which keeps 0.73^32 ≈ 4·10⁻⁵ of the cell's content over 32 steps, so the cell path does not carry the subject until training opens the gate, and nothing near chance tells it to.",
                 _ => "The RNN degrades with distance, but the LSTM has not reached near-perfect accuracy at the longest distance either.",
             };
             findings.Add(new Finding("A vanilla RNN cannot learn that a subject constrains a verb many tokens later; the LSTM's additive cell path can.", v, $"{measured} {why}"));
