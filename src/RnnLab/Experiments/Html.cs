@@ -80,6 +80,7 @@ public static class Html
     public static string Intro(Experiment e, ExperimentResults r) =>
         P(e.Question) + $"<p class=\"budget\">{Enc(Budget(r.Points, r.Seconds, r.Threads, r.Preset))}</p>\n";
 
+    /// <summary>The budget sentence; <paramref name="seconds"/> is the sweep's wall time, NaN when its runs shared threads with other work.</summary>
     public static string Budget(IReadOnlyList<PointResult> points, double seconds, int threads, string preset)
     {
         if (points.Count == 0) return "no points";
@@ -88,6 +89,7 @@ public static class Html
         string steps = points.Select(p => p.Config.Steps).Distinct().Count() == 1 ? $"{c.Steps} steps" : $"{points.Min(p => p.Config.Steps)}–{points.Max(p => p.Config.Steps)} steps";
         return $"Preset {preset}: {points.Count} training runs, {steps} each, batch {c.Batch}, H = {c.Hidden}, {c.Optimizer} lr {Num(c.Lr)}" +
                $"{(c.ClipNorm is double n ? $", norm clipped at {Num(n)}" : "")}, {seeds} seed{(seeds == 1 ? "" : "s")}; " +
-               $"{Num(seconds, "F1")} s of training on {threads} thread{(threads == 1 ? "" : "s")} ({Num(points.Sum(p => p.Seconds), "F1")} s summed over runs).";
+               (double.IsNaN(seconds) ? $"{Num(points.Sum(p => p.Seconds), "F1")} s of training summed over runs (run on {threads} thread{(threads == 1 ? "" : "s")} with the other experiments)."
+                   : $"{Num(seconds, "F1")} s of training on {threads} thread{(threads == 1 ? "" : "s")} ({Num(points.Sum(p => p.Seconds), "F1")} s summed over runs).");
     }
 }

@@ -117,7 +117,7 @@ public static class Lesson
         }
         string FromPart(string id) => Part(id) is LessonPart p ? $"<h3>{Html.Enc(p.Title)}</h3>\n{p.Body}{Html.Findings(p.Findings)}" : "";
         string FromSection(string name) => sections.TryGetValue(name, out var s)
-            ? $"<h3>{Html.Enc(s.Title)}</h3>\n<p class=\"budget\">{Html.Enc(Html.Budget(results.First(r => r.Experiment == name).Points, results.First(r => r.Experiment == name).Seconds, lesson.Threads, lesson.Preset))}</p>\n{s.Body}"
+            ? $"<h3>{Html.Enc(s.Title)}</h3>\n<p class=\"budget\">{Html.Enc(Html.Budget(results.First(r => r.Experiment == name).Points, double.NaN, lesson.Threads, lesson.Preset))}</p>\n{s.Body}"
             : "";
 
         sb.Append(Html.P("Each section below restates a claim of the lesson \"Vanishing gradients in sequences\" and shows what RnnLab measures about it: " +
