@@ -55,6 +55,7 @@ public static class LessonTraining
         {
             Task = "agreement", Cell = r.Cell, Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
             Lr = r.LearningRate, Optimizer = "adam", ClipNorm = r.ClipNorm, Seed = r.Seed,
+            ForgetBias = r.Cell is "lstm" or "gru" ? TrainingConfig.LessonGateBias : null,
             LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
         };
 

@@ -17,9 +17,8 @@ public sealed record GridBudget(double[] Xs, string[] Cells, int Seeds, int Step
 
 /// <summary>
 /// The shape the three task experiments share: every cell at every x with every seed, the same optimiser for all.
-/// LSTM and GRU start with their forget (update) gate bias raised by 1 (<see cref="TrainingConfig.ForgetBias"/>), the
-/// usual practice since Gers et al. 2000 and Jozefowicz et al. 2015, so the gated cells are compared as they are
-/// normally trained; the tanh RNN has no such gate.
+/// LSTM and GRU start with their forget (update) gate bias raised by <see cref="TrainingConfig.LessonGateBias"/>, as
+/// gated cells are normally trained (Gers et al. 2000; Jozefowicz et al. 2015); the tanh RNN has no such gate.
 /// </summary>
 public abstract class TaskGridExperiment : Experiment
 {
@@ -40,7 +39,7 @@ public abstract class TaskGridExperiment : Experiment
                     var common = new TrainingConfig
                     {
                         Cell = cell, Hidden = b.Hidden, Batch = b.Batch, Steps = b.Steps, EvalBatch = b.EvalBatch,
-                        Lr = 0.01, ClipNorm = 1.0, ForgetBias = cell is "lstm" or "gru" ? 1.0 : null,
+                        Lr = 0.01, ClipNorm = 1.0, ForgetBias = cell is "lstm" or "gru" ? TrainingConfig.LessonGateBias : null,
                         LogEvery = Math.Max(1, b.Steps / 50), EvalEvery = Math.Max(1, b.Steps / 10), CheckpointEvery = b.Steps,
                         Seed = (ulong)seed,
                     };

@@ -25,7 +25,7 @@ public sealed class FlowExperiment : Experiment
         return Number(new[] { "rnn", "lstm" }.Select(cell => (cell, (double)seq, new TrainingConfig
         {
             Task = "adding", Cell = cell, Seq = seq, Hidden = hidden, Steps = steps, Lr = 0.01, ClipNorm = 1.0,
-            ForgetBias = cell == "lstm" ? 1.0 : null, LogEvery = Math.Max(1, steps / 60), EvalEvery = Math.Max(1, steps / 10),
+            ForgetBias = cell == "lstm" ? TrainingConfig.LessonGateBias : null, LogEvery = Math.Max(1, steps / 60), EvalEvery = Math.Max(1, steps / 10),
             EvalBatch = 256, CheckpointEvery = steps,
         })));
     }

@@ -100,7 +100,8 @@ public static class TrainingRun
             if (record.Diverged) break;
             if (outDir is not null && step % config.CheckpointEvery == 0) trainer.SaveCheckpoint(Path.Combine(outDir, CheckpointFile));
         }
-        if (divergedAt is null && double.IsNaN(test.Loss) && trainer.CompletedSteps > 0) test = trainer.Evaluate();
+        // A stopped run reports the last evaluation it made: whoever stopped it (Ctrl+C, a closed browser) wants it back now.
+        if (divergedAt is null && double.IsNaN(test.Loss) && trainer.CompletedSteps > 0 && !cancel.IsCancellationRequested) test = trainer.Evaluate();
 
         var summary = new TrainingSummary
         {
