@@ -10,15 +10,9 @@ public static class FlowCommand
 {
     public static Command Create()
     {
-        var cell = new Option<string?>("--cell") { Description = "rnn (tanh), relu, lstm or gru (default rnn; with --model, checked against the file)." };
-        var hidden = CommonOptions.Positive("--hidden", "Hidden size H of a generated network.", 64);
-        var input = CommonOptions.Positive("--input", "Input size I of a generated network.", 8);
-        var init = new Option<string>("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => "pytorch" };
-        var rho = new Option<double?>("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
-        var model = new Option<string?>("--model") { Description = "A PyTorch state dict (.safetensors) of torch.nn.RNN/LSTM/GRU instead of a generated network." };
+        var network = new NetworkOptions();
         var seq = CommonOptions.Positive("--seq", "Sequence length T of generated inputs.", 100);
         var inputs = new Option<string?>("--inputs") { Description = "Inputs from a NumPy file of shape [T, I] instead of N(0, 1) noise." };
-        var seed = CommonOptions.Seed();
         var threshold = new Option<double>("--threshold") { Description = "Horizon: largest k whose norm is at least this fraction of the norm at k = 0.", DefaultValueFactory = _ => 0.01 };
         var exact = new Option<bool>("--exact") { Description = "Keep the full Jacobian product at every k (no deflation of directions below 1e-10; slower)." };
         var compare = new Option<string?>("--compare-rho") { Description = "Comma-separated spectral radii: one generated network per ρ, measured beside ρ^k." };
@@ -26,28 +20,23 @@ public static class FlowCommand
         var json = CommonOptions.Json();
         var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0.")
         {
-            cell, hidden, input, init, rho, model, seq, inputs, seed, threshold, exact, compare, plot, json,
+            seq, inputs, threshold, exact, compare, plot, json,
         };
+        network.AddTo(command);
         command.SetAction(parse =>
         {
             string? plotPath = parse.GetValue(plot);
             PlotFile.CheckPath(plotPath);
             double th = parse.GetValue(threshold);
             if (!(th > 0 && th < 1)) throw new UsageException($"--threshold must be between 0 and 1, got {th}");
-            string? cellText = parse.GetValue(cell);
-            CellKind? kind = cellText is null ? null : CommonOptions.ParseCell(cellText).Kind;
-            RecurrentLayer<double> layer = parse.GetValue(model) is string path
-                ? AnalysisNetwork.Load(path, kind)
-                : AnalysisNetwork.Generate(kind ?? CellKind.Rnn, parse.GetValue(input), parse.GetValue(hidden),
-                    Initializers.Parse(parse.GetValue(init)!), parse.GetValue(rho), parse.GetValue(seed),
-                    cellText is null ? Nonlinearity.Tanh : CommonOptions.ParseCell(cellText).Nonlinearity);
+            RecurrentLayer<double> layer = network.Build(parse);
             double[] x = parse.GetValue(inputs) is string npy
                 ? AnalysisNetwork.LoadInputs(npy, layer.InputSize)
-                : AnalysisNetwork.RandomInputs(parse.GetValue(seq), layer.InputSize, parse.GetValue(seed));
+                : AnalysisNetwork.RandomInputs(parse.GetValue(seq), layer.InputSize, parse.GetValue(network.Seed));
             int steps = x.Length / layer.InputSize;
             var options = new FlowOptions { HorizonThreshold = th, TruncationTolerance = parse.GetValue(exact) ? 0 : new FlowOptions().TruncationTolerance };
             if (parse.GetValue(compare) is string list)
-                return CompareSpectralRadii(parse, layer, list, x, steps, options, plotPath);
+                return CompareSpectralRadii(parse, network, list, x, steps, options, plotPath);
             var result = FlowProfile.Compute(layer, x, steps, options);
             PlotFile.Write(Plots.FlowProfile(result), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
@@ -78,14 +67,12 @@ public static class FlowCommand
     }
 
     /// <summary>The same network shape and inputs at several spectral radii of W_hh (--compare-rho).</summary>
-    static int CompareSpectralRadii(ParseResult parse, RecurrentLayer<double> shape, string list, double[] x, int steps, FlowOptions options, string? plotPath)
+    static int CompareSpectralRadii(ParseResult parse, NetworkOptions network, string list, double[] x, int steps, FlowOptions options, string? plotPath)
     {
-        if (parse.GetValue<string?>("--model") is not null) throw new UsageException("--compare-rho generates its networks: leave out --model");
         double[] rhos;
         try { rhos = [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]; }
         catch (FormatException) { throw new UsageException($"--compare-rho '{list}' is not a comma-separated list of numbers"); }
-        var runs = rhos.Select(r => (r, FlowProfile.Compute(AnalysisNetwork.Generate(shape.Kind, shape.InputSize, shape.HiddenSize,
-            Initializers.Parse(parse.GetValue<string>("--init")!), r, parse.GetValue<ulong>("--seed")), x, steps, options))).ToList();
+        var runs = rhos.Select(r => (r, FlowProfile.Compute(network.Build(parse, r), x, steps, options))).ToList();
         PlotFile.Write(Plots.FlowAcrossSpectralRadii(runs), plotPath);
         var rows = runs.Select(r => new
         {

@@ -14,20 +14,15 @@ public static class SpectrumCommand
 
     public static Command Create()
     {
-        var cell = new Option<string?>("--cell") { Description = "rnn (tanh), relu, lstm or gru (default rnn; with --model, checked against the file)." };
-        var hidden = CommonOptions.Positive("--hidden", "Hidden size H of a generated network.", 64);
-        var input = CommonOptions.Positive("--input", "Input size I of a generated network.", 8);
-        var init = new Option<string>("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => "pytorch" };
-        var rho = new Option<double?>("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
-        var model = new Option<string?>("--model") { Description = "A PyTorch state dict (.safetensors) instead of a generated network." };
-        var seed = CommonOptions.Seed();
+        var network = new NetworkOptions();
         var refresher = new Option<bool>("--refresher") { Description = "The lesson's refresher instead: A with eigenvalues 0.7 and 1.2 and its eigen-directions in A^k." };
         var plot = PlotFile.Option();
         var json = CommonOptions.Json();
         var command = new Command("spectrum", "Eigenvalues (complex), spectral radius and singular values of W_hh, per gate block.")
         {
-            cell, hidden, input, init, rho, model, seed, refresher, plot, json,
+            refresher, plot, json,
         };
+        network.AddTo(command);
         command.SetAction(parse =>
         {
             string? plotPath = parse.GetValue(plot);
@@ -45,12 +40,7 @@ public static class SpectrumCommand
                 AnsiConsole.Write(t);
                 return 0;
             }
-            string? cellText = parse.GetValue(cell);
-            CellKind? kind = cellText is null ? null : CommonOptions.ParseCell(cellText).Kind;
-            RecurrentLayer<double> layer = parse.GetValue(model) is string path
-                ? AnalysisNetwork.Load(path, kind)
-                : AnalysisNetwork.Generate(kind ?? CellKind.Rnn, parse.GetValue(input), parse.GetValue(hidden),
-                    Initializers.Parse(parse.GetValue(init)!), parse.GetValue(rho), parse.GetValue(seed));
+            RecurrentLayer<double> layer = network.Build(parse);
             int H = layer.HiddenSize;
             string[] gates = layer.Kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
             var blocks = new List<BlockSpectrum>();
