@@ -15,7 +15,7 @@ public sealed class LongRangeExperiment : TaskGridExperiment
     {
         Preset.Test => new([2, 6], ["rnn", "lstm"], 1, 30, 8, 8, 32),
         Preset.Quick => new([2, 8, 16, 32, 64], ThreeCells, 2, 1000, 32, 32, 256),
-        _ => new([2, 8, 16, 32, 64], ThreeCells, 3, 2000, 64, 32, 1024),
+        _ => new([2, 8, 16, 32, 64], ThreeCells, 3, 4000, 64, 32, 1024),
     };
 
     protected override TrainingConfig Configure(TrainingConfig c, double x) => c with { Task = "agreement", Seq = (int)x, Lr = 0.003 };
