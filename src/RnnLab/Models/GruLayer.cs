@@ -83,7 +83,7 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         for (int t = Steps; t >= 1; t--)
         {
             Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
-            probe[t - 1] = Kernels.Norm(dh);
+            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
             Span<T> dIt = dIH.AsSpan((t - 1) * B * G3, B * G3), dHt = dHH.AsSpan((t - 1) * B * G3, B * G3);
             ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
             for (int b = 0; b < B; b++)

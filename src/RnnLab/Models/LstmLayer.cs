@@ -87,7 +87,7 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         for (int t = Steps; t >= 1; t--)
         {
             Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
-            probe[t - 1] = Kernels.Norm(dh);
+            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
             Span<T> dgt = dGates.AsSpan((t - 1) * B * G4, B * G4);
             for (int b = 0; b < B; b++)
             {

@@ -33,7 +33,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     protected T[] xs = [];          // [T, B, I]    the input, kept for the weight gradient
     protected T[] hs = [];          // [T+1, B, H]  h_0..h_T; h_t lives at row t
     protected T[] stateGrad = [];   // [B, H]       ∂L/∂h_t carried backwards during BPTT
-    protected T[] probe = [];       // [T]          ‖∂L/∂h_t‖₂ for t = 1..T (index t-1)
+    protected double[] probe = [];  // [T]          ‖∂L/∂h_t‖₂ for t = 1..T (index t-1), in double: a float32 norm overflows before its entries do
     PackedMatrix<T>? weightHHForward;  // W_hhᵀ packed once per forward pass: every step multiplies by it
     PackedMatrix<T>? weightHHBackward; // W_hh packed once per backward pass
 
@@ -66,7 +66,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     /// The gradient-flow probe of the last backward pass: element t-1 is ‖∂L/∂h_t‖₂ over the whole
     /// batch (the total gradient reaching h_t, from its own loss term and from later steps), t = 1..T.
     /// </summary>
-    public ReadOnlySpan<T> StateGradientNorms => probe.AsSpan(0, Steps);
+    public ReadOnlySpan<double> StateGradientNorms => probe.AsSpan(0, Steps);
 
     /// <summary>Runs the cell over x [T, B, I] from h_0 (and c_0 for the LSTM); empty spans mean zero state.</summary>
     public void Forward(ReadOnlySpan<T> x, int steps, int batch, ReadOnlySpan<T> h0 = default, ReadOnlySpan<T> c0 = default)
@@ -85,7 +85,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         x.CopyTo(xs);
         Grow(ref hs, (steps + 1) * bh);
         Grow(ref stateGrad, bh);
-        Grow(ref probe, steps);
+        if (probe.Length < steps) probe = new double[steps];
         EnsureBuffers(steps, batch);
         if (h0.IsEmpty) hs.AsSpan(0, bh).Clear(); else h0.CopyTo(hs);
         weightHHForward = Gemm.PackB(Op.T, HiddenSize, Gates * HiddenSize, WeightHH.Value, weightHHForward);

@@ -41,7 +41,7 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         for (int t = Steps; t >= 1; t--)
         {
             Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);           // own loss term + carried from t+1
-            probe[t - 1] = Kernels.Norm(dh);
+            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
             ReadOnlySpan<T> ht = hs.AsSpan(t * bh, bh);
             Span<T> dzt = dz.AsSpan((t - 1) * bh, bh);
             // forward: h = tanh(z)  →  dz = dh·(1 − h²);   h = relu(z)  →  dz = dh·[h > 0]
