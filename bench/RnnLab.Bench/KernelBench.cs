@@ -27,7 +27,7 @@ internal static unsafe class KernelBench
             () => Kernels.TanhBackwardScalar<float>(h, dh, y.AsSpan(0, h.Length)), "scalar loop");
         Row("ReluBackward [32, 128]", () => Kernels.ReluBackward<float>(h, dh, y.AsSpan(0, h.Length)),
             () => Kernels.ReluBackwardScalar<float>(h, dh, y.AsSpan(0, h.Length)), "scalar loop");
-        Row("Norm [32, 128]", () => Kernels.Norm<float>(dh), () => Kernels.SumOfSquaresScalar<float>(dh), "scalar loop");
+        Row("SumOfSquares [32, 128]", () => Kernels.SumOfSquares<float>(dh), () => Kernels.SumOfSquaresScalar<float>(dh), "scalar loop");
         Row("AddColumnSums [6400, 512]", () => Kernels.AddColumnSums<float>(stacked, 512, bias),
             () => { for (int r = 0; r < 6400; r++) TensorPrimitives.Add<float>(bias, stacked.AsSpan(r * 512, 512), bias); }, "TensorPrimitives per row");
         Row("AddRowBias [6400, 512]", () => Kernels.AddRowBias<float>(stacked, bias, bias2, 512),

@@ -169,10 +169,6 @@ public static class Kernels
         for (int i = 0; i < dz.Length; i++) dz[i] = h[i] > T.Zero ? dh[i] : T.Zero;
     }
 
-    /// <summary>Euclidean norm, accumulated in double so float32 buffers do not lose the small terms.</summary>
-    public static T Norm<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
-        => T.CreateTruncating(Math.Sqrt(SumOfSquares(x)));
-
     /// <summary>
     /// Σ x², accumulated in double with Kahan compensation. Called once per time step on ∂L/∂h_t (the gradient-flow
     /// probe), so it is as hot as the step's GEMM at small H: float lanes are widened to double (where their squares

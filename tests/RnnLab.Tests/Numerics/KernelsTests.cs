@@ -152,10 +152,10 @@ public class KernelsTests
     }
 
     [Fact]
-    public void Norm_OfKnownVector()
+    public void SumOfSquares_OfKnownVector()
     {
         float[] x = new float[37];
         x[0] = 3; x[36] = 4;
-        Assert.Equal(5f, Kernels.Norm<float>(x));
+        Assert.Equal(25.0, Kernels.SumOfSquares<float>(x));
     }
 }
