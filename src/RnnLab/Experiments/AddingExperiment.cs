@@ -6,7 +6,8 @@ namespace RnnLab.Experiments;
 /// </summary>
 public sealed class AddingExperiment : TaskGridExperiment
 {
-    public const double Baseline = 1.0 / 6.0;
+    /// <summary>The task's own chance level (predict 1): the same number at every T.</summary>
+    public static readonly double Baseline = new Tasks.AddingTask(2).ChanceLoss;
 
     public override string Name => "adding";
     public override string Title => "Adding problem: test MSE against sequence length";

@@ -6,7 +6,8 @@ namespace RnnLab.Experiments;
 /// </summary>
 public sealed class CopyExperiment : TaskGridExperiment
 {
-    public static double Baseline(double t) => 10 * Math.Log(8) / (t + 20);
+    /// <summary>The task's own chance level at gap T: blanks, then a uniform guess over the 8 symbols.</summary>
+    public static double Baseline(double t) => new Tasks.CopyTask((int)t).ChanceLoss;
 
     public override string Name => "copy";
     public override string Title => "Copy memory: cross-entropy against the gap T";
