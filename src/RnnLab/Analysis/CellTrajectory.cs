@@ -80,7 +80,7 @@ public sealed class CellWeights
         {
             int hh = hiddenSize * hiddenSize;
             for (int g = 0; g < w.Gates; g++)
-                Spectra.RescaleToSpectralRadius(w.WeightHH.AsSpan(g * hh, hh), hiddenSize, rho);
+                Initializers.RescaleToSpectralRadius<double>(w.WeightHH.AsSpan(g * hh, hh), hiddenSize, rho, $"weight_hh_l0 gate block {g}");
         }
         return w;
     }

@@ -124,15 +124,6 @@ public static class Spectra
         return Math.Max(Math.Abs(p + s), Math.Abs(p - s)) / 2;
     }
 
-    /// <summary>Scales a [n, n] in place so that its spectral radius becomes <paramref name="rho"/>.</summary>
-    public static void RescaleToSpectralRadius(Span<double> a, int n, double rho)
-    {
-        double current = SpectralRadius(a, n);
-        if (current == 0) throw new ArgumentException("matrix has spectral radius 0: cannot rescale it to a positive radius");
-        double s = rho / current;
-        for (int i = 0; i < a.Length; i++) a[i] *= s;
-    }
-
     internal static void MatVec(ReadOnlySpan<double> a, int n, ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < n; i++) y[i] = System.Numerics.Tensors.TensorPrimitives.Dot(a.Slice(i * n, n), x);

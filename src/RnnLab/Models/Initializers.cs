@@ -177,23 +177,10 @@ public static class Initializers
     {
         var m = new double[n * n];
         for (int i = 0; i < m.Length; i++) m[i] = double.CreateTruncating(w[i]);
-        double current = SpectralRadius(m, n);
+        double current = Analysis.Spectra.SpectralRadius(m, n);
         if (!(current > 0) || !double.IsFinite(current))
             throw new InvalidOperationException($"{what} has spectral radius {current}: it cannot be rescaled to {rho}");
         double factor = rho / current;
         for (int i = 0; i < m.Length; i++) w[i] = T.CreateTruncating(m[i] * factor);
-    }
-
-    /// <summary>
-    /// Largest |λ| over the eigenvalues of the n×n row-major matrix m, from MathNet's general (non-symmetric)
-    /// eigenvalue decomposition (Hessenberg reduction and shifted QR, as EISPACK's hqr2).
-    /// </summary>
-    internal static double SpectralRadius(double[] m, int n)
-    {
-        if (m.Length != n * n) throw new ArgumentException($"matrix has {m.Length} values, expected {n}×{n}");
-        var evd = Matrix<double>.Build.DenseOfRowMajor(n, n, m).Evd(Symmetricity.Asymmetric);
-        double radius = 0;
-        foreach (var lambda in evd.EigenValues) radius = Math.Max(radius, lambda.Magnitude);
-        return radius;
     }
 }

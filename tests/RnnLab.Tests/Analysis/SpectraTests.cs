@@ -42,7 +42,7 @@ public class SpectraTests
     {
         var a = new double[36];
         new SeededRandom(4).FillGaussian<double>(a, 0, 1);
-        Spectra.RescaleToSpectralRadius(a, 6, 0.9);
+        RnnLab.Models.Initializers.RescaleToSpectralRadius<double>(a, 6, 0.9, "a");
         Assert.Equal(0.9, Spectra.SpectralRadius(a, 6), 12);
     }
 
