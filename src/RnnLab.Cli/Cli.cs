@@ -28,7 +28,7 @@ public static class Cli
     /// <summary>Fires on Ctrl+C: long work stops at the next step, writes what it has (a resumable checkpoint) and exits.</summary>
     public static CancellationToken Interrupted => interrupt.Token;
 
-    public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static int Run(Command root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         stdout ??= Console.Out;

@@ -9,9 +9,13 @@ namespace RnnLab.Cli;
 /// </summary>
 public static class Program
 {
-    public static RootCommand Commands()
+    public static Command Commands()
     {
-        var root = new RootCommand("RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).");
+        // A root named after the command users type, not after the assembly (RnnLab.Cli.dll), so --help says "rnnlab".
+        var root = new Command("rnnlab", "RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).")
+        {
+            new System.CommandLine.Help.HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(SpectrumCommand.Create());   // eigenvalues of W_hh; the 2×2 refresher (--refresher)
         root.Subcommands.Add(TableCommand.Create());      // ρ^(T−1) and the lesson's printed numbers, checked
         root.Subcommands.Add(FlowCommand.Create());       // ‖∂h_T/∂h_{T−k}‖ over k, ρ, Lyapunov exponents, horizon
