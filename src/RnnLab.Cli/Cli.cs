@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace RnnLab.Cli;
 
@@ -15,13 +14,8 @@ public static class Cli
 {
     public const int UsageError = 2;
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The library's JSON conventions (snake_case, NaN and ±Infinity as names, nulls left out), indented.</summary>
+    public static JsonSerializerOptions Json => Experiments.TrainingRun.JsonIndented;
 
     static readonly CancellationTokenSource interrupt = new();
 

@@ -172,10 +172,8 @@ public static class Sweep
         return [.. results.Select(r => r!)];
     }
 
-    static readonly JsonSerializerOptions Indented = new(TrainingRun.Json) { WriteIndented = false };
-
     public static void WriteResults(string path, ExperimentResults results) =>
-        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, results, Indented));
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, results, TrainingRun.Json));
 
     public static ExperimentResults ReadResults(string path)
     {

@@ -43,6 +43,9 @@ public static class TrainingRun
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary><see cref="Json"/> laid out for people: config.json, summary.json and the command line's --json.</summary>
+    public static readonly JsonSerializerOptions JsonIndented = new(Json) { WriteIndented = true };
+
     /// <summary>
     /// Trains <paramref name="config"/> to its last step, or until it diverges or <paramref name="cancel"/> fires.
     /// With <paramref name="outDir"/> the run folder is written; with <paramref name="resume"/> the folder's own
@@ -151,5 +154,5 @@ public static class TrainingRun
     }
 
     static void WriteJson<T>(string path, T value) =>
-        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, value, new JsonSerializerOptions(Json) { WriteIndented = true }));
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, value, JsonIndented));
 }
