@@ -132,10 +132,15 @@ public class OptimizerTests
         Assert.Empty(new Sgd<double>(ps, 0.1).StateTensors);
     }
 
-    public static TheoryData<string> OptimizerNames => new() { "sgd", "adam" };
+    public static TheoryData<string> OptimizerNames => new() { "sgd", "adam", "rmsprop" };
 
     static Optimizer<float> Make(string name, List<Parameter<float>> ps)
-        => name == "sgd" ? new Sgd<float>(ps, 0.05, momentum: 0.9, weightDecay: 1e-3) : new Adam<float>(ps, 0.01, weightDecay: 1e-3);
+        => name switch
+        {
+            "sgd" => new Sgd<float>(ps, 0.05, momentum: 0.9, weightDecay: 1e-3),
+            "adam" => new Adam<float>(ps, 0.01, weightDecay: 1e-3),
+            _ => new RmsProp<float>(ps, 0.01, weightDecay: 1e-3, momentum: 0.5, centered: true),
+        };
 
     static List<Parameter<float>> FloatParameters()
     {
