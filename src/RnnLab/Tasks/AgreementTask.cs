@@ -67,17 +67,5 @@ public sealed class AgreementTask : ISequenceTask
         batch.Labels[b] = (int)sentence.Number;
     }
 
-    public TaskScore Score(SequenceBatch batch, ReadOnlySpan<float> outputs)
-    {
-        Scoring.CheckOutputs(batch, outputs);
-        double loss = 0;
-        int hits = 0;
-        for (int b = 0; b < batch.Size; b++)
-        {
-            ReadOnlySpan<float> logits = outputs.Slice(b * 2, 2);
-            loss += Scoring.CrossEntropy(logits, batch.Labels[b]);
-            if (Scoring.ArgMax(logits) == batch.Labels[b]) hits++;
-        }
-        return new TaskScore(loss / batch.Size, (double)hits / batch.Size);
-    }
+    public TaskScore Score(SequenceBatch batch, ReadOnlySpan<float> outputs) => Scoring.LastStepClassification(batch, outputs);
 }

@@ -21,6 +21,22 @@ static class Scoring
         return best;
     }
 
+    /// <summary>Mean cross-entropy and accuracy of one class per sequence, logits [B, O] against <see cref="SequenceBatch.Labels"/> [B].</summary>
+    public static TaskScore LastStepClassification(SequenceBatch batch, ReadOnlySpan<float> outputs)
+    {
+        CheckOutputs(batch, outputs);
+        int O = batch.OutputSize;
+        double loss = 0;
+        int hits = 0;
+        for (int b = 0; b < batch.Size; b++)
+        {
+            ReadOnlySpan<float> logits = outputs.Slice(b * O, O);
+            loss += CrossEntropy(logits, batch.Labels[b]);
+            if (ArgMax(logits) == batch.Labels[b]) hits++;
+        }
+        return new TaskScore(loss / batch.Size, (double)hits / batch.Size);
+    }
+
     public static void CheckOutputs(SequenceBatch batch, ReadOnlySpan<float> outputs)
     {
         int expected = batch.OutputSteps * batch.Size * batch.OutputSize;

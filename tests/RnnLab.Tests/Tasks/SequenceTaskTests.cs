@@ -6,12 +6,14 @@ namespace RnnLab.Tests.Tasks;
 /// <summary>What every task promises: shapes, bit-identical batches from a seed, scoring shape checks.</summary>
 public class SequenceTaskTests
 {
-    public static TheoryData<string> Names => new() { "adding", "copy", "agreement" };
+    public static TheoryData<string> Names => new() { "adding", "copy", "agreement", "temporal-order", "agreement-lm" };
 
     static ISequenceTask Make(string name) => name switch
     {
         "adding" => new AddingTask(30),
         "copy" => new CopyTask(15),
+        "temporal-order" => new TemporalOrderTask(30),
+        "agreement-lm" => new AgreementLanguageModelTask(13, 0.5),
         _ => new AgreementTask(13, 0.5),
     };
 
