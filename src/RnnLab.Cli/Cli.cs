@@ -15,7 +15,7 @@ public static class Cli
     public const int UsageError = 2;
 
     /// <summary>The library's JSON conventions (snake_case, NaN and ±Infinity as names, nulls left out), indented.</summary>
-    public static JsonSerializerOptions Json => Experiments.TrainingRun.JsonIndented;
+    public static JsonSerializerOptions Json => Training.TrainingRun.JsonIndented;
 
     static readonly CancellationTokenSource interrupt = new();
 

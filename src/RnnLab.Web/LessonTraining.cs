@@ -1,4 +1,5 @@
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 
 namespace RnnLab.Web;
 
@@ -34,7 +35,7 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
 public sealed record TrainStep(int Step, double Loss, double Metric, double GradNorm, bool Nan);
 
 /// <summary>
-/// A lesson training request as the library's <see cref="TrainingConfig"/>, run by <see cref="Experiments.TrainingRun"/>:
+/// A lesson training request as the library's <see cref="TrainingConfig"/>, run by <see cref="TrainingRun"/>:
 /// every step is reported (LogEvery 1), the held-out set is scored once at the end.
 /// </summary>
 public static class LessonTraining
@@ -55,11 +56,11 @@ public static class LessonTraining
         {
             Task = "agreement", Cell = r.Cell, Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
             Lr = r.LearningRate, Optimizer = "adam", ClipNorm = r.ClipNorm, Seed = r.Seed,
-            ForgetBias = r.Cell is "lstm" or "gru" ? TrainingConfig.LessonGateBias : null,
+            ForgetBias = r.Cell is "lstm" or "gru" ? LessonDefaults.GateBias : null,
             LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
         };
 
     public static TrainingSummary Run(TrainRequest r, Action<TrainStep> onStep, CancellationToken ct) =>
-        Experiments.TrainingRun.Run(Config(r), outDir: null, resume: false,
+        TrainingRun.Run(Config(r), outDir: null, resume: false,
             onLog: s => onStep(new TrainStep(s.Step, s.Loss, s.Metric, s.GradNorm, s.Diverged)), cancel: ct);
 }

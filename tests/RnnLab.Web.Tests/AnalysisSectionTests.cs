@@ -1,4 +1,6 @@
 using Microsoft.Playwright;
+using RnnLab.Numerics;
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 using RnnLab.Models;
 
@@ -27,10 +29,10 @@ public class AnalysisSectionTests(LessonFixture lesson)
         Plots.AssertClose(expected.Select(e => e.Value).ToArray(), Plots.Values(series, 0, "y"), 1e-12, "ρ^(T−1)");
 
         // The lesson's printed table, with the library's verdict on each entry.
-        var checks = DecayTable.CheckLesson().Take(DecayTable.LessonTable.Length).ToArray();
+        var checks = PrintedDecayTable.CheckLesson().Take(PrintedDecayTable.LessonTable.Length).ToArray();
         var marked = await page.Locator("#decay-lesson-el td.disagrees").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.printed)");
         Assert.Equal(checks.Where(c => !c.MatchesFormula).Select(c => c.Printed).Order(), marked.Order());
-        Assert.Equal(DecayTable.LessonTable.Length, await page.Locator("#decay-lesson-el td").CountAsync());
+        Assert.Equal(PrintedDecayTable.LessonTable.Length, await page.Locator("#decay-lesson-el td").CountAsync());
         await lesson.ScreenshotAsync(page, "2-decay", "#decay");
         await page.CloseAsync();
     }

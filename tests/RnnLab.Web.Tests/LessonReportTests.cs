@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 
 namespace RnnLab.Web.Tests;
 
@@ -16,7 +17,7 @@ public class LessonReportTests(LessonFixture lesson)
         string dir = Directory.CreateTempSubdirectory("rnnlab-lesson").FullName;
         try
         {
-            Lesson.Run(dir, Preset.Test, threads: 2);
+            LessonReport.Run(dir, Preset.Test, threads: 2);
             var page = await lesson.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
             var external = new List<string>();
             page.Request += (_, r) => { if (!r.Url.StartsWith("file:", StringComparison.Ordinal) && !r.Url.StartsWith("data:", StringComparison.Ordinal)) external.Add(r.Url); };
@@ -26,7 +27,7 @@ public class LessonReportTests(LessonFixture lesson)
             foreach (string chapter in new[] { "refresher", "decay", "typical-init", "depth", "long-range", "exploding", "architecture", "budget" })
                 Assert.Equal(1, await page.Locator($"section.chapter#{chapter}").CountAsync());
 
-            foreach (string id in Lesson.PlotIds)
+            foreach (string id in LessonReport.PlotIds)
             {
                 var img = page.Locator($"figure.plot#fig-{id} img.plot-img[data-plot=\"{id}\"]");
                 Assert.Equal(1, await img.CountAsync());

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 using Xunit.Abstractions;
 
 namespace RnnLab.Web.Tests;

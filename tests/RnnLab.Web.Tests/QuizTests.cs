@@ -1,3 +1,4 @@
+using RnnLab.Lesson;
 using RnnLab.Web.Sections;
 
 namespace RnnLab.Web.Tests;
@@ -9,7 +10,7 @@ public class QuizTests(LessonFixture lesson)
     public async Task Answering_the_quiz_shows_explanations_and_the_score()
     {
         var page = await lesson.OpenAsync();
-        var questions = QuizEndpoints.Questions;
+        var questions = Quiz.Questions;
         Assert.True(questions.Length >= 6);
         Assert.Contains("sequence of length 100", questions[0].Text);
         Assert.Equal("a product of 99 Jacobians", questions[0].Options[questions[0].Answer]);

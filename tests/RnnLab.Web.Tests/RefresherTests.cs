@@ -1,3 +1,4 @@
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 
 namespace RnnLab.Web.Tests;

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 using RnnLab.Tasks;
 
 namespace RnnLab.Web.Tests;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 using Spectre.Console;
 
 namespace RnnLab.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 using Spectre.Console;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 using Spectre.Console;
 
 namespace RnnLab.Cli.Commands;
@@ -28,7 +29,7 @@ public static class ExperimentCommand
             string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}";
             bool asJson = parse.GetValue(json);
             var results = RunWithProgress(experiment, p, s, n, quiet: asJson || Console.IsOutputRedirected);
-            Sweep.WriteFolder(folder, results);
+            ExperimentFolder.Write(folder, results);
             Report(parse.InvocationConfiguration.Output, asJson, folder, results);
             return 0;
         });
@@ -55,13 +56,13 @@ public static class ExperimentCommand
 
     static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, bool quiet)
     {
-        if (quiet) return Sweep.Run(experiment, preset, shard, threads, cancel: Cli.Interrupted);
+        if (quiet) return experiment.Run(preset, shard, threads, cancel: Cli.Interrupted);
         return AnsiConsole.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
                 var bar = ctx.AddTask(Markup.Escape($"{experiment.Name} ({preset.Name()}, shard {shard})"));
-                return Sweep.Run(experiment, preset, shard, threads, pr =>
+                return experiment.Run(preset, shard, threads, pr =>
                 {
                     bar.MaxValue = pr.Total;
                     bar.Value = pr.Done;
@@ -83,7 +84,7 @@ public static class ExperimentCommand
             {
                 results.Experiment, results.Preset, results.Shard, results.GridSize, Points = results.Points.Length, results.Seconds, results.Threads,
                 Folder = folder, Results = Path.Combine(folder, Sweep.ResultsFileName(Shard.Parse(results.Shard))),
-                Report = whole ? Path.Combine(folder, Sweep.ReportFile) : null,
+                Report = whole ? Path.Combine(folder, ExperimentFolder.ReportFile) : null,
                 section?.Numbers, Findings = section?.Findings.Select(f => new { f.Claim, Verdict = f.Verdict.ToString().ToLowerInvariant(), f.Evidence }),
             });
             return;

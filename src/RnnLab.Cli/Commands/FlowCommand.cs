@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 using RnnLab.Models;
 using Spectre.Console;

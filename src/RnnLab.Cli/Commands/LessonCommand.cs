@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 using Spectre.Console;
 
 namespace RnnLab.Cli.Commands;
@@ -29,14 +30,14 @@ public static class LessonCommand
             bool asJson = parse.GetValue(json);
             LessonResults lesson;
             if (asJson || Console.IsOutputRedirected)
-                lesson = Lesson.Run(folder, p, n, cancel: Cli.Interrupted);
+                lesson = LessonReport.Run(folder, p, n, cancel: Cli.Interrupted);
             else
                 lesson = AnsiConsole.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .Start(ctx =>
                     {
                         var bar = ctx.AddTask($"lesson ({p.Name()})");
-                        return Lesson.Run(folder, p, n, pr =>
+                        return LessonReport.Run(folder, p, n, pr =>
                         {
                             bar.MaxValue = Math.Max(1, pr.Total);
                             bar.Value = pr.Done;
@@ -48,14 +49,14 @@ public static class LessonCommand
                 Cli.WriteJson(parse.InvocationConfiguration.Output, new
                 {
                     lesson.Preset, lesson.Threads, lesson.Seconds, lesson.TrainingSeconds, lesson.AnalysisSeconds, lesson.SecondsByPart,
-                    Index = Path.Combine(folder, Lesson.IndexFile), Results = Path.Combine(folder, Lesson.ResultsFile), lesson.Findings,
+                    Index = Path.Combine(folder, LessonReport.IndexFile), Results = Path.Combine(folder, LessonReport.ResultsFile), lesson.Findings,
                 });
                 return 0;
             }
             var table = new Table().AddColumns("part", "verdict", "claim and measurement");
             foreach (var f in lesson.Findings) table.AddRow(Markup.Escape(f.Part), f.Verdict, Markup.Escape($"{f.Claim}\n{f.Evidence}"));
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(Markup.Escape($"{lesson.Seconds:F1} s (analysis {lesson.AnalysisSeconds:F1} s, training {lesson.TrainingSeconds:F1} s on {lesson.Threads} threads) → {Path.Combine(folder, Lesson.IndexFile)}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"{lesson.Seconds:F1} s (analysis {lesson.AnalysisSeconds:F1} s, training {lesson.TrainingSeconds:F1} s on {lesson.Threads} threads) → {Path.Combine(folder, LessonReport.IndexFile)}"));
             return 0;
         });
         return command;

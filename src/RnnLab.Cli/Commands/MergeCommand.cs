@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 
 namespace RnnLab.Cli.Commands;
 
@@ -18,9 +19,9 @@ public static class MergeCommand
             var files = Sweep.FindResultsFiles(paths);
             var parts = files.Select(Sweep.ReadResults).ToArray();
             // a results.json already merged into the folder is one more part; shards and it must agree
-            var merged = Sweep.Merge(parts);
+            var merged = ExperimentCatalog.Merge(parts);
             string folder = parse.GetValue(outDir) ?? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))!);
-            Sweep.WriteFolder(folder, merged);
+            ExperimentFolder.Write(folder, merged);
             ExperimentCommand.Report(parse.InvocationConfiguration.Output, parse.GetValue(json), folder, merged);
             return 0;
         });

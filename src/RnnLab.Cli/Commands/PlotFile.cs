@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnLab.Lesson;
 using RnnLab.Numerics;
 using ScottPlot;
 
@@ -18,7 +19,7 @@ public static class PlotFile
     }
 
     /// <summary>Writes the plot atomically (temp file, then rename).</summary>
-    public static void Write(Plot plot, string? path, int width = Analysis.Plots.Width, int height = Analysis.Plots.Height)
+    public static void Write(Plot plot, string? path, int width = Plots.Width, int height = Plots.Height)
     {
         if (path is null) return;
         byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)

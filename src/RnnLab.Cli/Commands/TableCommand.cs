@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 using Spectre.Console;
 
@@ -22,7 +23,7 @@ public static class TableCommand
             double[] r = ParseList(parse.GetValue(rhos)!, "--rho", s => double.Parse(s, CultureInfo.InvariantCulture), v => v > 0 && double.IsFinite(v));
             int[] t = ParseList(parse.GetValue(lengths)!, "--seq", s => int.Parse(s, CultureInfo.InvariantCulture), v => v > 0);
             var entries = DecayTable.Compute(r, t);
-            var lesson = DecayTable.CheckLesson();
+            var lesson = PrintedDecayTable.CheckLesson();
             PlotFile.Write(Plots.DecayCurves(r, t.Max()), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, new { table = entries, lesson }); return 0; }
             var table = new Table().AddColumn("T");

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RnnLab.Experiments;
+using RnnLab.Lesson;
+using RnnLab.Training;
 using Spectre.Console;
 
 namespace RnnLab.Cli.Commands;
@@ -58,7 +59,7 @@ public static class TrainCommand
             if (!again) config.Validate();
             TrainingSummary summary;
             if (asJson || Console.IsOutputRedirected)
-                summary = TrainingRun.Run(config, folder, again, cancel: cancel);
+                summary = TrainingRun.Run(config, folder, again, cancel: cancel, writeReport: RunReport.Write);
             else
                 summary = AnsiConsole.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -69,7 +70,7 @@ public static class TrainCommand
                         {
                             bar.Value = r.Step;
                             bar.Description = $"{config.Cell} step {r.Step}: loss {r.Loss:G4}, metric {r.Metric:F3}, |g| {r.GradNorm:G3}, {r.StepsPerS:F0} steps/s";
-                        }, cancel);
+                        }, cancel, RunReport.Write);
                     });
             if (asJson) { Cli.WriteJson(parse.InvocationConfiguration.Output, summary); return summary.DivergedAt is null ? 0 : 1; }
             var table = new Table().AddColumns("", "value", "chance");

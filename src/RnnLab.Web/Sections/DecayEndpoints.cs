@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 
 namespace RnnLab.Web.Sections;
@@ -33,7 +34,7 @@ static class DecayEndpoints
         int[] lengths = [.. LessonLengths.Append(t).Distinct().Order()];
         var table = DecayTable.Compute(rhos, lengths);
         // CheckLesson lists the printed table first, entry for entry in LessonTable's order.
-        var printed = DecayTable.LessonTable.Zip(DecayTable.CheckLesson()).ToArray();
+        var printed = PrintedDecayTable.LessonTable.Zip(PrintedDecayTable.CheckLesson()).ToArray();
         return new
         {
             rho,

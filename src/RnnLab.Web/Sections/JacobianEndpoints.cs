@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using RnnLab.Numerics;
 using RnnLab.Analysis;
 using RnnLab.Models;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using RnnLab.Lesson;
 using RnnLab.Analysis;
 using RnnLab.Numerics;
 using RnnLab.Tasks;

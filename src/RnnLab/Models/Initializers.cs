@@ -177,7 +177,7 @@ public static class Initializers
     {
         var m = new double[n * n];
         for (int i = 0; i < m.Length; i++) m[i] = double.CreateTruncating(w[i]);
-        double current = Analysis.Spectra.SpectralRadius(m, n);
+        double current = Spectra.SpectralRadius(m, n);
         if (!(current > 0) || !double.IsFinite(current))
             throw new InvalidOperationException($"{what} has spectral radius {current}: it cannot be rescaled to {rho}");
         double factor = rho / current;

@@ -64,7 +64,7 @@ public class InitializersTests
             Initializers.Apply(layer, init, new SeededRandom(7), spectralRadius: 1.7);
             for (int g = 0; g < layer.Gates; g++)
             {
-                double rho = RnnLab.Analysis.Spectra.SpectralRadius(Block(layer.WeightHH.Value, g, h), h);
+                double rho = Spectra.SpectralRadius(Block(layer.WeightHH.Value, g, h), h);
                 Assert.True(Math.Abs(rho - 1.7) < 1e-9, $"{kind}/{init} block {g}: spectral radius {rho}");
             }
         }
@@ -73,10 +73,10 @@ public class InitializersTests
     [Fact]
     public void SpectralRadiusOfKnownMatrices()
     {
-        Assert.Equal(1.0, RnnLab.Analysis.Spectra.SpectralRadius([0, -1, 1, 0], 2), 12);        // rotation by 90°: λ = ±i
-        Assert.Equal(3.0, RnnLab.Analysis.Spectra.SpectralRadius([2, 1, 1, 2], 2), 12);         // λ = 1, 3
-        Assert.Equal(0.0, RnnLab.Analysis.Spectra.SpectralRadius([0, 1, 0, 0], 2), 12);         // nilpotent
-        Assert.Equal(4.0, RnnLab.Analysis.Spectra.SpectralRadius([-4], 1), 12);
+        Assert.Equal(1.0, Spectra.SpectralRadius([0, -1, 1, 0], 2), 12);        // rotation by 90°: λ = ±i
+        Assert.Equal(3.0, Spectra.SpectralRadius([2, 1, 1, 2], 2), 12);         // λ = 1, 3
+        Assert.Equal(0.0, Spectra.SpectralRadius([0, 1, 0, 0], 2), 12);         // nilpotent
+        Assert.Equal(4.0, Spectra.SpectralRadius([-4], 1), 12);
     }
 
     [Fact]

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Numerics;
+using ScottPlot;
+using RnnLab.Analysis;
+using RnnLab.Models;
+using RnnLab.Numerics;
+using RnnLab.Tasks;
+using RnnLab.Training;
+
+namespace RnnLab.Lesson;
+
+/// <summary>
+/// The analysis figures, drawn with ScottPlot 5: flow profile (measured against ρ^k), eigenvalues in the complex
+/// plane with the unit circle, decay curves, depth comparison. Quantities that span decades are plotted as log10
+/// with ticks labelled as powers of ten (ScottPlot's recipe for log axes: plot the log, relabel the ticks).
+/// Each method builds a <see cref="Plot"/>; <see cref="Save"/> writes it as PNG and SVG.
+/// </summary>
+public static class Plots
+{
+    public const int Width = 800;
+    public const int Height = 500;
+
+    /// <summary>Writes <paramref name="basePath"/>.png and .svg; returns both paths.</summary>
+    public static (string Png, string Svg) Save(Plot plot, string basePath, int width = Width, int height = Height)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(basePath));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        string png = basePath + ".png", svg = basePath + ".svg";
+        plot.SavePng(png, width, height);
+        plot.SaveSvg(svg, width, height);
+        return (png, svg);
+    }
+
+    /// <summary>The SVG text, for the web page.</summary>
+    public static string Svg(Plot plot, int width = Width, int height = Height) => plot.GetSvgXml(width, height);
+
+    /// <summary>Left axis shows log10 values labelled 10^n, with logarithmic minor ticks.</summary>
+    static void LogY(Plot plot)
+    {
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => "1e" + y.ToString("0", CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>‖∂h_T/∂h_{T−k}‖₂ and ‖·‖_F against k, with exp(λ₁)^k and ρ(W_hh)^k for comparison (log10 axis).</summary>
+    public static Plot FlowProfile(FlowResult flow)
+    {
+        var plot = new Plot();
+        int n = flow.Steps;
+        double[] k = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var spec = plot.Add.ScatterLine(k, Finite(flow.Log10SpectralNorm));
+        spec.LegendText = "‖∂h_T/∂h_{T−k}‖₂ (measured)";
+        spec.LineWidth = 2;
+        var fro = plot.Add.ScatterLine(k, Finite(flow.Log10FrobeniusNorm));
+        fro.LegendText = "‖∂h_T/∂h_{T−k}‖_F (measured)";
+        if (double.IsFinite(flow.EffectiveRho) && flow.EffectiveRho > 0)
+        {
+            double l = Math.Log10(flow.EffectiveRho);
+            var eff = plot.Add.ScatterLine(k, k.Select(x => x * l).ToArray());
+            eff.LegendText = $"ρ_eff^k, ρ_eff = exp(λ₁) = {flow.EffectiveRho:F4}";
+            eff.LinePattern = LinePattern.Dashed;
+        }
+        if (flow.SpectralRadius is double rho && rho > 0)
+        {
+            double l = Math.Log10(rho);
+            var w = plot.Add.ScatterLine(k, k.Select(x => x * l).ToArray());
+            w.LegendText = $"ρ(W_hh)^k, ρ(W_hh) = {rho:F4}";
+            w.LinePattern = LinePattern.Dotted;
+        }
+        if (flow.Log10CellSpectralNorm is double[] cell)
+        {
+            var c = plot.Add.ScatterLine(k, Finite(cell));
+            c.LegendText = "‖∂c_T/∂c_{T−k}‖₂ (cell path, ∏ f_t)";
+        }
+        plot.Title($"Gradient flow through time: {flow.Cell}, H = {flow.HiddenSize}, T = {flow.Steps}");
+        plot.XLabel("steps back k");
+        plot.YLabel("norm (log scale)");
+        LogY(plot);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
+    /// <summary>
+    /// Measured ‖∂h_T/∂h_{T−k}‖₂ for networks whose W_hh was rescaled to different spectral radii, each beside the
+    /// lesson's approximation ρ^k (dashed, same colour): where the two part is tanh saturation at work.
+    /// </summary>
+    public static Plot FlowAcrossSpectralRadii(IReadOnlyList<(double Rho, FlowResult Flow)> runs)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var (rho, flow) = runs[i];
+            var color = palette.GetColor(i);
+            double[] k = Enumerable.Range(0, flow.Steps).Select(x => (double)x).ToArray();
+            var measured = plot.Add.ScatterLine(k, Finite(flow.Log10SpectralNorm));
+            measured.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: measured";
+            measured.Color = color;
+            measured.LineWidth = 2;
+            var lesson = plot.Add.ScatterLine(k, k.Select(x => x * Math.Log10(rho)).ToArray());
+            lesson.LegendText = $"ρ^k";
+            lesson.Color = color;
+            lesson.LinePattern = LinePattern.Dashed;
+        }
+        plot.Title($"‖∂h_T/∂h_{{T−k}}‖₂ of tanh RNNs (H = {runs[0].Flow.HiddenSize}) beside ρ^k");
+        plot.XLabel("steps back k");
+        plot.YLabel("norm (log scale)");
+        LogY(plot);
+        plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => r.Flow.Log10SpectralNorm.Min()) - 0.5), runs.Max(r => Math.Max(r.Flow.Steps * Math.Log10(r.Rho), r.Flow.Log10SpectralNorm.Max())) + 0.5);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
+    /// <summary>Eigenvalues of a recurrent matrix in the complex plane, with the unit circle and the circle of radius ρ.</summary>
+    public static Plot Eigenvalues(Complex[] eigenvalues, string title = "Eigenvalues of W_hh")
+    {
+        var plot = new Plot();
+        var circle = plot.Add.Circle(0, 0, 1);
+        circle.LineStyle.Pattern = LinePattern.Dashed;
+        circle.LegendText = "unit circle |λ| = 1";
+        double rho = eigenvalues.Length > 0 ? eigenvalues.Max(e => e.Magnitude) : 0;
+        if (rho > 0)
+        {
+            var rc = plot.Add.Circle(0, 0, rho);
+            rc.LegendText = $"spectral radius ρ = {rho:F4}";
+        }
+        var pts = plot.Add.Markers(eigenvalues.Select(e => e.Real).ToArray(), eigenvalues.Select(e => e.Imaginary).ToArray());
+        pts.LegendText = "eigenvalues λ";
+        plot.Axes.SquareUnits();
+        plot.Title(title);
+        plot.XLabel("Re λ");
+        plot.YLabel("Im λ");
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    /// <summary>ρ^(T−1) against T for each ρ (log10 axis).</summary>
+    public static Plot DecayCurves(IEnumerable<double> rhos, int maxT)
+    {
+        var plot = new Plot();
+        double[] t = Enumerable.Range(1, maxT).Select(i => (double)i).ToArray();
+        foreach (double rho in rhos)
+        {
+            var s = plot.Add.ScatterLine(t, t.Select(x => (x - 1) * Math.Log10(rho)).ToArray());
+            s.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}";
+        }
+        plot.Title("|∂h_T/∂h_1| ≈ ρ^(T−1)");
+        plot.XLabel("sequence length T");
+        plot.YLabel("ρ^(T−1) (log scale)");
+        LogY(plot);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
+    /// <summary>Gradient norm against distance from the output, for each curve of a depth comparison (log10 axis).</summary>
+    public static Plot DepthComparison(IEnumerable<DepthCurve> curves)
+    {
+        var plot = new Plot();
+        foreach (var c in curves)
+        {
+            int depth = c.Depth;
+            double[] distance = Enumerable.Range(0, depth + 1).Select(i => (double)i).ToArray();
+            double[] y = distance.Select(d => SafeLog10(c.GradientNorm[depth - (int)d])).ToArray();
+            var s = plot.Add.ScatterLine(distance, y);
+            s.LegendText = $"{c.Label}, depth {depth}";
+            if (c.Label.StartsWith("residual", StringComparison.Ordinal)) s.LinePattern = LinePattern.Dashed;
+            if (c.Label.Contains("RNN", StringComparison.Ordinal)) s.LineWidth = 2;
+        }
+        plot.Title("Gradient norm through depth: feedforward layers vs recurrent steps");
+        plot.XLabel("layers / steps back from the output");
+        plot.YLabel("‖∂L/∂x‖ (log scale)");
+        LogY(plot);
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
+    static double SafeLog10(double v) => v > 0 ? Math.Log10(v) : -320;
+    static double[] Finite(double[] log10) => log10.Select(v => double.IsFinite(v) ? v : -320).ToArray();
+}

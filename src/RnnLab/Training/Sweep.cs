@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RnnLab.Numerics;
+
+namespace RnnLab.Training;
+
+/// <summary>How much an experiment measures: <c>test</c> (seconds, for tests and page checks), <c>quick</c> (the
+/// lesson in under three minutes on two cores), <c>full</c> (more steps, lengths and seeds, for the numbers the
+/// README quotes).</summary>
+public enum Preset { Test, Quick, Full }
+
+public static class Presets
+{
+    public static IReadOnlyList<string> Names { get; } = ["test", "quick", "full"];
+
+    public static Preset Parse(string text) => text switch
+    {
+        "test" => Preset.Test,
+        "quick" => Preset.Quick,
+        "full" => Preset.Full,
+        _ => throw new ArgumentException($"unknown preset '{text}': choose {string.Join(", ", Names)}"),
+    };
+
+    public static string Name(this Preset p) => p.ToString().ToLowerInvariant();
+}
+
+/// <summary>
+/// Shard <c>i</c> of <c>n</c> of an experiment grid: it owns the points whose index ≡ i (mod n). The assignment
+/// depends on nothing but the index, and each point carries its own seed, so a point gives the same numbers whichever
+/// shard (or thread) runs it, and the shards of a Slurm array or an indexed Kubernetes Job can be merged.
+/// </summary>
+public readonly record struct Shard(int Index, int Count)
+{
+    public static Shard Whole => new(0, 1);
+    public bool IsWhole => Count == 1;
+    public bool Owns(int pointIndex) => pointIndex % Count == Index;
+    public override string ToString() => $"{Index}/{Count}";
+
+    /// <summary>Parses "i/n" with 0 ≤ i &lt; n.</summary>
+    public static Shard Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+            throw new ArgumentException($"--shard must look like i/n (e.g. 3/8), got '{text}'");
+        if (n < 1 || i >= n) throw new ArgumentException($"--shard {text}: need 0 <= i < n");
+        return new Shard(i, n);
+    }
+}
+
+/// <summary>
+/// One training run of a grid: a curve (<see cref="Series"/>), a position on its x axis, and the full config (seed
+/// included). <see cref="KeepFlow"/> keeps the per-step gradient-flow probe (large: one row of T values per logged
+/// step); <see cref="Cost"/> is the point's relative cost, so a sweep starts the long ones first.
+/// </summary>
+public sealed record GridPoint(int Index, string Series, double X, TrainingConfig Config)
+{
+    public bool KeepFlow { get; init; }
+    public double Cost { get; init; } = DefaultCost(Config);
+
+    /// <summary>Steps × sequence length × cell width.</summary>
+    public static double DefaultCost(TrainingConfig c)
+    {
+        double gates = c.Cell switch { "lstm" => 4, "gru" => 3, _ => 1 };
+        int T = TaskCatalog.Create(c).Steps;
+        return (double)c.Steps * T * (1 + gates * c.Hidden / 16.0);
+    }
+}
+
+/// <summary>A logged training step of a grid point, kept for curves in the report.</summary>
+public sealed record TracePoint(int Step, double Loss, double GradNorm, double? TestLoss = null, double? TestMetric = null);
+
+/// <summary>What one grid point measured. Everything but <see cref="Seconds"/> is a deterministic function of the config.</summary>
+public sealed record PointResult
+{
+    public int Index { get; init; }
+    public string Series { get; init; } = "";
+    public double X { get; init; }
+    public required TrainingConfig Config { get; init; }
+    public int Steps { get; init; }
+    public double TestLoss { get; init; }
+    public double TestMetric { get; init; }
+    public double ChanceLoss { get; init; }
+    public double ChanceMetric { get; init; }
+    public int? DivergedAt { get; init; }
+    public double Seconds { get; init; }
+    public TracePoint[] Trace { get; init; } = [];
+    /// <summary>Distances k of the flow probe columns, when the experiment keeps the probe.</summary>
+    public int[]? FlowDistances { get; init; }
+    /// <summary>‖∂L/∂h_{T−k}‖ per logged step (rows, same order as <see cref="Trace"/>) and distance (columns).</summary>
+    public double[][]? Flow { get; init; }
+}
+
+/// <summary>The results file of an experiment, or of one shard of it.</summary>
+public sealed record ExperimentResults
+{
+    public required string Experiment { get; init; }
+    public required string Preset { get; init; }
+    /// <summary>"i/n"; "0/1" for a whole grid.</summary>
+    public required string Shard { get; init; }
+    public int GridSize { get; init; }
+    public PointResult[] Points { get; init; } = [];
+    public double Seconds { get; init; }
+    public int Threads { get; init; }
+}
+
+/// <summary>Progress of a sweep: points done of points owned, and the point just finished.</summary>
+public readonly record struct SweepProgress(int Done, int Total, PointResult Last);
+
+/// <summary>
+/// Runs the grid points of an experiment that a shard owns, on a few threads, and reads, writes and merges results
+/// files. It knows an experiment by its name and grid only; what the results mean is the caller's. Results never depend on the thread count: each point builds its own trainer from its own config, and the
+/// kernels inside one point stay single-threaded.
+/// </summary>
+public static class Sweep
+{
+    public const string ResultsFile = "results.json";
+
+    /// <summary>results.json for a whole grid, results.shard-i-of-n.json for a shard, so shards can share one folder.</summary>
+    public static string ResultsFileName(Shard shard) => shard.IsWhole ? ResultsFile : $"results.shard-{shard.Index}-of-{shard.Count}.json";
+
+    public static ExperimentResults Run(string experiment, IReadOnlyList<GridPoint> grid, Preset preset, Shard shard, int threads = 1,
+        Action<SweepProgress>? progress = null, CancellationToken cancel = default)
+    {
+        if (threads < 1) throw new ArgumentException($"--threads must be a positive integer, got {threads}");
+        var mine = grid.Where(p => shard.Owns(p.Index)).ToArray();
+        var clock = Stopwatch.StartNew();
+        var points = RunMany(mine, threads, progress, cancel);
+        return new ExperimentResults
+        {
+            Experiment = experiment, Preset = preset.Name(), Shard = shard.ToString(), GridSize = grid.Count,
+            Points = [.. points.OrderBy(r => r.Index)], Seconds = clock.Elapsed.TotalSeconds, Threads = threads,
+        };
+    }
+
+    /// <summary>
+    /// Runs grid points (of one or several experiments) on up to <paramref name="threads"/> threads, each thread taking
+    /// the next point from a shared counter, the costliest first so the last to start are short. Results come back in
+    /// the order of <paramref name="work"/>.
+    /// </summary>
+    public static PointResult[] RunMany(IReadOnlyList<GridPoint> work, int threads,
+        Action<SweepProgress>? progress = null, CancellationToken cancel = default)
+    {
+        int[] order = [.. Enumerable.Range(0, work.Count).OrderByDescending(i => work[i].Cost).ThenBy(i => i)];
+        var results = new PointResult?[work.Count];
+        int next = -1, done = 0;
+        Exception? failure = null;
+        var gate = new object();
+        void Work()
+        {
+            while (true)
+            {
+                int k = Interlocked.Increment(ref next);
+                if (k >= order.Length || cancel.IsCancellationRequested || Volatile.Read(ref failure) is not null) return;
+                int i = order[k];
+                try
+                {
+                    var r = RunPoint(work[i], cancel);
+                    results[i] = r;
+                    lock (gate) { done++; progress?.Invoke(new SweepProgress(done, order.Length, r)); }
+                }
+                catch (OperationCanceledException) { return; }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                    return;
+                }
+            }
+        }
+        int n = Math.Min(threads, Math.Max(1, work.Count));
+        var workers = Enumerable.Range(1, n - 1).Select(_ => new Thread(Work) { IsBackground = true, Name = "RnnLab sweep" }).ToArray();
+        foreach (var w in workers) w.Start();
+        Work();
+        foreach (var w in workers) w.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        cancel.ThrowIfCancellationRequested();
+        return [.. results.Select(r => r!)];
+    }
+
+    /// <summary>Trains one grid point from its config and keeps its curves.</summary>
+    public static PointResult RunPoint(GridPoint point, CancellationToken cancel = default)
+    {
+        var trace = new List<TracePoint>();
+        var flow = point.KeepFlow ? new List<double[]>() : null;
+        var summary = TrainingRun.Run(point.Config, onLog: r =>
+        {
+            trace.Add(new TracePoint(r.Step, r.Loss, r.GradNorm, r.TestLoss, r.TestMetric));
+            flow?.Add(r.Flow);
+        }, cancel: cancel);
+        cancel.ThrowIfCancellationRequested();
+        return new PointResult
+        {
+            Index = point.Index, Series = point.Series, X = point.X, Config = point.Config,
+            Steps = summary.Steps, TestLoss = summary.TestLoss, TestMetric = summary.TestMetric,
+            ChanceLoss = summary.ChanceLoss, ChanceMetric = summary.ChanceMetric, DivergedAt = summary.DivergedAt,
+            Seconds = summary.Seconds, Trace = [.. trace],
+            FlowDistances = point.KeepFlow ? summary.FlowDistances : null, Flow = flow?.ToArray(),
+        };
+    }
+
+    public static void WriteResults(string path, ExperimentResults results) =>
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, results, TrainingRun.Json));
+
+    public static ExperimentResults ReadResults(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentResults>(File.ReadAllText(path), TrainingRun.Json)
+                ?? throw new InvalidDataException($"{path}: empty results file");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a results file ({e.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+
+    /// <summary>Every results file (whole or shard) directly inside the given folders, or the files themselves.</summary>
+    public static string[] FindResultsFiles(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (string p in paths)
+        {
+            if (File.Exists(p)) { files.Add(p); continue; }
+            if (!Directory.Exists(p)) throw new DirectoryNotFoundException($"{p}: no such folder or file");
+            var found = Directory.GetFiles(p, "results*.json").Order(StringComparer.Ordinal).ToArray();
+            if (found.Length == 0) throw new FileNotFoundException($"{p}: no results*.json in this folder");
+            files.AddRange(found);
+        }
+        return [.. files.Distinct()];
+    }
+
+    /// <summary>
+    /// Combines shard results into the whole grid. All files must name the same experiment and preset; together they
+    /// must cover every point of the grid; a point present twice must agree (apart from wall time); each point's
+    /// config must be the one the current grid defines (so shards from an older grid are not mixed in silently).
+    /// </summary>
+    public static ExperimentResults Merge(IReadOnlyList<ExperimentResults> parts, Func<string, Preset, IReadOnlyList<GridPoint>> gridOf)
+    {
+        if (parts.Count == 0) throw new ArgumentException("nothing to merge: give folders holding results*.json");
+        var first = parts[0];
+        foreach (var p in parts)
+            if (p.Experiment != first.Experiment || p.Preset != first.Preset || p.GridSize != first.GridSize)
+                throw new ArgumentException($"cannot merge {p.Experiment}/{p.Preset} ({p.GridSize} points) with {first.Experiment}/{first.Preset} ({first.GridSize} points)");
+        var grid = gridOf(first.Experiment, Presets.Parse(first.Preset));
+        if (grid.Count != first.GridSize)
+            throw new ArgumentException($"{first.Experiment}/{first.Preset}: results have {first.GridSize} points, this version's grid has {grid.Count}");
+        var byIndex = new PointResult?[grid.Count];
+        foreach (var point in parts.SelectMany(p => p.Points))
+        {
+            if (point.Index < 0 || point.Index >= grid.Count) throw new ArgumentException($"point {point.Index} is outside the grid of {grid.Count}");
+            if (point.Config != grid[point.Index].Config)
+                throw new ArgumentException($"point {point.Index} ({point.Series}, x = {point.X}) was run with another config than this version's grid");
+            if (byIndex[point.Index] is PointResult seen)
+            {
+                if (!SameMeasurement(seen, point))
+                    throw new ArgumentException($"point {point.Index} ({point.Series}, x = {point.X}) appears twice with different results");
+                continue;
+            }
+            byIndex[point.Index] = point;
+        }
+        var missing = Enumerable.Range(0, grid.Count).Where(i => byIndex[i] is null).ToArray();
+        if (missing.Length > 0)
+            throw new ArgumentException($"{first.Experiment}: {missing.Length} of {grid.Count} points missing (first: {missing[0]}); is a shard not finished?");
+        return new ExperimentResults
+        {
+            Experiment = first.Experiment, Preset = first.Preset, Shard = Shard.Whole.ToString(), GridSize = grid.Count,
+            Points = [.. byIndex.Select(p => p!)], Seconds = parts.Sum(p => p.Seconds), Threads = parts.Max(p => p.Threads),
+        };
+    }
+
+    /// <summary>Equal as measurements: the same JSON once wall time is set aside.</summary>
+    public static bool SameMeasurement(PointResult a, PointResult b) =>
+        JsonSerializer.Serialize(a with { Seconds = 0 }, TrainingRun.Json) == JsonSerializer.Serialize(b with { Seconds = 0 }, TrainingRun.Json);
+}

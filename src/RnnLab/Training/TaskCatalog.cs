@@ -1,0 +1,17 @@
+using RnnLab.Tasks;
+
+namespace RnnLab.Training;
+
+/// <summary>The tasks a run can name, built from a <see cref="TrainingConfig"/>.</summary>
+public static class TaskCatalog
+{
+    public static IReadOnlyList<string> Names { get; } = ["adding", "copy", "agreement"];
+
+    public static ISequenceTask Create(TrainingConfig c) => c.Task switch
+    {
+        "adding" => new AddingTask(c.Seq),
+        "copy" => new CopyTask(c.Seq),
+        "agreement" => new AgreementTask(c.Seq, c.Attractors),
+        _ => throw new ArgumentException($"unknown task '{c.Task}': choose {string.Join(", ", Names)}"),
+    };
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using RnnLab.Models;
+using RnnLab.Numerics;
+
+namespace RnnLab.Training;
+
+/// <summary>The work `rnnlab bench` times, the same as ../shared/bench/torch_baseline.py does in PyTorch.</summary>
+public sealed record BenchConfig(string Cell = "rnn", int Hidden = 128, int Seq = 200, int Batch = 32, int Input = 2,
+    int Steps = 20, int Threads = 1, int Warmup = 3, ulong Seed = 0);
+
+/// <summary>Measured training speed, with the time split the way a profile would split it.</summary>
+public sealed record BenchResult(string Impl, string Cell, int Hidden, int Seq, int Batch, int Input, int Threads, int Steps,
+    double StepsPerS, double ForwardMs, double BackwardMs, double UpdateMs);
+
+public static class TrainBenchmark
+{
+    /// <summary>
+    /// Times <see cref="BenchConfig.Steps"/> training steps after a warm-up: forward over [T, B, I] random inputs,
+    /// MSE on a linear readout of h_T against random targets, full BPTT, clip by global norm 1.0, Adam (lr 1e-3).
+    /// </summary>
+    public static BenchResult Run(BenchConfig c, Action<int>? progress = null)
+    {
+        if (!CellKinds.TryParse(c.Cell, out var kind, out var act)) throw new ArgumentException($"unknown cell '{c.Cell}': choose rnn, relu, lstm or gru");
+        foreach (var (value, name) in new[] { (c.Hidden, "--hidden"), (c.Seq, "--seq"), (c.Batch, "--batch"), (c.Input, "--input"), (c.Steps, "--steps"), (c.Threads, "--threads") })
+            if (value <= 0) throw new ArgumentException($"{name} must be a positive integer, got {value}");
+        if (c.Warmup < 0) throw new ArgumentException($"warm-up steps must not be negative, got {c.Warmup}");
+
+        var rng = new SeededRandom(c.Seed);
+        var model = new SequenceModel<float>(RecurrentLayer<float>.Create(kind, c.Input, c.Hidden, act), 1, ReadoutMode.LastStep, LossKind.MeanSquaredError);
+        Initializers.Apply(model.Layer, InitKind.PyTorch, rng);
+        Initializers.Apply(model.Readout, InitKind.PyTorch, rng);
+        var x = new float[c.Seq * c.Batch * c.Input];
+        var y = new float[c.Batch];
+        rng.FillGaussian<float>(x, 0, 1);
+        rng.FillGaussian<float>(y, 0, 1);
+        var adam = new Adam<float>(model.Parameters, 1e-3);
+
+        long forward = 0, backward = 0, update = 0;
+        var clock = new Stopwatch();
+        void Step()
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            model.ZeroGrad();
+            model.Forward(x, c.Seq, c.Batch, y);
+            long t1 = Stopwatch.GetTimestamp();
+            model.Backward();
+            long t2 = Stopwatch.GetTimestamp();
+            Clipping.ClipByGlobalNorm(model.Parameters, 1.0);
+            adam.Step();
+            long t3 = Stopwatch.GetTimestamp();
+            forward += t1 - t0; backward += t2 - t1; update += t3 - t2;
+        }
+
+        int threadsBefore = Parallelism.Threads;
+        Parallelism.Threads = c.Threads;
+        try
+        {
+            for (int i = 0; i < c.Warmup; i++) Step();
+            forward = backward = update = 0;
+            clock.Start();
+            for (int i = 0; i < c.Steps; i++) { Step(); progress?.Invoke(i + 1); }
+            clock.Stop();
+        }
+        finally { Parallelism.Threads = threadsBefore; }
+        double perStep(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / c.Steps;
+        return new BenchResult("rnnlab", kind == CellKind.Rnn && act == Nonlinearity.Relu ? "relu" : kind.Name(), c.Hidden, c.Seq, c.Batch, c.Input,
+            c.Threads, c.Steps, c.Steps / clock.Elapsed.TotalSeconds, perStep(forward), perStep(backward), perStep(update));
+    }
+}

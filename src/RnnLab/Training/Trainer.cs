@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using RnnLab.Models;
+using RnnLab.Numerics;
+using RnnLab.Tasks;
+
+namespace RnnLab.Training;
+
+/// <summary>One training step's measurements, as written to a line of metrics.jsonl.</summary>
+public sealed record StepRecord
+{
+    public int Step { get; init; }
+    public double Loss { get; init; }
+    public double Metric { get; init; }
+    /// <summary>Global gradient norm before clipping.</summary>
+    public double GradNorm { get; init; }
+    public double StepsPerS { get; init; }
+    /// <summary>The gradient-flow probe ‖∂L/∂h_{T−k}‖ at the distances <see cref="TrainingSummary.FlowDistances"/>.</summary>
+    public double[] Flow { get; init; } = [];
+    public double? TestLoss { get; init; }
+    public double? TestMetric { get; init; }
+    public bool Diverged { get; init; }
+}
+
+/// <summary>
+/// A model, a task, an optimizer and the random streams of one run: the training loop of the lesson's experiments,
+/// the command line and the web page. Each <see cref="Step"/> draws a batch, runs forward and BPTT, clips, checks for
+/// divergence and updates. Its whole state (weights, optimizer moments, data stream) fits in a checkpoint, so a
+/// resumed run continues bit-identically.
+/// </summary>
+public sealed class Trainer
+{
+    public TrainingConfig Config { get; }
+    public ISequenceTask Task { get; }
+    public SequenceModel<float> Model { get; }
+    public Optimizer<float> Optimizer { get; }
+    public int CompletedSteps { get; private set; }
+    /// <summary>Distances k (steps back from the last one) at which the flow probe is recorded: all k when T ≤ 128, else 128 spread evenly.</summary>
+    public int[] FlowDistances { get; }
+
+    readonly SeededRandom dataRng;
+    readonly SequenceBatch testSet;
+
+    /// <summary>Seeds of the run's three random streams, derived from the one seed so they never overlap.</summary>
+    const ulong InitStream = 0x1A17, DataStream = 0xDA7A, TestStream = 0x7E57;
+
+    public Trainer(TrainingConfig config)
+    {
+        config.Validate();
+        Config = config;
+        Task = TaskCatalog.Create(config);
+        CellKinds.TryParse(config.Cell, out var kind, out var act);
+        var layer = RecurrentLayer<float>.Create(kind, Task.InputSize, config.Hidden, act);
+        var (mode, loss) = Task.TargetKind switch
+        {
+            TargetKind.RegressionAtLastStep => (ReadoutMode.LastStep, LossKind.MeanSquaredError),
+            TargetKind.ClassificationAtLastStep => (ReadoutMode.LastStep, LossKind.CrossEntropy),
+            _ => (ReadoutMode.EveryStep, LossKind.CrossEntropy),
+        };
+        Model = new SequenceModel<float>(layer, Task.OutputSize, mode, loss);
+        var initRng = new SeededRandom(config.Seed ^ InitStream);
+        var init = Initializers.Parse(config.Init);
+        Initializers.Apply(layer, init, initRng, config.Rho);
+        Initializers.Apply(Model.Readout, init, initRng);
+        if (config.ForgetBias is double forget) AddForgetBias(layer, forget);
+        Optimizer = config.Optimizer == "sgd"
+            ? new Sgd<float>(Model.Parameters, config.Lr, config.Momentum)
+            : new Adam<float>(Model.Parameters, config.Lr);
+        dataRng = new SeededRandom(config.Seed ^ DataStream);
+        testSet = Task.Generate(config.EvalBatch, new SeededRandom(config.Seed ^ TestStream));
+        int T = Task.Steps;
+        FlowDistances = T <= 128 ? [.. Enumerable.Range(0, T)] : [.. Enumerable.Range(0, 128).Select(i => (int)Math.Round(i * (T - 1) / 127.0)).Distinct()];
+    }
+
+    /// <summary>Adds <paramref name="amount"/> to bias_ih of gate block 1: f in the LSTM's (i, f, g, o), z in the GRU's (r, z, n).</summary>
+    static void AddForgetBias(RecurrentLayer<float> layer, double amount)
+    {
+        int H = layer.HiddenSize;
+        var bias = layer.BiasIH.Value.AsSpan(H, H); // block 1 of [G*H]
+        for (int i = 0; i < H; i++) bias[i] += (float)amount;
+    }
+
+    /// <summary>One training step. A NaN or infinite loss or gradient leaves the weights untouched and is reported in the record.</summary>
+    public StepRecord Step()
+    {
+        long start = Stopwatch.GetTimestamp();
+        var batch = Task.Generate(Config.Batch, dataRng);
+        Model.ZeroGrad();
+        double loss = Forward(batch);
+        double metric = Task.Score(batch, Model.Predictions).Metric;
+        Model.Backward(Config.Truncation);
+        double norm = Config.ClipNorm is double maxNorm
+            ? Clipping.ClipByGlobalNorm(Model.Parameters, maxNorm)
+            : Clipping.GlobalNorm(Model.Parameters);
+        bool diverged = !double.IsFinite(loss) || !double.IsFinite(norm);
+        if (!diverged)
+        {
+            if (Config.ClipValue is double v) Clipping.ClipByValue(Model.Parameters, v);
+            Optimizer.Step();
+        }
+        CompletedSteps++;
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return new StepRecord
+        {
+            Step = CompletedSteps, Loss = loss, Metric = metric, GradNorm = norm, Diverged = diverged,
+            StepsPerS = seconds > 0 ? 1 / seconds : 0, Flow = FlowProbe(),
+        };
+    }
+
+    /// <summary>Loss and metric on the held-out set (generated once, from its own seed).</summary>
+    public TaskScore Evaluate()
+    {
+        Forward(testSet);
+        return Task.Score(testSet, Model.Predictions);
+    }
+
+    double Forward(SequenceBatch batch) => batch.Kind == TargetKind.RegressionAtLastStep
+        ? Model.Forward(batch.Inputs, batch.Steps, batch.Size, batch.Targets)
+        : Model.Forward(batch.Inputs, batch.Steps, batch.Size, classLabels: batch.Labels);
+
+    double[] FlowProbe()
+    {
+        var probe = Model.Layer.StateGradientNorms;
+        int T = probe.Length;
+        var flow = new double[FlowDistances.Length];
+        for (int i = 0; i < flow.Length; i++) flow[i] = probe[T - 1 - FlowDistances[i]];
+        return flow;
+    }
+
+    // ---- checkpoints: weights, optimizer state, data stream and step count, in one safetensors file ----
+
+    const string OptimizerPrefix = "optimizer.";
+
+    public void SaveCheckpoint(string path)
+    {
+        var tensors = Model.Parameters.Select(p => NamedTensor.From(p))
+            .Concat(Optimizer.StateTensors.Select(s => NamedTensor.From(OptimizerPrefix + s.Name, [s.Buffer.Length], (ReadOnlySpan<float>)s.Buffer)));
+        var metadata = new Dictionary<string, string>
+        {
+            ["step"] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
+            ["optimizer_step"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+            ["data_rng"] = string.Join(",", dataRng.State.Select(w => w.ToString("x16", CultureInfo.InvariantCulture))),
+            ["cell"] = Model.Layer.Kind.Name(),
+        };
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    public void LoadCheckpoint(string path)
+    {
+        var file = SafeTensors.Read(path);
+        SafeTensors.LoadInto(file, Model.Parameters);
+        foreach (var (name, buffer) in Optimizer.StateTensors)
+        {
+            var values = file.Get(OptimizerPrefix + name, buffer.Length).To<float>();
+            values.CopyTo(buffer, 0);
+        }
+        string Meta(string key) => file.Metadata.TryGetValue(key, out var v) ? v
+            : throw new InvalidDataException($"{Path.GetFileName(path)}: checkpoint metadata lacks '{key}'");
+        CompletedSteps = int.Parse(Meta("step"), CultureInfo.InvariantCulture);
+        Optimizer.StepCount = long.Parse(Meta("optimizer_step"), CultureInfo.InvariantCulture);
+        dataRng.State = [.. Meta("data_rng").Split(',').Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json.Serialization;
+
+namespace RnnLab.Training;
+
+/// <summary>
+/// Everything that defines a training run, with the defaults the command line, the web page and the experiments
+/// share. Written to <c>config.json</c> in the run folder, so a run can be resumed or repeated exactly.
+/// </summary>
+public sealed record TrainingConfig
+{
+    /// <summary>adding, copy or agreement.</summary>
+    public string Task { get; init; } = "adding";
+    /// <summary>rnn (tanh), relu, lstm or gru.</summary>
+    public string Cell { get; init; } = "rnn";
+    /// <summary>Sequence length T for adding and copy (copy sequences are T + 20 long); subject–verb distance for agreement.</summary>
+    public int Seq { get; init; } = 50;
+    /// <summary>Hidden size H: 64 is enough for every task here and keeps a run to seconds on two cores.</summary>
+    public int Hidden { get; init; } = 64;
+    public int Batch { get; init; } = 32;
+    public int Steps { get; init; } = 1000;
+    /// <summary>1e-3 is Adam's usual step size; the exploding-gradient demonstrations raise it on purpose.</summary>
+    public double Lr { get; init; } = 1e-3;
+    /// <summary>adam or sgd.</summary>
+    public string Optimizer { get; init; } = "adam";
+    /// <summary>SGD momentum (PyTorch semantics); ignored by Adam.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>Clip the global gradient norm to this value (Pascanu et al. 2013); null = no norm clipping.</summary>
+    public double? ClipNorm { get; init; }
+    /// <summary>Clamp every gradient element to ±this value; null = no value clipping.</summary>
+    public double? ClipValue { get; init; }
+    /// <summary>pytorch, xavier, orthogonal or identity.</summary>
+    public string Init { get; init; } = "pytorch";
+    /// <summary>Rescale W_hh (each gate block) to this spectral radius after initialisation; null = leave it.</summary>
+    public double? Rho { get; init; }
+    /// <summary>
+    /// Added to the bias of the gate that keeps the old state: the LSTM forget gate f and the GRU update gate z. PyTorch
+    /// starts both near 0.5, so the cell path forgets by half each step (0.5^32 ≈ 2e-10 after 32 steps); a positive bias
+    /// (1 in Jozefowicz et al. 2015, after Gers et al. 2000) starts the cell remembering. null = PyTorch's initialisation.
+    /// </summary>
+    public double? ForgetBias { get; init; }
+
+    /// <summary>Truncated BPTT window k (0 = full BPTT).</summary>
+    public int Truncation { get; init; }
+    /// <summary>Fraction of agreement sentences whose distractors contain a noun of the other number.</summary>
+    public double Attractors { get; init; } = 0.5;
+    public ulong Seed { get; init; }
+    /// <summary>Steps between metric lines in metrics.jsonl.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Steps between evaluations on the held-out set (and at the last step).</summary>
+    public int EvalEvery { get; init; } = 100;
+    /// <summary>Held-out sequences, generated once from a seed of their own.</summary>
+    public int EvalBatch { get; init; } = 512;
+    /// <summary>Steps between checkpoints (and at the end, and when a run is stopped).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first value that cannot work.</summary>
+    public void Validate()
+    {
+        RequirePositive(Seq, "--seq"); RequirePositive(Hidden, "--hidden"); RequirePositive(Batch, "--batch");
+        RequirePositive(Steps, "--steps"); RequirePositive(LogEvery, "--log-every"); RequirePositive(EvalEvery, "--eval-every");
+        RequirePositive(EvalBatch, "--eval-batch"); RequirePositive(CheckpointEvery, "--checkpoint-every");
+        if (!(Lr > 0) || double.IsInfinity(Lr)) throw new ArgumentException($"--lr must be a positive number, got {Lr}");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}");
+        if (ClipNorm is double n && !(n > 0 && double.IsFinite(n))) throw new ArgumentException($"--clip-norm must be a positive number, got {n}");
+        if (ClipValue is double v && !(v > 0 && double.IsFinite(v))) throw new ArgumentException($"--clip-value must be a positive number, got {v}");
+        if (Rho is double r && !(r > 0 && double.IsFinite(r))) throw new ArgumentException($"--rho must be a positive number, got {r}");
+        if (ForgetBias is double fb && !double.IsFinite(fb)) throw new ArgumentException($"--forget-bias must be a finite number, got {fb}");
+        if (ForgetBias is not null && Cell is not ("lstm" or "gru")) throw new ArgumentException($"--forget-bias applies to lstm and gru, not '{Cell}'");
+        if (Truncation < 0) throw new ArgumentException($"--truncation must be 0 (full BPTT) or positive, got {Truncation}");
+        if (!(Attractors >= 0 && Attractors <= 1)) throw new ArgumentException($"--attractors must be in [0, 1], got {Attractors}");
+        if (Optimizer is not ("adam" or "sgd")) throw new ArgumentException($"unknown optimizer '{Optimizer}': choose adam or sgd");
+        if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new ArgumentException($"unknown cell '{Cell}': choose rnn, relu, lstm or gru");
+        Models.Initializers.Parse(Init);
+        TaskCatalog.Create(this);
+    }
+
+    static void RequirePositive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentException($"{name} must be a positive integer, got {value}");
+    }
+
+    [JsonIgnore]
+    public string Label => $"{Cell} on {Task} (T={Seq}, H={Hidden})";
+}
