@@ -20,7 +20,7 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
     T[] dIH = [];     // [T, B, 3H]  ∂L/∂(input-side pre-activations)
     T[] dHH = [];     // [T, B, 3H]  ∂L/∂(hidden-side pre-activations); differs from dIH in the n block only
 
-    public GruLayer(int inputSize, int hiddenSize) : base(CellKind.Gru, inputSize, hiddenSize) { }
+    public GruLayer(int inputSize, int hiddenSize, string suffix = DefaultSuffix) : base(CellKind.Gru, inputSize, hiddenSize, suffix) { }
 
     protected override void EnsureBuffers(int steps, int batch)
     {

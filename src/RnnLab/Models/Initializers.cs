@@ -52,8 +52,16 @@ public static class Initializers
         => TryParse(text, out var kind) ? kind
            : throw new ArgumentException($"unknown initialization '{text}': choose one of {string.Join(", ", Names)}", nameof(text));
 
+    /// <summary>Initialises every layer of <paramref name="stack"/>, in PyTorch's order (l0, l0_reverse, l1, …), from one stream.</summary>
+    public static void Apply<T>(RecurrentStack<T> stack, InitKind kind, SeededRandom rng, double? spectralRadius = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        foreach (var layer in stack.Layers) Apply(layer, kind, rng, spectralRadius);
+    }
+
     /// <summary>
-    /// Initialises all four tensors of <paramref name="layer"/>. With <paramref name="spectralRadius"/> ρ, each
+    /// Initialises all tensors of <paramref name="layer"/> (and an LSTM's projection W_hr, drawn last). With <paramref name="spectralRadius"/> ρ, each
     /// [H, H] gate block of W_hh is then scaled so that its spectral radius (largest |eigenvalue|) is ρ. For the
     /// RNN the single block is the whole W_hh. For LSTM and GRU the blocks are scaled one by one, because each
     /// block is the recurrent matrix of one gate's pre-activation and W_hh as a whole is not square ([G·H, H]).
@@ -65,7 +73,9 @@ public static class Initializers
         ArgumentNullException.ThrowIfNull(rng);
         if (spectralRadius is double r && (!(r > 0) || double.IsInfinity(r)))
             throw new ArgumentOutOfRangeException(nameof(spectralRadius), $"spectral radius must be finite and positive, got {r}");
-        int H = layer.HiddenSize, I = layer.InputSize, G = layer.Gates;
+        int H = layer.HiddenSize, I = layer.InputSize, G = layer.Gates, S = layer.OutputSize;
+        if (S != H && (kind is InitKind.Orthogonal or InitKind.Identity || spectralRadius is not null))
+            throw new ArgumentException($"{kind.Name()} initialisation{(spectralRadius is null ? "" : " and a spectral radius")} need square W_hh gate blocks; with a projection they are [H={H}, P={S}]: use pytorch or xavier");
         T[] wih = layer.WeightIH.Value, whh = layer.WeightHH.Value, bih = layer.BiasIH.Value, bhh = layer.BiasHH.Value;
         switch (kind)
         {
@@ -77,15 +87,17 @@ public static class Initializers
                 rng.FillUniform<T>(whh, -k, k);
                 rng.FillUniform<T>(bih, -k, k);
                 rng.FillUniform<T>(bhh, -k, k);
+                if (layer.WeightHR is { } projection) rng.FillUniform<T>(projection.Value, -k, k);
                 break;
             }
             case InitKind.Xavier:
                 // Gate blocks are contiguous row ranges and all have the same fans, so filling the whole tensor
                 // with one block's bound is the same as filling each block.
                 FillXavier(wih, fanIn: I, fanOut: H, rng);
-                FillXavier(whh, fanIn: H, fanOut: H, rng);
+                FillXavier(whh, fanIn: S, fanOut: H, rng);
                 Array.Clear(bih);
                 Array.Clear(bhh);
+                if (layer.WeightHR is { } wHR) FillXavier(wHR.Value, fanIn: H, fanOut: S, rng);
                 break;
             case InitKind.Orthogonal:
                 FillXavier(wih, fanIn: I, fanOut: H, rng);

@@ -12,6 +12,8 @@ namespace RnnLab.Models;
 ///   g = tanh(W_ig x + b_ig + W_hg h + b_hg)  o = σ(W_io x + b_io + W_ho h + b_ho)
 ///   c' = f ⊙ c + i ⊙ g                      h' = o ⊙ tanh(c')
 /// </code>
+/// With a projection (PyTorch's <c>proj_size</c> P, Sak et al. 2014) the state fed back and output is
+/// h' = W_hr·(o ⊙ tanh(c')) [P], so W_hh is [4H, P]; c stays [H].
 /// </summary>
 public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -20,8 +22,17 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
     T[] tanhC = [];   // [T, B, H]   tanh(c_t), t = 1..T
     T[] dc = [];      // [B, H]      ∂L/∂c_t carried backwards
     T[] dGates = [];  // [T, B, 4H]  ∂L/∂(gate pre-activations), stacked for the weight-gradient GEMMs
+    // Projection only (P = proj_size):
+    T[] cellOut = [];   // [T, B, H]  o ⊙ tanh(c_t), the input of the projection
+    T[] dCellOut = [];  // [B, H]     ∂L/∂(o ⊙ tanh(c_t))
+    T[] dOutputs = [];  // [T, B, P]  ∂L/∂h_t at every step, stacked for the W_hr gradient GEMM
+    PackedMatrix<T>? projectionForward;   // W_hrᵀ [H, P], packed once per forward pass
+    PackedMatrix<T>? projectionBackward;  // W_hr [P, H], packed once per backward pass
 
-    public LstmLayer(int inputSize, int hiddenSize) : base(CellKind.Lstm, inputSize, hiddenSize) { }
+    public LstmLayer(int inputSize, int hiddenSize, string suffix = DefaultSuffix, int projectionSize = 0)
+        : base(CellKind.Lstm, inputSize, hiddenSize, suffix, projectionSize) { }
+
+    bool Projects => ProjectionSize > 0;
 
     /// <summary>Cell states c_0..c_T of the last forward pass, [T+1, B, H].</summary>
     public ReadOnlySpan<T> CellStates => cs.AsSpan(0, (Steps + 1) * Batch * HiddenSize);
@@ -37,11 +48,16 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         Grow(ref tanhC, steps * bh);
         Grow(ref dc, bh);
         Grow(ref dGates, steps * 4 * bh);
+        if (!Projects) return;
+        Grow(ref cellOut, steps * bh);
+        Grow(ref dCellOut, bh);
+        Grow(ref dOutputs, steps * batch * ProjectionSize);
     }
 
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
     {
-        int B = Batch, H = HiddenSize, I = InputSize, G4 = 4 * H, bh = B * H;
+        int B = Batch, H = HiddenSize, I = InputSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize;
+        if (Projects) projectionForward = Gemm.PackB(Op.T, H, ProjectionSize, WeightHR!.Value, projectionForward);
         // Input projection of all steps in one GEMM: pre[t] = x[t]·W_ihᵀ + b_ih + b_hh.
         Span<T> pre = gates.AsSpan(0, Steps * B * G4);                    // [T, B, 4H]
         Gemm.Multiply(Op.N, Op.T, Steps * B, G4, I, x, WeightIH.Value, pre, accumulate: false);
@@ -50,7 +66,7 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         for (int t = 1; t <= Steps; t++)
         {
             Span<T> gt = gates.AsSpan((t - 1) * B * G4, B * G4);          // [B, 4H]
-            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), gt, accumulate: true);
+            MultiplyRecurrent(hs.AsSpan((t - 1) * bs, bs), gt, accumulate: true);
             for (int b = 0; b < B; b++)
             {
                 Span<T> row = gt.Slice(b * G4, G4);
@@ -70,24 +86,35 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
             }
             Span<T> tc = tanhC.AsSpan((t - 1) * bh, bh);
             Kernels.Tanh(cs.AsSpan(t * bh, bh), tc);
-            Span<T> h = hs.AsSpan(t * bh, bh);
+            Span<T> h = Projects ? cellOut.AsSpan((t - 1) * bh, bh) : hs.AsSpan(t * bh, bh);
             for (int b = 0; b < B; b++)
                 Kernels.Multiply(gt.Slice(b * G4 + 3 * H, H), tc.Slice(b * H, H), h.Slice(b * H, H)); // h = o ⊙ tanh(c)
+            // with a projection: h = (o ⊙ tanh(c))·W_hrᵀ, [B, H]·[H, P] → [B, P]
+            if (Projects) Gemm.Multiply(Op.N, B, h, projectionForward!, hs.AsSpan(t * bs, bs), accumulate: false);
         }
     }
 
     protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
     {
-        int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H;
-        Span<T> dh = stateGrad.AsSpan(0, bh);
+        int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize;
+        Span<T> dh = stateGrad.AsSpan(0, bs);                               // ∂L/∂h_t, [B, S]
         Span<T> dcs = dc.AsSpan(0, bh);
         dh.Clear();
         dcs.Clear();
+        if (Projects) projectionBackward = Gemm.PackB(Op.N, ProjectionSize, H, WeightHR!.Value, projectionBackward);
+        // ∂L/∂(o ⊙ tanh(c_t)), [B, H]: dh itself, or through the projection
+        Span<T> dOut = Projects ? dCellOut.AsSpan(0, bh) : dh;
         // The forward loop in reverse: t = T..1.
         for (int t = Steps; t >= 1; t--)
         {
-            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
+            Kernels.Add(dh, dOutput.Slice((t - 1) * bs, bs), dh);
             probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
+            if (Projects)
+            {
+                // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  d(o ⊙ tanh(c)) = dh·W_hr,  dW_hr += dhᵀ·(o ⊙ tanh(c)) (after the loop)
+                dh.CopyTo(dOutputs.AsSpan((t - 1) * bs, bs));
+                Gemm.Multiply(Op.N, B, dh, projectionBackward!, dOut, accumulate: false);
+            }
             Span<T> dgt = dGates.AsSpan((t - 1) * B * G4, B * G4);
             for (int b = 0; b < B; b++)
             {
@@ -95,7 +122,7 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
                 ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H), og = row.Slice(3 * H, H);
                 ReadOnlySpan<T> tc = tanhC.AsSpan((t - 1) * bh + b * H, H);
                 ReadOnlySpan<T> cPrev = cs.AsSpan((t - 1) * bh + b * H, H);
-                Span<T> dhb = dh.Slice(b * H, H), dcb = dcs.Slice(b * H, H);
+                Span<T> dhb = dOut.Slice(b * H, H), dcb = dcs.Slice(b * H, H);
                 Span<T> drow = dgt.Slice(b * G4, G4);
                 Span<T> di = drow[..H], df = drow.Slice(H, H), dg = drow.Slice(2 * H, H), dO = drow.Slice(3 * H, H);
                 for (int j = 0; j < H;)
@@ -124,5 +151,7 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         if (!dc0.IsEmpty) dcs.CopyTo(dc0);
         ReadOnlySpan<T> dAll = dGates.AsSpan(0, Steps * B * G4);
         AccumulateParameterGradients(dAll, dAll, dx);
+        if (Projects)
+            Gemm.Multiply(Op.T, Op.N, ProjectionSize, H, Steps * B, dOutputs.AsSpan(0, Steps * bs), cellOut.AsSpan(0, Steps * bh), WeightHR!.Grad, accumulate: true);
     }
 }

@@ -5,10 +5,12 @@ namespace RnnLab.Models;
 
 /// <summary>
 /// One recurrent layer run over a whole time-major sequence, with PyTorch's parameter names and layouts.
-/// Shapes: T steps, B batch, I input, H hidden, G gate blocks (1 RNN, 4 LSTM, 3 GRU).
+/// Shapes: T steps, B batch, I input, H hidden, G gate blocks (1 RNN, 4 LSTM, 3 GRU), S the width of h: H, or
+/// P = proj_size for an LSTM with a projection (PyTorch's <c>proj_size</c>, h_t = W_hr·(o ⊙ tanh(c_t))).
 /// <list type="bullet">
-/// <item><c>weight_ih_l0</c> [G·H, I], <c>weight_hh_l0</c> [G·H, H], <c>bias_ih_l0</c> [G·H], <c>bias_hh_l0</c> [G·H]</item>
-/// <item>input x [T, B, I]; states h_0, c_0 [B, H] (empty span = zero); outputs h_1..h_T [T, B, H]</item>
+/// <item><c>weight_ih_l0</c> [G·H, I], <c>weight_hh_l0</c> [G·H, S], <c>bias_ih_l0</c> [G·H], <c>bias_hh_l0</c> [G·H],
+/// <c>weight_hr_l0</c> [P, H] (projection only); the suffix is the layer's place in a stack (<c>l1</c>, <c>l0_reverse</c>)</item>
+/// <item>input x [T, B, I]; states h_0 [B, S], c_0 [B, H] (empty span = zero); outputs h_1..h_T [T, B, S]</item>
 /// </list>
 /// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT).
 /// Buffers grow to the largest (T, B) seen and are then reused: a training step allocates nothing.
@@ -18,12 +20,19 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     public CellKind Kind { get; }
     public int InputSize { get; }
     public int HiddenSize { get; }
+    /// <summary>PyTorch's <c>proj_size</c>: 0 for none (LSTM only).</summary>
+    public int ProjectionSize { get; }
+    /// <summary>S, the width of h_t: the projection's size when there is one, else H.</summary>
+    public int OutputSize { get; }
     public int Gates { get; }
+    /// <summary>The parameter-name suffix, PyTorch's: <c>l0</c>, <c>l1</c>, <c>l0_reverse</c>.</summary>
+    public string Suffix { get; }
 
     public Parameter<T> WeightIH { get; }  // [G*H, I]
-    public Parameter<T> WeightHH { get; }  // [G*H, H]
+    public Parameter<T> WeightHH { get; }  // [G*H, S]
     public Parameter<T> BiasIH { get; }    // [G*H]
     public Parameter<T> BiasHH { get; }    // [G*H]
+    public Parameter<T>? WeightHR { get; } // [P, H], only with a projection
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 
     /// <summary>T and B of the last forward pass.</summary>
@@ -31,36 +40,55 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     public int Batch { get; private set; }
 
     protected T[] xs = [];          // [T, B, I]    the input, kept for the weight gradient
-    protected T[] hs = [];          // [T+1, B, H]  h_0..h_T; h_t lives at row t
-    protected T[] stateGrad = [];   // [B, H]       ∂L/∂h_t carried backwards during BPTT
+    protected T[] hs = [];          // [T+1, B, S]  h_0..h_T; h_t lives at row t
+    protected T[] stateGrad = [];   // [B, S]       ∂L/∂h_t carried backwards during BPTT
     protected double[] probe = [];  // [T]          ‖∂L/∂h_t‖₂ for t = 1..T (index t-1), in double: a float32 norm overflows before its entries do
     PackedMatrix<T>? weightHHForward;  // W_hhᵀ packed once per forward pass: every step multiplies by it
     PackedMatrix<T>? weightHHBackward; // W_hh packed once per backward pass
 
-    protected RecurrentLayer(CellKind kind, int inputSize, int hiddenSize)
+    protected RecurrentLayer(CellKind kind, int inputSize, int hiddenSize, string suffix = DefaultSuffix, int projectionSize = 0)
     {
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"input size must be positive, got {inputSize}");
         if (hiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"hidden size must be positive, got {hiddenSize}");
+        // PyTorch's own checks: proj_size must be >= 0 and < hidden_size, and only the LSTM has one.
+        if (projectionSize < 0 || (projectionSize > 0 && projectionSize >= hiddenSize))
+            throw new ArgumentOutOfRangeException(nameof(projectionSize), $"projection size must be 0 (none) or between 1 and hidden size - 1 = {hiddenSize - 1}, got {projectionSize}");
+        if (projectionSize > 0 && kind != CellKind.Lstm) throw new ArgumentException($"a projection (proj_size) is an LSTM option, not a {kind.Name()}'s");
         Kind = kind;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
+        ProjectionSize = projectionSize;
+        OutputSize = projectionSize > 0 ? projectionSize : hiddenSize;
+        Suffix = suffix;
         Gates = kind.Gates();
         int gh = Gates * hiddenSize;
-        WeightIH = new Parameter<T>("weight_ih_l0", gh, inputSize);
-        WeightHH = new Parameter<T>("weight_hh_l0", gh, hiddenSize);
-        BiasIH = new Parameter<T>("bias_ih_l0", gh);
-        BiasHH = new Parameter<T>("bias_hh_l0", gh);
-        Parameters = [WeightIH, WeightHH, BiasIH, BiasHH];
+        WeightIH = new Parameter<T>($"weight_ih_{suffix}", gh, inputSize);
+        WeightHH = new Parameter<T>($"weight_hh_{suffix}", gh, OutputSize);
+        BiasIH = new Parameter<T>($"bias_ih_{suffix}", gh);
+        BiasHH = new Parameter<T>($"bias_hh_{suffix}", gh);
+        // PyTorch's state-dict order within a layer: w_ih, w_hh, b_ih, b_hh, w_hr.
+        if (projectionSize > 0)
+        {
+            WeightHR = new Parameter<T>($"weight_hr_{suffix}", projectionSize, hiddenSize);
+            Parameters = [WeightIH, WeightHH, BiasIH, BiasHH, WeightHR];
+        }
+        else Parameters = [WeightIH, WeightHH, BiasIH, BiasHH];
     }
 
-    /// <summary>Hidden states h_1..h_T of the last forward pass, [T, B, H].</summary>
-    public ReadOnlySpan<T> Output => hs.AsSpan(Batch * HiddenSize, Steps * Batch * HiddenSize);
+    /// <summary>The suffix of a lone layer, PyTorch's for layer 0 of a one-direction module.</summary>
+    public const string DefaultSuffix = "l0";
 
-    /// <summary>Hidden states h_0..h_T of the last forward pass, [T+1, B, H].</summary>
-    public ReadOnlySpan<T> HiddenStates => hs.AsSpan(0, (Steps + 1) * Batch * HiddenSize);
+    /// <summary>PyTorch's suffix for layer <paramref name="layer"/>, direction 0 (forward) or 1 (reverse).</summary>
+    public static string SuffixOf(int layer, int direction) => direction == 0 ? $"l{layer}" : $"l{layer}_reverse";
 
-    /// <summary>h_T of the last forward pass, [B, H].</summary>
-    public ReadOnlySpan<T> FinalHidden => hs.AsSpan(Steps * Batch * HiddenSize, Batch * HiddenSize);
+    /// <summary>Hidden states h_1..h_T of the last forward pass, [T, B, S].</summary>
+    public ReadOnlySpan<T> Output => hs.AsSpan(Batch * OutputSize, Steps * Batch * OutputSize);
+
+    /// <summary>Hidden states h_0..h_T of the last forward pass, [T+1, B, S].</summary>
+    public ReadOnlySpan<T> HiddenStates => hs.AsSpan(0, (Steps + 1) * Batch * OutputSize);
+
+    /// <summary>h_T of the last forward pass, [B, S].</summary>
+    public ReadOnlySpan<T> FinalHidden => hs.AsSpan(Steps * Batch * OutputSize, Batch * OutputSize);
 
     /// <summary>
     /// The gradient-flow probe of the last backward pass: element t-1 is ‖∂L/∂h_t‖₂ over the whole
@@ -68,55 +96,55 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     /// </summary>
     public ReadOnlySpan<double> StateGradientNorms => probe.AsSpan(0, Steps);
 
-    /// <summary>Runs the cell over x [T, B, I] from h_0 (and c_0 for the LSTM); empty spans mean zero state.</summary>
+    /// <summary>Runs the cell over x [T, B, I] from h_0 [B, S] (and c_0 [B, H] for the LSTM); empty spans mean zero state.</summary>
     public void Forward(ReadOnlySpan<T> x, int steps, int batch, ReadOnlySpan<T> h0 = default, ReadOnlySpan<T> c0 = default)
     {
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"sequence length must be positive, got {steps}");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), $"batch size must be positive, got {batch}");
         if (x.Length != steps * batch * InputSize)
             throw new ArgumentException($"input has {x.Length} values, expected [T={steps}, B={batch}, I={InputSize}] = {steps * batch * InputSize}");
-        int bh = batch * HiddenSize;
-        if (!h0.IsEmpty && h0.Length != bh) throw new ArgumentException($"h0 has {h0.Length} values, expected [B={batch}, H={HiddenSize}]");
-        if (!c0.IsEmpty && c0.Length != bh) throw new ArgumentException($"c0 has {c0.Length} values, expected [B={batch}, H={HiddenSize}]");
+        int bs = batch * OutputSize;
+        if (!h0.IsEmpty && h0.Length != bs) throw new ArgumentException($"h0 has {h0.Length} values, expected [B={batch}, S={OutputSize}]");
+        if (!c0.IsEmpty && c0.Length != batch * HiddenSize) throw new ArgumentException($"c0 has {c0.Length} values, expected [B={batch}, H={HiddenSize}]");
         if (!c0.IsEmpty && !Kind.HasCellState()) throw new ArgumentException($"{Kind.Name()} has no cell state c0");
         Steps = steps;
         Batch = batch;
         Grow(ref xs, x.Length);
         x.CopyTo(xs);
-        Grow(ref hs, (steps + 1) * bh);
-        Grow(ref stateGrad, bh);
+        Grow(ref hs, (steps + 1) * bs);
+        Grow(ref stateGrad, bs);
         if (probe.Length < steps) probe = new double[steps];
         EnsureBuffers(steps, batch);
-        if (h0.IsEmpty) hs.AsSpan(0, bh).Clear(); else h0.CopyTo(hs);
-        weightHHForward = Gemm.PackB(Op.T, HiddenSize, Gates * HiddenSize, WeightHH.Value, weightHHForward);
+        if (h0.IsEmpty) hs.AsSpan(0, bs).Clear(); else h0.CopyTo(hs);
+        weightHHForward = Gemm.PackB(Op.T, OutputSize, Gates * HiddenSize, WeightHH.Value, weightHHForward);
         ForwardSequence(x, c0);
     }
 
     /// <summary>
-    /// Backpropagation through time over the last forward pass. <paramref name="dOutput"/> [T, B, H] is ∂L/∂h_t
+    /// Backpropagation through time over the last forward pass. <paramref name="dOutput"/> [T, B, S] is ∂L/∂h_t
     /// from the loss terms at each step (zeros where a step has none). Parameter gradients are accumulated (+=)
-    /// into <see cref="Parameter{T}.Grad"/>; dx [T, B, I], dh0 and dc0 [B, H] are overwritten when not empty.
+    /// into <see cref="Parameter{T}.Grad"/>; dx [T, B, I], dh0 [B, S] and dc0 [B, H] are overwritten when not empty.
     /// <paramref name="truncation"/> k &gt; 0 cuts the sequence into chunks of k steps (from t = 1) and stops the
     /// gradient at each chunk boundary, as if each chunk's initial state were a constant (truncated BPTT).
     /// </summary>
     public void Backward(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
     {
-        int bh = Batch * HiddenSize;
+        int bs = Batch * OutputSize;
         if (Steps == 0) throw new InvalidOperationException("Backward called before Forward");
-        if (dOutput.Length != Steps * bh) throw new ArgumentException($"dOutput has {dOutput.Length} values, expected [T={Steps}, B={Batch}, H={HiddenSize}]");
+        if (dOutput.Length != Steps * bs) throw new ArgumentException($"dOutput has {dOutput.Length} values, expected [T={Steps}, B={Batch}, S={OutputSize}]");
         if (!dx.IsEmpty && dx.Length != Steps * Batch * InputSize) throw new ArgumentException("dx has the wrong size");
-        if (!dh0.IsEmpty && dh0.Length != bh) throw new ArgumentException("dh0 has the wrong size");
-        if (!dc0.IsEmpty && (dc0.Length != bh || !Kind.HasCellState())) throw new ArgumentException("dc0 has the wrong size or the cell has no c");
+        if (!dh0.IsEmpty && dh0.Length != bs) throw new ArgumentException("dh0 has the wrong size");
+        if (!dc0.IsEmpty && (dc0.Length != Batch * HiddenSize || !Kind.HasCellState())) throw new ArgumentException("dc0 has the wrong size or the cell has no c");
         if (truncation < 0) throw new ArgumentOutOfRangeException(nameof(truncation), "truncation must be 0 (full BPTT) or positive");
-        weightHHBackward = Gemm.PackB(Op.N, Gates * HiddenSize, HiddenSize, WeightHH.Value, weightHHBackward);
+        weightHHBackward = Gemm.PackB(Op.N, Gates * HiddenSize, OutputSize, WeightHH.Value, weightHHBackward);
         BackwardSequence(dOutput, dx, dh0, dc0, truncation);
     }
 
-    /// <summary>The one GEMM inside the forward loop: pre (+)= h_{t-1}·W_hhᵀ, [B, H]·[H, G·H] → [B, G·H].</summary>
+    /// <summary>The one GEMM inside the forward loop: pre (+)= h_{t-1}·W_hhᵀ, [B, S]·[S, G·H] → [B, G·H].</summary>
     protected void MultiplyRecurrent(ReadOnlySpan<T> hPrev, Span<T> pre, bool accumulate)
         => Gemm.Multiply(Op.N, Batch, hPrev, weightHHForward!, pre, accumulate);
 
-    /// <summary>Its mirror in the backward loop: dh_{t-1} (+)= dpre·W_hh, [B, G·H]·[G·H, H] → [B, H].</summary>
+    /// <summary>Its mirror in the backward loop: dh_{t-1} (+)= dpre·W_hh, [B, G·H]·[G·H, S] → [B, S].</summary>
     protected void MultiplyRecurrentBackward(ReadOnlySpan<T> dPre, Span<T> dhPrev, bool accumulate)
         => Gemm.Multiply(Op.N, Batch, dPre, weightHHBackward!, dhPrev, accumulate);
 
@@ -135,11 +163,11 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     /// </summary>
     protected void AccumulateParameterGradients(ReadOnlySpan<T> dGatesIH, ReadOnlySpan<T> dGatesHH, Span<T> dx)
     {
-        int TB = Steps * Batch, gh = Gates * HiddenSize, H = HiddenSize, I = InputSize;
+        int TB = Steps * Batch, gh = Gates * HiddenSize, S = OutputSize, I = InputSize;
         // forward: pre_ih = x·W_ihᵀ + b_ih      →  dW_ih += dpre_ihᵀ·x,  db_ih += Σ_rows dpre_ih,  dx = dpre_ih·W_ih
         AccumulateWeightGradient(dGatesIH, xs.AsSpan(0, TB * I), I, WeightIH.Grad);
         // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1},  db_hh += Σ_rows dpre_hh
-        AccumulateWeightGradient(dGatesHH, hs.AsSpan(0, TB * H), H, WeightHH.Grad);
+        AccumulateWeightGradient(dGatesHH, hs.AsSpan(0, TB * S), S, WeightHH.Grad);
         if (dGatesIH == dGatesHH)
         {
             // RNN and LSTM: both biases see the same pre-activation gradient; sum its columns once.
@@ -194,12 +222,14 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         foreach (var p in Parameters) p.ZeroGrad();
     }
 
-    /// <summary>Creates the layer of the given kind.</summary>
-    public static RecurrentLayer<T> Create(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh) => kind switch
+    /// <summary>Creates the layer of the given kind; <paramref name="suffix"/> names its place in a stack.</summary>
+    public static RecurrentLayer<T> Create(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh,
+        string suffix = DefaultSuffix, int projectionSize = 0) => kind switch
     {
-        CellKind.Rnn => new RnnLayer<T>(inputSize, hiddenSize, nonlinearity),
-        CellKind.Lstm => new LstmLayer<T>(inputSize, hiddenSize),
-        CellKind.Gru => new GruLayer<T>(inputSize, hiddenSize),
+        CellKind.Rnn when projectionSize == 0 => new RnnLayer<T>(inputSize, hiddenSize, nonlinearity, suffix),
+        CellKind.Lstm => new LstmLayer<T>(inputSize, hiddenSize, suffix, projectionSize),
+        CellKind.Gru when projectionSize == 0 => new GruLayer<T>(inputSize, hiddenSize, suffix),
+        CellKind.Rnn or CellKind.Gru => throw new ArgumentException($"a projection (proj_size) is an LSTM option, not a {kind.Name()}'s"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

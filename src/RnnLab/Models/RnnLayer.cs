@@ -12,8 +12,8 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
 
     T[] dz = [];     // [T, B, H]  ∂L/∂z_t, z_t the pre-activation; stacked for the weight-gradient GEMMs
 
-    public RnnLayer(int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh)
-        : base(CellKind.Rnn, inputSize, hiddenSize) => Nonlinearity = nonlinearity;
+    public RnnLayer(int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh, string suffix = DefaultSuffix)
+        : base(CellKind.Rnn, inputSize, hiddenSize, suffix) => Nonlinearity = nonlinearity;
 
     protected override void EnsureBuffers(int steps, int batch) => Grow(ref dz, steps * batch * HiddenSize);
 

@@ -9,31 +9,36 @@ public enum ReadoutMode { LastStep, EveryStep }
 public enum LossKind { MeanSquaredError, CrossEntropy }
 
 /// <summary>
-/// A recurrent layer, a linear readout and a loss: the whole trainable model. Forward runs the layer over the
-/// sequence, the readout over h_T (or every h_t) and the loss; Backward runs them in reverse, one BPTT walk.
+/// A recurrent stack (one or more layers, one or two directions), a linear readout and a loss: the whole trainable
+/// model. Forward runs the stack over the sequence, the readout over its last output (PyTorch's <c>output[−1]</c>,
+/// both directions concatenated) or every output, and the loss; Backward runs them in reverse, one BPTT walk.
 /// Gradients accumulate into the parameters; the caller zeroes them once per step (<see cref="ZeroGrad"/>).
 /// </summary>
 public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public RecurrentLayer<T> Layer { get; }
+    public RecurrentStack<T> Stack { get; }
     public Readout<T> Readout { get; }
     public ReadoutMode Mode { get; }
     public LossKind Loss { get; }
-    /// <summary>The layer's four tensors, then <c>readout.weight</c> and <c>readout.bias</c>.</summary>
+    /// <summary>The stack's tensors in PyTorch's order, then <c>readout.weight</c> and <c>readout.bias</c>.</summary>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 
-    T[] dPrediction = [];  // [N, O]     ∂L/∂(readout output), N = B (last step) or T·B (every step)
-    T[] dHidden = [];      // [T, B, H]  ∂L/∂h_t from the readout; zero at steps it does not read
+    T[] dPrediction = [];  // [N, O]        ∂L/∂(readout output), N = B (last step) or T·B (every step)
+    T[] dHidden = [];      // [T, B, D·S]   ∂L/∂output_t from the readout; zero at steps it does not read
     int rows;
 
-    public SequenceModel(RecurrentLayer<T> layer, int outputSize, ReadoutMode mode, LossKind loss)
+    public SequenceModel(RecurrentStack<T> stack, int outputSize, ReadoutMode mode, LossKind loss)
     {
-        Layer = layer;
-        Readout = new Readout<T>(layer.HiddenSize, outputSize);
+        Stack = stack;
+        Readout = new Readout<T>(stack.OutputSize, outputSize);
         Mode = mode;
         Loss = loss;
-        Parameters = [.. layer.Parameters, .. Readout.Parameters];
+        Parameters = [.. stack.Parameters, .. Readout.Parameters];
     }
+
+    /// <summary>A model around one layer in one direction.</summary>
+    public SequenceModel(RecurrentLayer<T> layer, int outputSize, ReadoutMode mode, LossKind loss)
+        : this(new RecurrentStack<T>(layer), outputSize, mode, loss) { }
 
     public int OutputSize => Readout.OutputSize;
 
@@ -48,10 +53,10 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     public double Forward(ReadOnlySpan<T> x, int steps, int batch, ReadOnlySpan<T> targets = default,
         ReadOnlySpan<int> classLabels = default, ReadOnlySpan<bool> scoreMask = default)
     {
-        Layer.Forward(x, steps, batch);
-        int H = Layer.HiddenSize, O = OutputSize;
+        Stack.Forward(x, steps, batch);
+        int H = Stack.OutputSize, O = OutputSize;
         rows = Mode == ReadoutMode.LastStep ? batch : steps * batch;
-        Readout.Forward(Mode == ReadoutMode.LastStep ? Layer.FinalHidden : Layer.Output, rows);
+        Readout.Forward(Mode == ReadoutMode.LastStep ? Stack.LastOutput : Stack.Output, rows);
         if (dPrediction.Length < rows * O) dPrediction = new T[rows * O];
         if (dHidden.Length < steps * batch * H) dHidden = new T[steps * batch * H];
         Span<T> dPred = dPrediction.AsSpan(0, rows * O);
@@ -68,14 +73,14 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     public double Accuracy(ReadOnlySpan<int> classLabels, ReadOnlySpan<bool> scoreMask = default)
         => Losses.Accuracy(Readout.Output, OutputSize, classLabels, scoreMask);
 
-    /// <summary>Backpropagates the loss of the last forward pass; <paramref name="truncation"/> as in <see cref="RecurrentLayer{T}.Backward"/>.</summary>
+    /// <summary>Backpropagates the loss of the last forward pass; <paramref name="truncation"/> as in <see cref="RecurrentStack{T}.Backward"/>.</summary>
     public void Backward(int truncation = 0, Span<T> dx = default)
     {
-        int steps = Layer.Steps, batch = Layer.Batch, H = Layer.HiddenSize, O = OutputSize;
+        int steps = Stack.Steps, batch = Stack.Batch, H = Stack.OutputSize, O = OutputSize;
         Span<T> dh = dHidden.AsSpan(0, steps * batch * H);
         if (Mode == ReadoutMode.LastStep)
         {
-            // forward: y = h_T·Wᵀ + b  →  only h_T receives a gradient from the loss
+            // forward: y = output_T·Wᵀ + b  →  only output_T receives a gradient from the loss
             dh[..((steps - 1) * batch * H)].Clear();
             Readout.Backward(dPrediction.AsSpan(0, rows * O), dh.Slice((steps - 1) * batch * H));
         }
@@ -83,7 +88,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         {
             Readout.Backward(dPrediction.AsSpan(0, rows * O), dh);
         }
-        Layer.Backward(dh, dx, truncation: truncation);
+        Stack.Backward(dh, dx, truncation: truncation);
     }
 
     public void ZeroGrad()

@@ -27,7 +27,7 @@ public static class TrainBenchmark
 
         var rng = new SeededRandom(c.Seed);
         var model = new SequenceModel<float>(RecurrentLayer<float>.Create(kind, c.Input, c.Hidden, act), 1, ReadoutMode.LastStep, LossKind.MeanSquaredError);
-        Initializers.Apply(model.Layer, InitKind.PyTorch, rng);
+        Initializers.Apply(model.Stack, InitKind.PyTorch, rng);
         Initializers.Apply(model.Readout, InitKind.PyTorch, rng);
         var x = new float[c.Seq * c.Batch * c.Input];
         var y = new float[c.Batch];

@@ -120,7 +120,7 @@ public sealed class Trainer
 
     double[] FlowProbe()
     {
-        var probe = Model.Layer.StateGradientNorms;
+        var probe = Model.Stack.Layer(0).StateGradientNorms;
         int T = probe.Length;
         var flow = new double[FlowDistances.Length];
         for (int i = 0; i < flow.Length; i++) flow[i] = probe[T - 1 - FlowDistances[i]];
@@ -140,7 +140,7 @@ public sealed class Trainer
             ["step"] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
             ["optimizer_step"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["data_rng"] = string.Join(",", dataRng.State.Select(w => w.ToString("x16", CultureInfo.InvariantCulture))),
-            ["cell"] = Model.Layer.Kind.Name(),
+            ["cell"] = Model.Stack.Kind.Name(),
         };
         SafeTensors.Write(path, tensors, metadata);
     }

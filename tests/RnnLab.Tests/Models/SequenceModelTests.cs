@@ -41,4 +41,40 @@ public class SequenceModelTests
             GradientCheck.Check($"{cell}.{mode}.{p.Name}", p.Shape, p.Value, (double[])p.Grad.Clone(), Loss);
         if (truncation == 0) GradientCheck.Check($"{cell}.{mode}.input", [T, B, I], x, dx, Loss);
     }
+
+    /// <summary>A stack under the readout: the last-step readout reads output[T−1], both directions concatenated.</summary>
+    [Theory]
+    [InlineData("lstm", 2, true, 2, 0.0, ReadoutMode.LastStep, LossKind.MeanSquaredError)]
+    [InlineData("gru", 3, false, 0, 0.3, ReadoutMode.LastStep, LossKind.CrossEntropy)]
+    [InlineData("tanh", 2, true, 0, 0.2, ReadoutMode.EveryStep, LossKind.CrossEntropy)]
+    public void Stacked_model_gradients_match_central_differences(string cell, int layers, bool bidirectional, int proj, double dropout,
+        ReadoutMode mode, LossKind loss)
+    {
+        const int I = 3, H = 5, O = 3, T = 5, B = 2;
+        CellKinds.TryParse(cell, out var kind, out var act);
+        var model = new SequenceModel<double>(new RecurrentStack<double>(kind, I, H, layers, bidirectional, dropout, proj, act), O, mode, loss);
+        Assert.Equal([model.Stack.OutputSize * O, O], model.Parameters.TakeLast(2).Select(p => p.Size));
+        var rng = new SeededRandom(37);
+        foreach (var p in model.Parameters) rng.FillUniform<double>(p.Value, -0.5, 0.5);
+        int rows = mode == ReadoutMode.LastStep ? B : T * B;
+        var x = new double[T * B * I];
+        rng.FillUniform<double>(x, -1, 1);
+        var targets = new double[rows * O];
+        rng.FillUniform<double>(targets, -1, 1);
+        var labels = Enumerable.Range(0, rows).Select(_ => rng.NextInt(O)).ToArray();
+
+        double Loss()
+        {
+            model.Stack.DropoutRandom = new SeededRandom(5);
+            return loss == LossKind.MeanSquaredError ? model.Forward(x, T, B, targets) : model.Forward(x, T, B, classLabels: labels);
+        }
+
+        model.ZeroGrad();
+        Loss();
+        var dx = new double[x.Length];
+        model.Backward(0, dx);
+        foreach (var p in model.Parameters)
+            GradientCheck.Check($"{cell} L={layers} bi={bidirectional}.{p.Name}", p.Shape, p.Value, (double[])p.Grad.Clone(), Loss);
+        GradientCheck.Check($"{cell} L={layers} bi={bidirectional}.input", [T, B, I], x, dx, Loss);
+    }
 }
