@@ -9,17 +9,25 @@ public enum CellKind
     Lstm,
     /// <summary>GRU, gate blocks r, z, n (G = 3), with r applied to (W_hn h + b_hn).</summary>
     Gru,
+    /// <summary>
+    /// expRNN (Lezcano-Casado &amp; Martínez-Rubio 2019): an Elman RNN whose W_hh = exp(A) is orthogonal, A skew-symmetric;
+    /// one block (G = 1).
+    /// </summary>
+    ExpRnn,
 }
 
-/// <summary>The non-linearity of the Elman RNN (PyTorch's <c>nonlinearity</c> argument).</summary>
-public enum Nonlinearity { Tanh, Relu }
+/// <summary>
+/// The non-linearity of the Elman RNN (PyTorch's <c>nonlinearity</c> argument), and modReLU
+/// (Arjovsky, Shah &amp; Bengio 2016), σ(z) = sign(z)·relu(|z| + b) with a learned bias b, which only expRNN uses.
+/// </summary>
+public enum Nonlinearity { Tanh, Relu, ModRelu }
 
 public static class CellKinds
 {
     /// <summary>Number of gate blocks G: weights are [G·H, I] and [G·H, H].</summary>
     public static int Gates(this CellKind kind) => kind switch
     {
-        CellKind.Rnn => 1,
+        CellKind.Rnn or CellKind.ExpRnn => 1,
         CellKind.Lstm => 4,
         CellKind.Gru => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -27,7 +35,7 @@ public static class CellKinds
 
     public static bool HasCellState(this CellKind kind) => kind == CellKind.Lstm;
 
-    /// <summary>Parses "rnn", "tanh", "relu", "lstm", "gru" (case-insensitive).</summary>
+    /// <summary>Parses "rnn", "tanh", "relu", "lstm", "gru", "exprnn" (modReLU), "exprnn-tanh" (case-insensitive).</summary>
     public static bool TryParse(string text, out CellKind kind, out Nonlinearity nonlinearity)
     {
         nonlinearity = Nonlinearity.Tanh;
@@ -37,12 +45,14 @@ public static class CellKinds
             case "relu": kind = CellKind.Rnn; nonlinearity = Nonlinearity.Relu; return true;
             case "lstm": kind = CellKind.Lstm; return true;
             case "gru": kind = CellKind.Gru; return true;
+            case "exprnn": kind = CellKind.ExpRnn; nonlinearity = Nonlinearity.ModRelu; return true;
+            case "exprnn-tanh": kind = CellKind.ExpRnn; return true;
             default: kind = default; return false;
         }
     }
 
     public static string Name(this CellKind kind) => kind switch
     {
-        CellKind.Rnn => "rnn", CellKind.Lstm => "lstm", CellKind.Gru => "gru", _ => kind.ToString(),
+        CellKind.Rnn => "rnn", CellKind.Lstm => "lstm", CellKind.Gru => "gru", CellKind.ExpRnn => "exprnn", _ => kind.ToString(),
     };
 }

@@ -33,7 +33,8 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     public Parameter<T> BiasIH { get; }    // [G*H]
     public Parameter<T> BiasHH { get; }    // [G*H]
     public Parameter<T>? WeightHR { get; } // [P, H], only with a projection
-    public IReadOnlyList<Parameter<T>> Parameters { get; }
+    /// <summary>Every tensor of the layer in state-dict order; a cell with more tensors than these extends it.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters { get; protected init; }
 
     /// <summary>T and B of the last forward pass.</summary>
     public int Steps { get; private set; }
@@ -116,6 +117,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         if (probe.Length < steps) probe = new double[steps];
         EnsureBuffers(steps, batch);
         if (h0.IsEmpty) hs.AsSpan(0, bs).Clear(); else h0.CopyTo(hs);
+        PrepareWeights();
         weightHHForward = Gemm.PackB(Op.T, OutputSize, Gates * HiddenSize, WeightHH.Value, weightHHForward);
         ForwardSequence(x, c0);
     }
@@ -150,6 +152,9 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>True when the gradient must not cross from step t back to step t-1 under truncation k.</summary>
     protected static bool CutsBefore(int t, int truncation) => truncation > 0 && t > 1 && (t - 1) % truncation == 0;
+
+    /// <summary>Called before each forward pass packs W_hh: a cell whose W_hh is a function of other parameters computes it here.</summary>
+    protected virtual void PrepareWeights() { }
 
     protected abstract void EnsureBuffers(int steps, int batch);
     protected abstract void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0);
@@ -229,7 +234,8 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         CellKind.Rnn when projectionSize == 0 => new RnnLayer<T>(inputSize, hiddenSize, nonlinearity, suffix),
         CellKind.Lstm => new LstmLayer<T>(inputSize, hiddenSize, suffix, projectionSize),
         CellKind.Gru when projectionSize == 0 => new GruLayer<T>(inputSize, hiddenSize, suffix),
-        CellKind.Rnn or CellKind.Gru => throw new ArgumentException($"a projection (proj_size) is an LSTM option, not a {kind.Name()}'s"),
+        CellKind.ExpRnn when projectionSize == 0 => new ExpRnnLayer<T>(inputSize, hiddenSize, nonlinearity, suffix),
+        CellKind.Rnn or CellKind.Gru or CellKind.ExpRnn => throw new ArgumentException($"a projection (proj_size) is an LSTM option, not a {kind.Name()}'s"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

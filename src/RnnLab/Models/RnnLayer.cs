@@ -13,7 +13,12 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
     T[] dz = [];     // [T, B, H]  ∂L/∂z_t, z_t the pre-activation; stacked for the weight-gradient GEMMs
 
     public RnnLayer(int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh, string suffix = DefaultSuffix)
-        : base(CellKind.Rnn, inputSize, hiddenSize, suffix) => Nonlinearity = nonlinearity;
+        : base(CellKind.Rnn, inputSize, hiddenSize, suffix)
+    {
+        if (nonlinearity is not (Nonlinearity.Tanh or Nonlinearity.Relu))
+            throw new ArgumentException($"an Elman RNN takes tanh or relu, not {nonlinearity} (modReLU is expRNN's)", nameof(nonlinearity));
+        Nonlinearity = nonlinearity;
+    }
 
     protected override void EnsureBuffers(int steps, int batch) => Grow(ref dz, steps * batch * HiddenSize);
 

@@ -13,7 +13,7 @@ public class CellGradientTests
     public static TheoryData<string, int, int, int, int> Cases()
     {
         var data = new TheoryData<string, int, int, int, int>();
-        foreach (var cell in new[] { "tanh", "relu", "lstm", "gru" })
+        foreach (var cell in new[] { "tanh", "relu", "lstm", "gru", "exprnn", "exprnn-tanh" })
             foreach (var (i, h, t, b) in new[] { (1, 1, 1, 1), (3, 5, 4, 2), (2, 7, 6, 3), (4, 9, 3, 1) })
                 data.Add(cell, i, h, t, b);
         return data;
