@@ -8,9 +8,9 @@ public static class CommonOptions
 {
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table." };
 
-    public static Option<string> Cell(string defaultValue = "rnn") => new("--cell")
+    public static Option<string> Cell(string defaultValue = "rnn", string description = "Recurrent cell: rnn (tanh), relu, lstm or gru.") => new("--cell")
     {
-        Description = "Recurrent cell: rnn (tanh), relu, lstm or gru.",
+        Description = description,
         DefaultValueFactory = _ => defaultValue,
     };
 
@@ -31,6 +31,8 @@ public static class CommonOptions
     {
         if (!CellKinds.TryParse(text, out var kind, out var act))
             throw new UsageException($"unknown cell '{text}': choose rnn, relu, lstm or gru");
+        if (kind == CellKind.ExpRnn)
+            throw new UsageException("exprnn is trained with 'rnnlab train --cell exprnn'; the analysis reads a trained exprnn-tanh with --model");
         return (kind, act);
     }
 

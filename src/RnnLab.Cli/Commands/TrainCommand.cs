@@ -11,20 +11,23 @@ public static class TrainCommand
     public static Command Create()
     {
         var d = new TrainingConfig();
-        var task = new Option<string>("--task") { Description = "adding, copy or agreement.", DefaultValueFactory = _ => d.Task };
-        var cell = CommonOptions.Cell(d.Cell);
+        var task = new Option<string>("--task") { Description = "adding, copy, agreement, agreement-lm or temporal-order.", DefaultValueFactory = _ => d.Task };
+        var cell = CommonOptions.Cell(d.Cell, "Recurrent cell: rnn (tanh), relu, lstm, gru, exprnn (orthogonal W_hh = exp(A), modReLU) or exprnn-tanh.");
         var seq = CommonOptions.Positive("--seq", "Sequence length T (adding, copy) or subject–verb distance (agreement).", d.Seq);
         var hidden = CommonOptions.Positive("--hidden", "Hidden size H.", d.Hidden);
         var steps = CommonOptions.Positive("--steps", "Training steps.", d.Steps);
         var batch = CommonOptions.Positive("--batch", "Sequences per step.", d.Batch);
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => d.Lr };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (with --momentum).", DefaultValueFactory = _ => d.Optimizer };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam, sgd (with --momentum) or rmsprop.", DefaultValueFactory = _ => d.Optimizer };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => d.Momentum };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip the global gradient norm to this value (default: no clipping)." };
         var clipValue = new Option<double?>("--clip-value") { Description = "Clamp each gradient element to ± this value." };
-        var init = new Option<string>("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => d.Init };
+        var init = new Option<string>("--init") { Description = "pytorch, xavier, orthogonal or identity (IRNN with --cell relu); exprnn: cayley (default) or henaff.", DefaultValueFactory = _ => d.Init };
         var rho = new Option<double?>("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
-        var forgetBias = new Option<double?>("--forget-bias") { Description = "LSTM/GRU: add this to the forget (update) gate bias, e.g. 1 (default: PyTorch's initialisation)." };
+        var forgetBias = new Option<string?>("--forget-bias") { Description = "LSTM/GRU: add this number to the forget (update) gate bias, e.g. 1, or 'chrono' for chrono initialisation (default: PyTorch's initialisation)." };
+        var chronoMax = new Option<int?>("--chrono-max") { Description = "Chrono's T_max (default: the task's sequence length)." };
+        var skewLr = new Option<double?>("--skew-lr") { Description = "exprnn: learning rate of A (default: --lr / 10, the paper's ratio)." };
+        var flowRegularizer = new Option<double?>("--flow-regularizer") { Description = "tanh rnn: add Pascanu et al. 2013's regulariser with this weight alpha (their default 2) to the W_hh gradient." };
         var truncation = new Option<int>("--truncation") { Description = "Truncated BPTT window k (0 = full BPTT).", DefaultValueFactory = _ => 0 };
         var attractors = new Option<double>("--attractors") { Description = "Agreement: chance that a distractor noun has the other number.", DefaultValueFactory = _ => d.Attractors };
         var seed = CommonOptions.Seed();
@@ -36,7 +39,7 @@ public static class TrainCommand
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a recurrent network on a long-range task and write a run folder.")
         {
-            task, cell, seq, hidden, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, forgetBias, truncation,
+            task, cell, seq, hidden, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, forgetBias, chronoMax, skewLr, flowRegularizer, truncation,
             attractors, seed, evalEvery, logEvery, checkpointEvery, outDir, resume, json,
         };
         command.SetAction(parse =>
@@ -44,12 +47,19 @@ public static class TrainCommand
             var cancel = Cli.Interrupted;
             if (parse.GetValue(clipNorm) is not null && parse.GetValue(clipValue) is not null)
                 throw new UsageException("give --clip-norm or --clip-value, not both");
+            string? forgetText = parse.GetValue(forgetBias)?.Trim();
+            bool chrono = string.Equals(forgetText, "chrono", StringComparison.OrdinalIgnoreCase);
+            double? forgetNumber = null;
+            if (forgetText is not null && !chrono)
+                forgetNumber = double.TryParse(forgetText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double fb)
+                    ? fb : throw new UsageException($"--forget-bias must be a number or chrono, got '{forgetText}'");
             var config = new TrainingConfig
             {
                 Task = parse.GetValue(task)!, Cell = parse.GetValue(cell)!, Seq = parse.GetValue(seq), Hidden = parse.GetValue(hidden),
                 Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), Optimizer = parse.GetValue(optimizer)!,
                 Momentum = parse.GetValue(momentum), ClipNorm = parse.GetValue(clipNorm), ClipValue = parse.GetValue(clipValue),
-                Init = parse.GetValue(init)!, Rho = parse.GetValue(rho), ForgetBias = parse.GetValue(forgetBias), Truncation = parse.GetValue(truncation),
+                Init = parse.GetValue(init)!, Rho = parse.GetValue(rho), ForgetBias = forgetNumber, Chrono = chrono,
+                ChronoMax = parse.GetValue(chronoMax), SkewLr = parse.GetValue(skewLr), FlowRegularizer = parse.GetValue(flowRegularizer), Truncation = parse.GetValue(truncation),
                 Attractors = parse.GetValue(attractors), Seed = parse.GetValue(seed), EvalEvery = parse.GetValue(evalEvery),
                 LogEvery = parse.GetValue(logEvery), CheckpointEvery = parse.GetValue(checkpointEvery),
             };

@@ -69,7 +69,7 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
         long t = StepCount;
         double biasCorrection1 = 1 - Math.Pow(Beta1, t);
         double biasCorrection2 = 1 - Math.Pow(Beta2, t);
-        T stepSize = T.CreateTruncating(LearningRate / biasCorrection1);
+        T stepSize = T.CreateTruncating(LearningRateOf(index) / biasCorrection1);
         T sqrtBc2 = T.CreateTruncating(Math.Sqrt(biasCorrection2));
         T b1 = T.CreateTruncating(Beta1), oneMinusB1 = T.CreateTruncating(1 - Beta1);
         T b2 = T.CreateTruncating(Beta2), oneMinusB2 = T.CreateTruncating(1 - Beta2);

@@ -54,6 +54,24 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         StateTensors = stateTensors;
     }
 
+    /// <summary>
+    /// A parameter's own learning rate as a multiple of <see cref="LearningRate"/> (1 unless set): PyTorch's parameter
+    /// groups, as expRNN trains A at a tenth of the other weights' rate.
+    /// </summary>
+    public void SetLearningRateScale(Parameter<T> parameter, double scale)
+    {
+        int index = -1;
+        for (int i = 0; i < Parameters.Count; i++) if (ReferenceEquals(Parameters[i], parameter)) index = i;
+        if (index < 0) throw new ArgumentException($"'{parameter.Name}' is not one of this optimizer's parameters");
+        if (!(scale >= 0) || double.IsInfinity(scale)) throw new ArgumentOutOfRangeException(nameof(scale), $"learning-rate scale must be finite and non-negative, got {scale}");
+        learningRateScales ??= [.. Enumerable.Repeat(1.0, Parameters.Count)];
+        learningRateScales[index] = scale;
+    }
+    double[]? learningRateScales;
+
+    /// <summary>The learning rate of parameter <paramref name="index"/> in this step.</summary>
+    protected double LearningRateOf(int index) => learningRateScales is null ? LearningRate : LearningRate * learningRateScales[index];
+
     /// <summary>One update of every parameter from its current gradient.</summary>
     public void Step()
     {

@@ -74,7 +74,7 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
 
     protected override void Update(int index, Parameter<T> p)
     {
-        T lr = T.CreateTruncating(LearningRate), a = T.CreateTruncating(Alpha), oneMinusA = T.CreateTruncating(1 - Alpha);
+        T lr = T.CreateTruncating(LearningRateOf(index)), a = T.CreateTruncating(Alpha), oneMinusA = T.CreateTruncating(1 - Alpha);
         T eps = T.CreateTruncating(Epsilon), wd = T.CreateTruncating(WeightDecay), mu = T.CreateTruncating(Momentum);
         bool decay = WeightDecay != 0, momentum = Momentum > 0;
         T[] value = p.Value, grad = p.Grad, v = squareAvg[index], gAvg = gradAvg[index], b = buffer[index];

@@ -20,6 +20,9 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         Nonlinearity = nonlinearity;
     }
 
+    /// <summary>∂L/∂z_t of the last backward pass, [T, B, H] (the regulariser of <see cref="FlowRegularizer"/> reads it).</summary>
+    public ReadOnlySpan<T> PreActivationGradients => dz.AsSpan(0, Steps * Batch * HiddenSize);
+
     protected override void EnsureBuffers(int steps, int batch) => Grow(ref dz, steps * batch * HiddenSize);
 
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)

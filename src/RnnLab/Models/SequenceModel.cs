@@ -45,6 +45,9 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>Readout output of the last forward pass: [B, O] (last step) or [T, B, O] (every step).</summary>
     public ReadOnlySpan<T> Predictions => Readout.Output;
 
+    /// <summary>∂L/∂output_t that the readout sent into the stack in the last backward pass, [T, B, D·S].</summary>
+    public ReadOnlySpan<T> HiddenGradients => dHidden.AsSpan(0, Stack.Steps * Stack.Batch * Stack.OutputSize);
+
     /// <summary>
     /// Runs the model on x [T, B, I] and returns the mean loss. Regression targets are [N, O] in
     /// <paramref name="targets"/>; classification labels are [N] in <paramref name="classLabels"/> (-1 = not scored),

@@ -57,7 +57,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
     protected override void Update(int index, Parameter<T> p)
     {
-        T lr = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(Momentum), wd = T.CreateTruncating(WeightDecay);
+        T lr = T.CreateTruncating(LearningRateOf(index)), mu = T.CreateTruncating(Momentum), wd = T.CreateTruncating(WeightDecay);
         bool decay = WeightDecay != 0, momentum = Momentum != 0, first = StepCount == 1;
         T[] value = p.Value, grad = p.Grad, v = velocity[index];
         for (int j = 0; j < value.Length; j++)

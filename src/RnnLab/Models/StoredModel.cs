@@ -4,7 +4,8 @@ namespace RnnLab.Models;
 /// What a weights file says about the model that wrote it: the cell kind and sizes read off the tensor shapes, so
 /// <c>--model FILE</c> needs no <c>--hidden</c>. weight_hh_l0 is [G·H, H], which gives H, and G·H / H gives the
 /// cell: 1 RNN, 3 GRU, 4 LSTM (PyTorch's layouts). The tensors cannot tell tanh from ReLU, so the
-/// <c>nonlinearity</c> metadata entry decides (tanh when absent, as PyTorch's default).
+/// <c>nonlinearity</c> metadata entry decides (tanh when absent, as PyTorch's default). An expRNN's weight_hh_l0 is the
+/// orthogonal exp(A), so one trained with tanh describes itself as the tanh RNN it is.
 /// </summary>
 public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int InputSize, int HiddenSize, int? OutputSize)
 {
@@ -30,7 +31,14 @@ public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int I
         var nonlinearity = Nonlinearity.Tanh;
         if (file.Metadata.TryGetValue(CellKey, out string? cellText))
         {
-            if (!CellKinds.TryParse(cellText, out var stated, out var statedNl)) throw new InvalidDataException($"{f}: metadata cell '{cellText}' is not rnn, tanh, relu, lstm or gru");
+            if (!CellKinds.TryParse(cellText, out var stated, out var statedNl)) throw new InvalidDataException($"{f}: metadata cell '{cellText}' is not rnn, tanh, relu, lstm, gru, exprnn or exprnn-tanh");
+            if (stated == CellKind.ExpRnn && kind == CellKind.Rnn)
+            {
+                // weight_hh_l0 of an expRNN is exp(A) itself: with tanh the file is a tanh RNN, tensor for tensor.
+                if (statedNl == Nonlinearity.ModRelu)
+                    throw new InvalidDataException($"{f}: holds an expRNN with modReLU, which the analysis has no Jacobian for; an expRNN trained with --cell exprnn-tanh reads as a tanh RNN");
+                stated = CellKind.Rnn;
+            }
             if (stated != kind) throw new InvalidDataException($"{f}: metadata says cell {stated.Name()} but weight_hh_l0 {whh.ShapeText} is a {kind.Name()}");
             nonlinearity = statedNl;
         }

@@ -17,6 +17,9 @@ public sealed record StepRecord
     public double StepsPerS { get; init; }
     /// <summary>The gradient-flow probe ‖∂L/∂h_{T−k}‖ at the distances <see cref="TrainingSummary.FlowDistances"/>.</summary>
     public double[] Flow { get; init; } = [];
+    /// <summary>Pascanu et al.'s Ω of this step, when the run adds it to the W_hh gradient.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? Omega { get; init; }
     public double? TestLoss { get; init; }
     public double? TestMetric { get; init; }
     public bool Diverged { get; init; }
@@ -59,13 +62,26 @@ public sealed class Trainer
         };
         Model = new SequenceModel<float>(layer, Task.OutputSize, mode, loss);
         var initRng = new SeededRandom(config.Seed ^ InitStream);
-        var init = Initializers.Parse(config.Init);
-        Initializers.Apply(layer, init, initRng, config.Rho);
-        Initializers.Apply(Model.Readout, init, initRng);
+        if (layer is ExpRnnLayer<float> exp)
+        {
+            exp.Initialize(config.SkewInitKind(), initRng);
+            Initializers.Apply(Model.Readout, InitKind.PyTorch, initRng);
+        }
+        else
+        {
+            var init = Initializers.Parse(config.Init);
+            Initializers.Apply(layer, init, initRng, config.Rho);
+            Initializers.Apply(Model.Readout, init, initRng);
+        }
         if (config.ForgetBias is double forget) AddForgetBias(layer, forget);
-        Optimizer = config.Optimizer == "sgd"
-            ? new Sgd<float>(Model.Parameters, config.Lr, config.Momentum)
-            : new Adam<float>(Model.Parameters, config.Lr);
+        if (config.Chrono) ChronoInit.Apply(layer, config.ChronoMax ?? Task.Steps, initRng);
+        Optimizer = config.Optimizer switch
+        {
+            "sgd" => new Sgd<float>(Model.Parameters, config.Lr, config.Momentum),
+            "rmsprop" => new RmsProp<float>(Model.Parameters, config.Lr),
+            _ => new Adam<float>(Model.Parameters, config.Lr),
+        };
+        if (layer is ExpRnnLayer<float> skewed) Optimizer.SetLearningRateScale(skewed.Skew, (config.SkewLr ?? config.Lr / 10) / config.Lr);
         dataRng = new SeededRandom(config.Seed ^ DataStream);
         testSet = Task.Generate(config.EvalBatch, new SeededRandom(config.Seed ^ TestStream));
         int T = Task.Steps;
@@ -89,6 +105,7 @@ public sealed class Trainer
         double loss = Forward(batch);
         double metric = Task.Score(batch, Model.Predictions).Metric;
         Model.Backward(Config.Truncation);
+        double? omega = Config.FlowRegularizer is double alpha ? AddFlowRegularizer(alpha) : null;
         double norm = Config.ClipNorm is double maxNorm
             ? Clipping.ClipByGlobalNorm(Model.Parameters, maxNorm)
             : Clipping.GlobalNorm(Model.Parameters);
@@ -103,8 +120,17 @@ public sealed class Trainer
         return new StepRecord
         {
             Step = CompletedSteps, Loss = loss, Metric = metric, GradNorm = norm, Diverged = diverged,
-            StepsPerS = seconds > 0 ? 1 / seconds : 0, Flow = FlowProbe(),
+            StepsPerS = seconds > 0 ? 1 / seconds : 0, Flow = FlowProbe(), Omega = omega,
         };
+    }
+
+    /// <summary>Adds α·∂Ω/∂W_hh (Pascanu et al. 2013) to the tanh RNN's W_hh gradient of this step; returns Ω.</summary>
+    double AddFlowRegularizer(double alpha)
+    {
+        if (Model.Stack.Layers is not [RnnLayer<float> rnn])
+            throw new InvalidOperationException("the flow regulariser is defined for one tanh RNN layer in one direction");
+        float[] v = FlowRegularizer.StateGradients(rnn, Model.HiddenGradients);
+        return FlowRegularizer.Apply<float>(rnn.PreActivationGradients, v, rnn.WeightHH.Value, rnn.HiddenSize, alpha, rnn.WeightHH.Grad).Omega;
     }
 
     /// <summary>Loss and metric on the held-out set (generated once, from its own seed).</summary>
@@ -140,7 +166,7 @@ public sealed class Trainer
             ["step"] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
             ["optimizer_step"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["data_rng"] = string.Join(",", dataRng.State.Select(w => w.ToString("x16", CultureInfo.InvariantCulture))),
-            ["cell"] = Model.Stack.Kind.Name(),
+            ["cell"] = Model.Stack.Kind == CellKind.ExpRnn ? Config.Cell.Trim().ToLowerInvariant() : Model.Stack.Kind.Name(),
         };
         SafeTensors.Write(path, tensors, metadata);
     }

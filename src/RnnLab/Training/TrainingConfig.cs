@@ -8,9 +8,9 @@ namespace RnnLab.Training;
 /// </summary>
 public sealed record TrainingConfig
 {
-    /// <summary>adding, copy or agreement.</summary>
+    /// <summary>adding, copy, agreement, agreement-lm or temporal-order.</summary>
     public string Task { get; init; } = "adding";
-    /// <summary>rnn (tanh), relu, lstm or gru.</summary>
+    /// <summary>rnn (tanh), relu, lstm, gru, exprnn (modReLU) or exprnn-tanh.</summary>
     public string Cell { get; init; } = "rnn";
     /// <summary>Sequence length T for adding and copy (copy sequences are T + 20 long); subject–verb distance for agreement.</summary>
     public int Seq { get; init; } = 50;
@@ -20,7 +20,7 @@ public sealed record TrainingConfig
     public int Steps { get; init; } = 1000;
     /// <summary>1e-3 is Adam's usual step size; the exploding-gradient demonstrations raise it on purpose.</summary>
     public double Lr { get; init; } = 1e-3;
-    /// <summary>adam or sgd.</summary>
+    /// <summary>adam, sgd or rmsprop (PyTorch's defaults α = 0.99, ε = 1e-8, no momentum).</summary>
     public string Optimizer { get; init; } = "adam";
     /// <summary>SGD momentum (PyTorch semantics); ignored by Adam.</summary>
     public double Momentum { get; init; } = 0.9;
@@ -28,7 +28,7 @@ public sealed record TrainingConfig
     public double? ClipNorm { get; init; }
     /// <summary>Clamp every gradient element to ±this value; null = no value clipping.</summary>
     public double? ClipValue { get; init; }
-    /// <summary>pytorch, xavier, orthogonal or identity.</summary>
+    /// <summary>pytorch, xavier, orthogonal or identity; for exprnn cayley (what pytorch means there) or henaff.</summary>
     public string Init { get; init; } = "pytorch";
     /// <summary>Rescale W_hh (each gate block) to this spectral radius after initialisation; null = leave it.</summary>
     public double? Rho { get; init; }
@@ -38,6 +38,20 @@ public sealed record TrainingConfig
     /// (1 in Jozefowicz et al. 2015, after Gers et al. 2000) starts the cell remembering. null = PyTorch's initialisation.
     /// </summary>
     public double? ForgetBias { get; init; }
+    /// <summary>
+    /// Chrono initialisation (Tallec &amp; Ollivier 2018) of the LSTM forget / GRU update gate instead of a fixed offset:
+    /// b ~ log U[1, T_max − 1] (and b_i = −b_f for the LSTM), see <see cref="Models.ChronoInit"/>.
+    /// </summary>
+    public bool Chrono { get; init; }
+    /// <summary>Chrono's T_max; null = the task's sequence length (the number of steps the network reads).</summary>
+    public int? ChronoMax { get; init; }
+    /// <summary>expRNN: the learning rate of A (its own parameter group, as in the paper); null = <see cref="Lr"/>/10, the paper's ratio.</summary>
+    public double? SkewLr { get; init; }
+    /// <summary>
+    /// Weight α of Pascanu, Mikolov &amp; Bengio 2013's regulariser Ω on the tanh RNN's W_hh gradient (their default 2;
+    /// with <see cref="ClipNorm"/> it is their MSGD-CR); null = none. See <see cref="Models.FlowRegularizer"/>.
+    /// </summary>
+    public double? FlowRegularizer { get; init; }
 
     /// <summary>Truncated BPTT window k (0 = full BPTT).</summary>
     public int Truncation { get; init; }
@@ -66,13 +80,31 @@ public sealed record TrainingConfig
         if (Rho is double r && !(r > 0 && double.IsFinite(r))) throw new ArgumentException($"--rho must be a positive number, got {r}");
         if (ForgetBias is double fb && !double.IsFinite(fb)) throw new ArgumentException($"--forget-bias must be a finite number, got {fb}");
         if (ForgetBias is not null && Cell is not ("lstm" or "gru")) throw new ArgumentException($"--forget-bias applies to lstm and gru, not '{Cell}'");
+        if (Chrono && Cell is not ("lstm" or "gru")) throw new ArgumentException($"--forget-bias chrono applies to lstm and gru, not '{Cell}'");
+        if (Chrono && ForgetBias is not null) throw new ArgumentException("give --forget-bias a number or chrono, not both");
+        if (ChronoMax is int cm && (!Chrono || cm < 2)) throw new ArgumentException(Chrono ? $"--chrono-max must be at least 2, got {cm}" : "--chrono-max needs --forget-bias chrono");
+        bool expRnn = Cell is "exprnn" or "exprnn-tanh";
+        if (SkewLr is double sl && !(sl >= 0 && double.IsFinite(sl))) throw new ArgumentException($"--skew-lr must be a non-negative number, got {sl}");
+        if (SkewLr is not null && !expRnn) throw new ArgumentException($"--skew-lr applies to exprnn, not '{Cell}'");
+        if (FlowRegularizer is double fr && !(fr > 0 && double.IsFinite(fr))) throw new ArgumentException($"--flow-regularizer must be a positive number, got {fr}");
+        if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw new ArgumentException($"--flow-regularizer applies to the tanh rnn, not '{Cell}'");
+        if (FlowRegularizer is not null && Truncation > 0) throw new ArgumentException("--flow-regularizer needs full BPTT (--truncation 0)");
         if (Truncation < 0) throw new ArgumentException($"--truncation must be 0 (full BPTT) or positive, got {Truncation}");
         if (!(Attractors >= 0 && Attractors <= 1)) throw new ArgumentException($"--attractors must be in [0, 1], got {Attractors}");
-        if (Optimizer is not ("adam" or "sgd")) throw new ArgumentException($"unknown optimizer '{Optimizer}': choose adam or sgd");
-        if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new ArgumentException($"unknown cell '{Cell}': choose rnn, relu, lstm or gru");
-        Models.Initializers.Parse(Init);
+        if (Optimizer is not ("adam" or "sgd" or "rmsprop")) throw new ArgumentException($"unknown optimizer '{Optimizer}': choose adam, sgd or rmsprop");
+        if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new ArgumentException($"unknown cell '{Cell}': choose rnn, relu, lstm, gru, exprnn or exprnn-tanh");
+        if (expRnn) SkewInitKind();
+        else Models.Initializers.Parse(Init);
         TaskCatalog.Create(this);
     }
+
+    /// <summary>expRNN's initialisation of A: pytorch (the default) and cayley mean Cayley, henaff Henaff.</summary>
+    public Models.SkewInit SkewInitKind() => Init.Trim().ToLowerInvariant() switch
+    {
+        "pytorch" or "cayley" => Models.SkewInit.Cayley,
+        "henaff" => Models.SkewInit.Henaff,
+        _ => throw new ArgumentException($"--init for exprnn: choose cayley or henaff, not '{Init}'"),
+    };
 
     static void RequirePositive(int value, string name)
     {
