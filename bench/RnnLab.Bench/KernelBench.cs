@@ -56,7 +56,7 @@ internal static unsafe class KernelBench
         }
     }
 
-    private static double sink;
+    internal static double Sink;   // written, never read: the JIT must keep the loop that computes it
     private static volatile int ranOn;
 
     private static void WorkAndRecord(int part, void* state)
@@ -69,6 +69,6 @@ internal static unsafe class KernelBench
     {
         double v = part;
         for (int i = 0; i < 2000; i++) v = v * 0.999 + 1;
-        sink = v;
+        Sink = v;
     }
 }

@@ -3,9 +3,8 @@ using System.Globalization;
 using RnnLab.Analysis;
 using RnnLab.Models;
 using RnnLab.Numerics;
-using ScottPlot;
-using RnnLab.Tasks;
 using RnnLab.Training;
+using ScottPlot;
 
 namespace RnnLab.Lesson;
 

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using RnnLab.Numerics;
-using RnnLab.Analysis;
 using RnnLab.Models;
-using RnnLab.Tasks;
+using RnnLab.Numerics;
 using RnnLab.Training;
 
 namespace RnnLab.Lesson;

@@ -1,9 +1,4 @@
 using System.Text.RegularExpressions;
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
-using RnnLab.Training;
 
 namespace RnnLab.Lesson;
 

@@ -5,7 +5,7 @@ namespace RnnLab.Web;
 /// and any further request is told the server is busy. Waiting respects the request's cancellation, so a visitor
 /// who leaves while queued gives up their place. Holds no per-run state: each run's data lives in its request.
 /// </summary>
-public sealed class TrainingGate(int concurrent, int queueLength)
+public sealed class TrainingGate(int concurrent, int queueLength) : IDisposable
 {
     readonly SemaphoreSlim slots = new(concurrent, concurrent);
     int waiting;
@@ -32,7 +32,7 @@ public sealed class TrainingGate(int concurrent, int queueLength)
     /// </summary>
     public async Task<Slot?> EnterAsync(Func<int, Task> onQueued, CancellationToken ct)
     {
-        if (slots.Wait(0)) return Acquired();
+        if (slots.Wait(0, ct)) return Acquired();
         int ahead = Interlocked.Increment(ref waiting);
         try
         {
@@ -52,4 +52,6 @@ public sealed class TrainingGate(int concurrent, int queueLength)
         Interlocked.Increment(ref running);
         return new Slot(this);
     }
+
+    public void Dispose() => slots.Dispose();
 }

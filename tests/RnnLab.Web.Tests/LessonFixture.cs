@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
-using RnnLab.Web;
 
 namespace RnnLab.Web.Tests;
 

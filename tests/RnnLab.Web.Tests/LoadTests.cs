@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using RnnLab.Lesson;
 using RnnLab.Training;
 using Xunit.Abstractions;
 
@@ -15,6 +13,8 @@ namespace RnnLab.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public class LoadTests(LessonFixture lesson, ITestOutputHelper output)
 {
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     sealed record StreamResult(int Session, List<(int Step, double Loss)> Steps, string? Done, string? Failed, double Seconds);
 
     static async Task<StreamResult> ReadStream(HttpClient http, string url, int session, CancellationToken ct, int stopAfterSteps = int.MaxValue)
@@ -96,7 +96,7 @@ public class LoadTests(LessonFixture lesson, ITestOutputHelper output)
             workingSetBeforeMB = mb(before), workingSetPeakMB = mb(peak), workingSetAfterMB = mb(after),
             failed = results.Count(r => r.Failed is not null),
         };
-        string json = JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true });
+        string json = JsonSerializer.Serialize(figures, Indented);
         output.WriteLine(json);
         Directory.CreateDirectory(LessonFixture.ArtifactsDir);
         File.WriteAllText(Path.Combine(LessonFixture.ArtifactsDir, "load-test.json"), json);

@@ -1,5 +1,4 @@
 using RnnLab.Lesson;
-using RnnLab.Web.Sections;
 
 namespace RnnLab.Web.Tests;
 

@@ -1,4 +1,3 @@
-using RnnLab.Lesson;
 using RnnLab.Analysis;
 
 namespace RnnLab.Web.Tests;

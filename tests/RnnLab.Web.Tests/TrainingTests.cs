@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
-using RnnLab.Lesson;
 using RnnLab.Training;
 using RnnLab.Tasks;
 

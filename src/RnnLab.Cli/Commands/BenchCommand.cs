@@ -1,5 +1,4 @@
 using System.CommandLine;
-using RnnLab.Lesson;
 using RnnLab.Training;
 using Spectre.Console;
 

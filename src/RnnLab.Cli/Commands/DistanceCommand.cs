@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RnnLab.Lesson;
-using RnnLab.Analysis;
 using Spectre.Console;
 
 namespace RnnLab.Cli.Commands;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using RnnLab.Numerics;
 using RnnLab.Lesson;
-using RnnLab.Analysis;
 using RnnLab.Models;
 using Spectre.Console;
 

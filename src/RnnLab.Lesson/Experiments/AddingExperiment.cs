@@ -1,7 +1,3 @@
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
 using RnnLab.Training;
 namespace RnnLab.Lesson;
 
@@ -26,7 +22,7 @@ public sealed class AddingExperiment : TaskGridExperiment
         _ => new([50, 100, 200, 400], ThreeCells, 2, 3000, 64, 32, 1024),
     };
 
-    protected override TrainingConfig Configure(TrainingConfig c, double x) => c with { Task = "adding", Seq = (int)x };
+    protected override TrainingConfig Configure(TrainingConfig common, double x) => common with { Task = "adding", Seq = (int)x };
 
     public override Section Report(IReadOnlyList<PointResult> points)
     {

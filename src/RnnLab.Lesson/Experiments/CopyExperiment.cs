@@ -1,7 +1,3 @@
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
 using RnnLab.Training;
 namespace RnnLab.Lesson;
 
@@ -26,7 +22,7 @@ public sealed class CopyExperiment : TaskGridExperiment
         _ => new([10, 25, 50, 100], ThreeCells, 1, 4000, 64, 32, 512),
     };
 
-    protected override TrainingConfig Configure(TrainingConfig c, double x) => c with { Task = "copy", Seq = (int)x };
+    protected override TrainingConfig Configure(TrainingConfig common, double x) => common with { Task = "copy", Seq = (int)x };
 
     public override Section Report(IReadOnlyList<PointResult> points)
     {

@@ -1,7 +1,3 @@
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
 using RnnLab.Training;
 namespace RnnLab.Lesson;
 

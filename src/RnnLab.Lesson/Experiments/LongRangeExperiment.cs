@@ -1,7 +1,3 @@
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
 using RnnLab.Training;
 namespace RnnLab.Lesson;
 
@@ -23,7 +19,7 @@ public sealed class LongRangeExperiment : TaskGridExperiment
         _ => new([2, 8, 16, 32, 64], ThreeCells, 3, 4000, 64, 32, 1024),
     };
 
-    protected override TrainingConfig Configure(TrainingConfig c, double x) => c with { Task = "agreement", Seq = (int)x, Lr = 0.003 };
+    protected override TrainingConfig Configure(TrainingConfig common, double x) => common with { Task = "agreement", Seq = (int)x, Lr = 0.003 };
 
     public override Section Report(IReadOnlyList<PointResult> points)
     {

@@ -1,10 +1,5 @@
 using System.Globalization;
 using ScottPlot;
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
-using RnnLab.Training;
 
 namespace RnnLab.Lesson;
 

@@ -2,11 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using RnnLab.Numerics;
-using ScottPlot;
-using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Tasks;
 using RnnLab.Training;
+using ScottPlot;
 
 namespace RnnLab.Lesson;
 

@@ -1,11 +1,7 @@
 using System.Globalization;
 using System.Numerics;
-using ScottPlot;
 using RnnLab.Analysis;
-using RnnLab.Models;
-using RnnLab.Numerics;
-using RnnLab.Tasks;
-using RnnLab.Training;
+using ScottPlot;
 
 namespace RnnLab.Lesson;
 

@@ -32,7 +32,7 @@ static class JacobianEndpoints
 
     public static object Compute(string cell, string init, int hidden, double rho, int steps, ulong seed)
     {
-        CellKinds.TryParse(cell, out var kind, out _);
+        var (kind, _) = CellKinds.Parse(cell);
         var layer = LabModels.Layer(kind, hidden, init, rho, seed);
         var flow = FlowProfile.Compute(layer, LabModels.Sequence(steps, seed), steps);
         string[] gateNames = kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };

@@ -197,7 +197,7 @@ public sealed class CellTrajectory
                 }
                 break;
             }
-            default: throw new ArgumentOutOfRangeException(nameof(Cell.Kind));
+            default: throw new InvalidOperationException($"no step for cell {Cell.Kind}");
         }
     }
 

@@ -25,7 +25,7 @@ internal enum GemmIsa { Scalar, Avx2, Avx512 }
 /// elements, and a broadcast from a strided row costs the same as one from a packed panel, while packing the small
 /// A of an in-loop GEMM (h_{t-1}, [B, H]) would cost as much as multiplying it. Likewise an Op.N B that is not reused
 /// by many rows of A is read in place. An Op.T B (the weights in x·Wᵀ) must be transposed into panels; when the same
-/// B serves many calls (W_hh over all time steps) pack it once with <see cref="PackB{T}"/>.
+/// B serves many calls (W_hh over all time steps) pack it once with <see cref="PackB{T}(Op, int, int, ReadOnlySpan{T}, PackedMatrix{T})"/>.
 /// </remarks>
 public static unsafe partial class Gemm
 {
@@ -40,7 +40,7 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
         => Multiply(opA, opB, m, n, k, a, b, c, accumulate, Parallelism.Threads, BestIsa);
 
-    /// <summary>C = op(A)·B, or C += op(A)·B, with B packed beforehand by <see cref="PackB{T}"/>.</summary>
+    /// <summary>C = op(A)·B, or C += op(A)·B, with B packed beforehand by <see cref="PackB{T}(Op, int, int, ReadOnlySpan{T}, PackedMatrix{T})"/>.</summary>
     public static void Multiply<T>(Op opA, int m, ReadOnlySpan<T> a, PackedMatrix<T> b, Span<T> c, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
         => Multiply(opA, m, a, b, c, accumulate, Parallelism.Threads);
@@ -157,7 +157,7 @@ public static unsafe partial class Gemm
 
 /// <summary>
 /// op(B) [k, n] packed once into the k-major panels (NR columns wide, zero-padded) that the GEMM micro-kernel reads:
-/// made by <see cref="Gemm.PackB{T}"/> and consumed by the <see cref="Gemm.Multiply{T}(Op, int, ReadOnlySpan{T}, PackedMatrix{T}, Span{T}, bool)"/>
+/// made by <see cref="Gemm.PackB{T}(Op, int, int, ReadOnlySpan{T}, PackedMatrix{T})"/> and consumed by the <see cref="Gemm.Multiply{T}(Op, int, ReadOnlySpan{T}, PackedMatrix{T}, Span{T}, bool)"/>
 /// overload. Holds a copy: after B changes (an optimizer step), pack it again, passing this object to reuse its storage.
 /// </summary>
 public sealed class PackedMatrix<T> where T : unmanaged

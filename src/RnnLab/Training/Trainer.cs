@@ -52,7 +52,7 @@ public sealed class Trainer
         config.Validate();
         Config = config;
         Task = TaskCatalog.Create(config);
-        CellKinds.TryParse(config.Cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(config.Cell);
         var layer = RecurrentLayer<float>.Create(kind, Task.InputSize, config.Hidden, act);
         var (mode, loss) = Task.TargetKind switch
         {

@@ -25,7 +25,7 @@ public sealed class LessonReportTests : IDisposable
         var ids = images.Select(m => m.Groups[1].Value).ToArray();
         Assert.Equal(LessonReport.PlotIds.Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
         foreach (string id in LessonReport.PlotIds) Assert.Contains($"<figure class=\"plot\" id=\"fig-{id}\">", html);
-        Assert.True(Regex.Matches(html, "class=\"finding verdict-").Count >= 10, "fewer verdict boxes than claims");
+        Assert.True(Regex.Count(html, "class=\"finding verdict-") >= 10, "fewer verdict boxes than claims");
         foreach (Match m in images)
         {
             byte[] png = Convert.FromBase64String(m.Groups[2].Value);

@@ -1,5 +1,4 @@
 using RnnLab.Lesson;
-using RnnLab.Analysis;
 
 namespace RnnLab.Tests.Lesson;
 

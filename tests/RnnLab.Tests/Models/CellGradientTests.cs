@@ -24,7 +24,7 @@ public class CellGradientTests
     public void Backward_matches_central_differences(string cell, int inputSize, int hidden, int steps, int batch)
     {
         var rng = new SeededRandom((ulong)(inputSize * 1000 + hidden * 100 + steps * 10 + batch));
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var layer = RecurrentLayer<double>.Create(kind, inputSize, hidden, act);
         foreach (var p in layer.Parameters) rng.FillUniform<double>(p.Value, -0.6, 0.6);
         double[] x = new double[steps * batch * inputSize];
@@ -64,7 +64,7 @@ public class CellGradientTests
     {
         const int I = 3, H = 4, T = 7, B = 2;
         var rng = new SeededRandom(42);
-        CellKinds.TryParse(cell, out var kind, out _);
+        var (kind, _) = CellKinds.Parse(cell);
         var full = RecurrentLayer<double>.Create(kind, I, H);
         foreach (var p in full.Parameters) rng.FillUniform<double>(p.Value, -0.7, 0.7);
         double[] x = new double[T * B * I], r = new double[T * B * H];

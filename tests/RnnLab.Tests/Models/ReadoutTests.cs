@@ -105,7 +105,7 @@ public class ReadoutTests
         // rows → readout backward into dOutput [T, B, H] → BPTT. Checked end to end against finite differences.
         const int I = 3, H = 5, O = 4, T = 5, B = 3;
         var rng = new SeededRandom(4);
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var layer = RecurrentLayer<double>.Create(kind, I, H, act);
         var readout = new Readout<double>(H, O);
         Initializers.Apply(layer, InitKind.PyTorch, rng);

@@ -43,7 +43,7 @@ public class SafeTensorsExportTests
     static void SaveAndReload(string cell, ulong seed, string dir)
     {
         const int I = 4, H = 6, T = 9, B = 3;
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var rng = new SeededRandom(seed);
         var layer = RecurrentLayer<double>.Create(kind, I, H, act);
         // float32-representable weights, so the default F32 file holds them exactly

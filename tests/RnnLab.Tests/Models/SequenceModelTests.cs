@@ -15,7 +15,7 @@ public class SequenceModelTests
     public void Gradients_of_every_parameter_match_central_differences(string cell, ReadoutMode mode, LossKind loss, int truncation)
     {
         const int I = 3, H = 5, O = 3, T = 7, B = 2;
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var model = new SequenceModel<double>(RecurrentLayer<double>.Create(kind, I, H, act), O, mode, loss);
         var rng = new SeededRandom(31);
         foreach (var p in model.Parameters) rng.FillUniform<double>(p.Value, -0.5, 0.5);

@@ -1,5 +1,4 @@
 using RnnLab.Lesson;
-using RnnLab.Analysis;
 using RnnLab.Numerics;
 
 namespace RnnLab.Tests.Numerics;
