@@ -87,7 +87,7 @@ public class PyTorchStackParityTests
     static void TrainAndSave(string cell, int layers, bool bidirectional, int proj, string path)
     {
         const int I = 4, H = 6, Steps = 9, B = 3, O = 2;
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var rng = new SeededRandom(77);
         var model = new SequenceModel<float>(new RecurrentStack<float>(kind, I, H, layers, bidirectional, 0.2, proj, act), O,
             ReadoutMode.EveryStep, LossKind.MeanSquaredError);   // every step: a last-step loss leaves the top reverse W_hh untrained (its only step starts from h0 = 0)

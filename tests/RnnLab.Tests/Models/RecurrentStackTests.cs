@@ -29,7 +29,7 @@ public class RecurrentStackTests
     public void Backward_matches_central_differences(string cell, int layers, bool bidirectional, int proj, double dropout)
     {
         const int I = 3, H = 5, T = 4, B = 3;
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var stack = new RecurrentStack<double>(kind, I, H, layers, bidirectional, dropout, proj, act);
         var rng = new SeededRandom((ulong)(layers * 100 + (bidirectional ? 10 : 0) + proj) + (ulong)kind);
         foreach (var p in stack.Parameters) rng.FillUniform<double>(p.Value, -0.6, 0.6);
@@ -96,7 +96,7 @@ public class RecurrentStackTests
     public void Truncated_bptt_through_a_stack_equals_independent_chunks_with_constant_initial_states(string cell, int layers, int k)
     {
         const int I = 3, H = 4, T = 7, B = 2;
-        CellKinds.TryParse(cell, out var kind, out _);
+        var (kind, _) = CellKinds.Parse(cell);
         var full = new RecurrentStack<double>(kind, I, H, layers);
         var rng = new SeededRandom(43);
         foreach (var p in full.Parameters) rng.FillUniform<double>(p.Value, -0.7, 0.7);

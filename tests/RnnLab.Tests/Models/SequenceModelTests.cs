@@ -51,7 +51,7 @@ public class SequenceModelTests
         ReadoutMode mode, LossKind loss)
     {
         const int I = 3, H = 5, O = 3, T = 5, B = 2;
-        CellKinds.TryParse(cell, out var kind, out var act);
+        var (kind, act) = CellKinds.Parse(cell);
         var model = new SequenceModel<double>(new RecurrentStack<double>(kind, I, H, layers, bidirectional, dropout, proj, act), O, mode, loss);
         Assert.Equal([model.Stack.OutputSize * O, O], model.Parameters.TakeLast(2).Select(p => p.Size));
         var rng = new SeededRandom(37);
