@@ -30,5 +30,10 @@ public static class Program
         return root;
     }
 
-    public static int Main(string[] args) => Cli.Run(Commands(), args);
+    public static int Main(string[] args)
+    {
+        // Every verb's kernels use the cores this process may use unless its --threads says otherwise.
+        Numerics.Parallelism.Threads = Numerics.Parallelism.DefaultThreads;
+        return Cli.Run(Commands(), args);
+    }
 }

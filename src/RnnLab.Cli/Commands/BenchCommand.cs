@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace RnnLab.Cli.Commands;
 
-/// <summary>`rnnlab bench`: training steps per second on random data, the work ../shared/bench/torch_baseline.py times.</summary>
+/// <summary>`rnnlab bench`: training steps per second on random data, the work bench/torch_baseline.py times in PyTorch.</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -15,16 +15,18 @@ public static class BenchCommand
         var batch = CommonOptions.Positive("--batch", "Batch size B.", 32);
         var input = CommonOptions.Positive("--input", "Input size I.", 2);
         var steps = CommonOptions.Positive("--steps", "Timed training steps (after 3 warm-up steps).", 20);
-        var threads = CommonOptions.Positive("--threads", "Threads for the matrix products.", 1);
+        var layers = CommonOptions.Layers();
+        var bidirectional = CommonOptions.Bidirectional();
+        var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
-        var command = new Command("bench", "Time training steps (forward, MSE on a readout of h_T, full BPTT, clip by global norm 1.0, Adam) on random inputs.")
+        var command = new Command("bench", "Time training steps (forward, MSE on a readout of output[T−1], full BPTT, clip by global norm 1.0, Adam) on random inputs.")
         {
-            cell, hidden, seq, batch, input, steps, threads, json,
+            cell, hidden, seq, batch, input, layers, bidirectional, steps, threads, json,
         };
         command.SetAction(parse =>
         {
             var config = new BenchConfig(parse.GetValue(cell)!, parse.GetValue(hidden), parse.GetValue(seq), parse.GetValue(batch),
-                parse.GetValue(input), parse.GetValue(steps), parse.GetValue(threads));
+                parse.GetValue(input), parse.GetValue(steps), parse.GetValue(threads), Layers: parse.GetValue(layers), Bidirectional: parse.GetValue(bidirectional));
             CommonOptions.ParseCell(config.Cell);
             BenchResult result;
             if (parse.GetValue(json) || Console.IsOutputRedirected)
@@ -37,8 +39,8 @@ public static class BenchCommand
                         return TrainBenchmark.Run(config, done => task.Value = done);
                     });
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
-            var table = new Table().AddColumns("cell", "H", "T", "B", "I", "threads", "steps/s", "forward ms", "backward ms", "update ms");
-            table.AddRow(result.Cell, $"{result.Hidden}", $"{result.Seq}", $"{result.Batch}", $"{result.Input}", $"{result.Threads}",
+            var table = new Table().AddColumns("cell", "H", "T", "B", "I", "layers", "directions", "threads", "steps/s", "forward ms", "backward ms", "update ms");
+            table.AddRow(result.Cell, $"{result.Hidden}", $"{result.Seq}", $"{result.Batch}", $"{result.Input}", $"{result.Layers}", result.Bidirectional ? "2" : "1", $"{result.Threads}",
                 $"{result.StepsPerS:F2}", $"{result.ForwardMs:F2}", $"{result.BackwardMs:F2}", $"{result.UpdateMs:F2}");
             AnsiConsole.Write(table);
             return 0;

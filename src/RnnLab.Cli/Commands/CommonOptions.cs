@@ -20,6 +20,25 @@ public static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    public static Option<int> Layers() => new("--layers")
+    {
+        Description = "Stacked recurrent layers (PyTorch's num_layers): layer l+1 reads the outputs of layer l.",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public static Option<bool> Bidirectional() => new("--bidirectional")
+    {
+        Description = "Add a reverse direction to every layer (PyTorch's bidirectional). A readout of the last step reads " +
+            "output[T−1], both directions concatenated as in PyTorch: there the reverse direction has seen only the last input x_T.",
+    };
+
+    /// <summary>--threads for the matrix products, defaulting to the cores this process may use (<see cref="Numerics.Parallelism.DefaultThreads"/>).</summary>
+    public static Option<int> Threads(string description = "Threads for the matrix products (default: the cores this process may use; results do not depend on it).") => new("--threads")
+    {
+        Description = description,
+        DefaultValueFactory = _ => Numerics.Parallelism.DefaultThreads,
+    };
+
     public static Option<ulong> Seed() => new("--seed")
     {
         Description = "Random seed: the same seed gives bit-identical results on the same machine.",

@@ -50,8 +50,8 @@ public static class ExperimentCommand
 
     public static Option<int> ThreadsOption() => new("--threads")
     {
-        Description = "Grid points trained at once (results do not depend on it).",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
+        Description = "Grid points trained at once, each on one thread (default: the cores this process may use; results do not depend on it).",
+        DefaultValueFactory = _ => Numerics.Parallelism.DefaultThreads,
     };
 
     static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, bool quiet)

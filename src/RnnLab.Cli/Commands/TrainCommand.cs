@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnLab.Lesson;
+using RnnLab.Numerics;
 using RnnLab.Training;
 using Spectre.Console;
 
@@ -15,6 +16,11 @@ public static class TrainCommand
         var cell = CommonOptions.Cell(d.Cell, "Recurrent cell: rnn (tanh), relu, lstm, gru, exprnn (orthogonal W_hh = exp(A), modReLU) or exprnn-tanh.");
         var seq = CommonOptions.Positive("--seq", "Sequence length T (adding, copy) or subject–verb distance (agreement).", d.Seq);
         var hidden = CommonOptions.Positive("--hidden", "Hidden size H.", d.Hidden);
+        var layers = CommonOptions.Layers();
+        var bidirectional = CommonOptions.Bidirectional();
+        var dropout = new Option<double>("--dropout") { Description = "Dropout probability on the outputs of every layer but the last, while training (PyTorch's dropout; needs --layers 2 or more).", DefaultValueFactory = _ => d.Dropout };
+        var projSize = new Option<int>("--proj-size") { Description = "LSTM: project h to this size, h = W_hr·(o ⊙ tanh c) (PyTorch's proj_size; 0 = none).", DefaultValueFactory = _ => d.ProjSize };
+        var threads = CommonOptions.Threads();
         var steps = CommonOptions.Positive("--steps", "Training steps.", d.Steps);
         var batch = CommonOptions.Positive("--batch", "Sequences per step.", d.Batch);
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => d.Lr };
@@ -39,8 +45,8 @@ public static class TrainCommand
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a recurrent network on a long-range task and write a run folder.")
         {
-            task, cell, seq, hidden, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, forgetBias, chronoMax, skewLr, flowRegularizer, truncation,
-            attractors, seed, evalEvery, logEvery, checkpointEvery, outDir, resume, json,
+            task, cell, seq, hidden, layers, bidirectional, dropout, projSize, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, forgetBias, chronoMax, skewLr, flowRegularizer, truncation,
+            attractors, seed, evalEvery, logEvery, checkpointEvery, outDir, resume, threads, json,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +62,7 @@ public static class TrainCommand
             var config = new TrainingConfig
             {
                 Task = parse.GetValue(task)!, Cell = parse.GetValue(cell)!, Seq = parse.GetValue(seq), Hidden = parse.GetValue(hidden),
+                Layers = parse.GetValue(layers), Bidirectional = parse.GetValue(bidirectional), Dropout = parse.GetValue(dropout), ProjSize = parse.GetValue(projSize),
                 Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), Optimizer = parse.GetValue(optimizer)!,
                 Momentum = parse.GetValue(momentum), ClipNorm = parse.GetValue(clipNorm), ClipValue = parse.GetValue(clipValue),
                 Init = parse.GetValue(init)!, Rho = parse.GetValue(rho), ForgetBias = forgetNumber, Chrono = chrono,
@@ -67,6 +74,7 @@ public static class TrainCommand
             string? folder = parse.GetValue(outDir);
             bool again = parse.GetValue(resume);
             if (!again) config.Validate();
+            using var kernelThreads = Parallelism.Use(CommonOptions.RequirePositive(parse.GetValue(threads), "--threads"));
             TrainingSummary summary;
             if (asJson || Console.IsOutputRedirected)
                 summary = TrainingRun.Run(config, folder, again, cancel: cancel, writeReport: RunReport.Write);

@@ -13,6 +13,28 @@ public static unsafe class Parallelism
 {
     private static int threads = 1;
 
+    /// <summary>
+    /// The default of every verb's <c>--threads</c>: the cores this process may run on, as PyTorch's default
+    /// <c>torch.get_num_threads()</c>. .NET's <see cref="Environment.ProcessorCount"/> on Linux already counts only
+    /// the CPUs in the process's affinity mask (taskset, cpusets) and rounds a cgroup CPU quota (a container's
+    /// <c>--cpus</c>, Kubernetes' limits) up to whole cores; <c>DOTNET_PROCESSOR_COUNT</c> overrides both.
+    /// </summary>
+    public static int DefaultThreads => Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Sets <see cref="Threads"/> until the returned scope is disposed, then restores the previous value.</summary>
+    public static ThreadScope Use(int threads)
+    {
+        var scope = new ThreadScope(Threads);
+        Threads = threads;
+        return scope;
+    }
+
+    /// <summary>Restores the thread setting <see cref="Use"/> replaced.</summary>
+    public readonly struct ThreadScope(int previous) : IDisposable
+    {
+        public void Dispose() => Threads = previous;
+    }
+
     /// <summary>Threads a single kernel call may use (1 = no forking). Clamped to at least 1.</summary>
     public static int Threads
     {

@@ -170,6 +170,8 @@ public static class Sweep
             }
         }
         int n = Math.Min(threads, Math.Max(1, work.Count));
+        // Parallel over points, not inside them: a point's kernels stay on its own thread (--threads counts points).
+        using var serialKernels = Parallelism.Use(1);
         var workers = Enumerable.Range(1, n - 1).Select(_ => new Thread(Work) { IsBackground = true, Name = "RnnLab sweep" }).ToArray();
         foreach (var w in workers) w.Start();
         Work();

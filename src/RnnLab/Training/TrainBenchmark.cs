@@ -4,29 +4,31 @@ using RnnLab.Numerics;
 
 namespace RnnLab.Training;
 
-/// <summary>The work `rnnlab bench` times, the same as ../shared/bench/torch_baseline.py does in PyTorch.</summary>
+/// <summary>The work `rnnlab bench` times, the same as bench/torch_baseline.py does in PyTorch.</summary>
 public sealed record BenchConfig(string Cell = "rnn", int Hidden = 128, int Seq = 200, int Batch = 32, int Input = 2,
-    int Steps = 20, int Threads = 1, int Warmup = 3, ulong Seed = 0);
+    int Steps = 20, int Threads = 1, int Warmup = 3, ulong Seed = 0, int Layers = 1, bool Bidirectional = false);
 
 /// <summary>Measured training speed, with the time split the way a profile would split it.</summary>
 public sealed record BenchResult(string Impl, string Cell, int Hidden, int Seq, int Batch, int Input, int Threads, int Steps,
-    double StepsPerS, double ForwardMs, double BackwardMs, double UpdateMs);
+    double StepsPerS, double ForwardMs, double BackwardMs, double UpdateMs, int Layers = 1, bool Bidirectional = false);
 
 public static class TrainBenchmark
 {
     /// <summary>
     /// Times <see cref="BenchConfig.Steps"/> training steps after a warm-up: forward over [T, B, I] random inputs,
-    /// MSE on a linear readout of h_T against random targets, full BPTT, clip by global norm 1.0, Adam (lr 1e-3).
+    /// MSE on a linear readout of output[T−1] (h_T, or both directions' last outputs) against random targets, full BPTT
+    /// through every layer, clip by global norm 1.0, Adam (lr 1e-3).
     /// </summary>
     public static BenchResult Run(BenchConfig c, Action<int>? progress = null)
     {
         if (!CellKinds.TryParse(c.Cell, out var kind, out var act)) throw new ArgumentException($"unknown cell '{c.Cell}': choose rnn, relu, lstm or gru");
-        foreach (var (value, name) in new[] { (c.Hidden, "--hidden"), (c.Seq, "--seq"), (c.Batch, "--batch"), (c.Input, "--input"), (c.Steps, "--steps"), (c.Threads, "--threads") })
+        foreach (var (value, name) in new[] { (c.Hidden, "--hidden"), (c.Seq, "--seq"), (c.Batch, "--batch"), (c.Input, "--input"), (c.Steps, "--steps"), (c.Threads, "--threads"), (c.Layers, "--layers") })
             if (value <= 0) throw new ArgumentException($"{name} must be a positive integer, got {value}");
         if (c.Warmup < 0) throw new ArgumentException($"warm-up steps must not be negative, got {c.Warmup}");
 
         var rng = new SeededRandom(c.Seed);
-        var model = new SequenceModel<float>(RecurrentLayer<float>.Create(kind, c.Input, c.Hidden, act), 1, ReadoutMode.LastStep, LossKind.MeanSquaredError);
+        var stack = new RecurrentStack<float>(kind, c.Input, c.Hidden, c.Layers, c.Bidirectional, nonlinearity: act);
+        var model = new SequenceModel<float>(stack, 1, ReadoutMode.LastStep, LossKind.MeanSquaredError);
         Initializers.Apply(model.Stack, InitKind.PyTorch, rng);
         Initializers.Apply(model.Readout, InitKind.PyTorch, rng);
         var x = new float[c.Seq * c.Batch * c.Input];
@@ -51,9 +53,7 @@ public static class TrainBenchmark
             forward += t1 - t0; backward += t2 - t1; update += t3 - t2;
         }
 
-        int threadsBefore = Parallelism.Threads;
-        Parallelism.Threads = c.Threads;
-        try
+        using (Parallelism.Use(c.Threads))
         {
             for (int i = 0; i < c.Warmup; i++) Step();
             forward = backward = update = 0;
@@ -61,9 +61,8 @@ public static class TrainBenchmark
             for (int i = 0; i < c.Steps; i++) { Step(); progress?.Invoke(i + 1); }
             clock.Stop();
         }
-        finally { Parallelism.Threads = threadsBefore; }
         double perStep(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / c.Steps;
         return new BenchResult("rnnlab", kind == CellKind.Rnn && act == Nonlinearity.Relu ? "relu" : kind.Name(), c.Hidden, c.Seq, c.Batch, c.Input,
-            c.Threads, c.Steps, c.Steps / clock.Elapsed.TotalSeconds, perStep(forward), perStep(backward), perStep(update));
+            c.Threads, c.Steps, c.Steps / clock.Elapsed.TotalSeconds, perStep(forward), perStep(backward), perStep(update), c.Layers, c.Bidirectional);
     }
 }

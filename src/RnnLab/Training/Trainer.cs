@@ -15,11 +15,17 @@ public sealed record StepRecord
     /// <summary>Global gradient norm before clipping.</summary>
     public double GradNorm { get; init; }
     public double StepsPerS { get; init; }
-    /// <summary>The gradient-flow probe ‖∂L/∂h_{T−k}‖ at the distances <see cref="TrainingSummary.FlowDistances"/>.</summary>
+    /// <summary>
+    /// The gradient-flow probe ‖∂L/∂h_{T−k}‖ at the distances <see cref="TrainingSummary.FlowDistances"/>, in the top
+    /// layer's forward direction (the h the readout reads; the only layer of a one-layer network).
+    /// </summary>
     public double[] Flow { get; init; } = [];
     /// <summary>Pascanu et al.'s Ω of this step, when the run adds it to the W_hh gradient.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double? Omega { get; init; }
+    /// <summary>The same probe for every layer and direction, keyed by PyTorch's suffix (l0, l0_reverse, l1, …), in
+    /// the input's time (k steps back from x_T); null for a one-layer, one-direction network.</summary>
+    public Dictionary<string, double[]>? FlowLayers { get; init; }
     public double? TestLoss { get; init; }
     public double? TestMetric { get; init; }
     public bool Diverged { get; init; }
@@ -44,8 +50,10 @@ public sealed class Trainer
     readonly SeededRandom dataRng;
     readonly SequenceBatch testSet;
 
-    /// <summary>Seeds of the run's three random streams, derived from the one seed so they never overlap.</summary>
-    const ulong InitStream = 0x1A17, DataStream = 0xDA7A, TestStream = 0x7E57;
+    readonly SeededRandom dropoutRng;
+
+    /// <summary>Seeds of the run's random streams, derived from the one seed so they never overlap.</summary>
+    const ulong InitStream = 0x1A17, DataStream = 0xDA7A, TestStream = 0x7E57, DropoutStream = 0xD409;
 
     public Trainer(TrainingConfig config)
     {
@@ -53,35 +61,38 @@ public sealed class Trainer
         Config = config;
         Task = TaskCatalog.Create(config);
         var (kind, act) = CellKinds.Parse(config.Cell);
-        var layer = RecurrentLayer<float>.Create(kind, Task.InputSize, config.Hidden, act);
+        var stack = new RecurrentStack<float>(kind, Task.InputSize, config.Hidden, config.Layers, config.Bidirectional, config.Dropout, config.ProjSize, act);
         var (mode, loss) = Task.TargetKind switch
         {
             TargetKind.RegressionAtLastStep => (ReadoutMode.LastStep, LossKind.MeanSquaredError),
             TargetKind.ClassificationAtLastStep => (ReadoutMode.LastStep, LossKind.CrossEntropy),
             _ => (ReadoutMode.EveryStep, LossKind.CrossEntropy),
         };
-        Model = new SequenceModel<float>(layer, Task.OutputSize, mode, loss);
+        Model = new SequenceModel<float>(stack, Task.OutputSize, mode, loss);
         var initRng = new SeededRandom(config.Seed ^ InitStream);
-        if (layer is ExpRnnLayer<float> exp)
+        // exprnn reads --init as its skew initialisation (cayley, henaff); its readout takes PyTorch's default.
+        var init = kind == CellKind.ExpRnn ? InitKind.PyTorch : Initializers.Parse(config.Init);
+        foreach (var layer in stack.Layers)
         {
-            exp.Initialize(config.SkewInitKind(), initRng);
-            Initializers.Apply(Model.Readout, InitKind.PyTorch, initRng);
+            if (layer is ExpRnnLayer<float> exp) exp.Initialize(config.SkewInitKind(), initRng);
+            else Initializers.Apply(layer, init, initRng, config.Rho);
         }
-        else
+        Initializers.Apply(Model.Readout, init, initRng);
+        foreach (var layer in stack.Layers)
         {
-            var init = Initializers.Parse(config.Init);
-            Initializers.Apply(layer, init, initRng, config.Rho);
-            Initializers.Apply(Model.Readout, init, initRng);
+            if (config.ForgetBias is double forget) AddForgetBias(layer, forget);
+            if (config.Chrono) ChronoInit.Apply(layer, config.ChronoMax ?? Task.Steps, initRng);
         }
-        if (config.ForgetBias is double forget) AddForgetBias(layer, forget);
-        if (config.Chrono) ChronoInit.Apply(layer, config.ChronoMax ?? Task.Steps, initRng);
+        dropoutRng = new SeededRandom(config.Seed ^ DropoutStream);
+        stack.DropoutRandom = dropoutRng;
         Optimizer = config.Optimizer switch
         {
             "sgd" => new Sgd<float>(Model.Parameters, config.Lr, config.Momentum),
             "rmsprop" => new RmsProp<float>(Model.Parameters, config.Lr),
             _ => new Adam<float>(Model.Parameters, config.Lr),
         };
-        if (layer is ExpRnnLayer<float> skewed) Optimizer.SetLearningRateScale(skewed.Skew, (config.SkewLr ?? config.Lr / 10) / config.Lr);
+        foreach (var layer in stack.Layers)
+            if (layer is ExpRnnLayer<float> skewed) Optimizer.SetLearningRateScale(skewed.Skew, (config.SkewLr ?? config.Lr / 10) / config.Lr);
         dataRng = new SeededRandom(config.Seed ^ DataStream);
         testSet = Task.Generate(config.EvalBatch, new SeededRandom(config.Seed ^ TestStream));
         int T = Task.Steps;
@@ -120,7 +131,8 @@ public sealed class Trainer
         return new StepRecord
         {
             Step = CompletedSteps, Loss = loss, Metric = metric, GradNorm = norm, Diverged = diverged,
-            StepsPerS = seconds > 0 ? 1 / seconds : 0, Flow = FlowProbe(), Omega = omega,
+            StepsPerS = seconds > 0 ? 1 / seconds : 0, Omega = omega,
+            Flow = FlowProbe(Model.Stack.NumLayers - 1, 0), FlowLayers = FlowProbeByLayer(),
         };
     }
 
@@ -136,7 +148,9 @@ public sealed class Trainer
     /// <summary>Loss and metric on the held-out set (generated once, from its own seed).</summary>
     public TaskScore Evaluate()
     {
-        Forward(testSet);
+        Model.Stack.Training = false;   // no dropout on the held-out set, as PyTorch's model.eval()
+        try { Forward(testSet); }
+        finally { Model.Stack.Training = true; }
         return Task.Score(testSet, Model.Predictions);
     }
 
@@ -144,13 +158,23 @@ public sealed class Trainer
         ? Model.Forward(batch.Inputs, batch.Steps, batch.Size, batch.Targets)
         : Model.Forward(batch.Inputs, batch.Steps, batch.Size, classLabels: batch.Labels);
 
-    double[] FlowProbe()
+    /// <summary>The probe of one layer and direction at <see cref="FlowDistances"/>: k steps back from the input's last step.</summary>
+    double[] FlowProbe(int layer, int direction)
     {
-        var probe = Model.Stack.Layer(0).StateGradientNorms;
-        int T = probe.Length;
+        var stack = Model.Stack;
         var flow = new double[FlowDistances.Length];
-        for (int i = 0; i < flow.Length; i++) flow[i] = probe[T - 1 - FlowDistances[i]];
+        for (int i = 0; i < flow.Length; i++) flow[i] = stack.StateGradientNorm(layer, direction, stack.Steps - FlowDistances[i]);
         return flow;
+    }
+
+    Dictionary<string, double[]>? FlowProbeByLayer()
+    {
+        var stack = Model.Stack;
+        if (stack.Layers.Count == 1) return null;
+        var byLayer = new Dictionary<string, double[]>();
+        for (int l = 0; l < stack.NumLayers; l++)
+            for (int d = 0; d < stack.Directions; d++) byLayer[stack.Layer(l, d).Suffix] = FlowProbe(l, d);
+        return byLayer;
     }
 
     // ---- checkpoints: weights, optimizer state, data stream and step count, in one safetensors file ----
@@ -165,11 +189,16 @@ public sealed class Trainer
         {
             ["step"] = CompletedSteps.ToString(CultureInfo.InvariantCulture),
             ["optimizer_step"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
-            ["data_rng"] = string.Join(",", dataRng.State.Select(w => w.ToString("x16", CultureInfo.InvariantCulture))),
+            ["data_rng"] = RngText(dataRng),
+            ["dropout_rng"] = RngText(dropoutRng),
             ["cell"] = Model.Stack.Kind == CellKind.ExpRnn ? Config.Cell.Trim().ToLowerInvariant() : Model.Stack.Kind.Name(),
         };
         SafeTensors.Write(path, tensors, metadata);
     }
+
+    static string RngText(SeededRandom rng) => string.Join(",", rng.State.Select(w => w.ToString("x16", CultureInfo.InvariantCulture)));
+
+    static ulong[] ParseRng(string text) => [.. text.Split(',').Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
 
     public void LoadCheckpoint(string path)
     {
@@ -184,6 +213,8 @@ public sealed class Trainer
             : throw new InvalidDataException($"{Path.GetFileName(path)}: checkpoint metadata lacks '{key}'");
         CompletedSteps = int.Parse(Meta("step"), CultureInfo.InvariantCulture);
         Optimizer.StepCount = long.Parse(Meta("optimizer_step"), CultureInfo.InvariantCulture);
-        dataRng.State = [.. Meta("data_rng").Split(',').Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
+        dataRng.State = ParseRng(Meta("data_rng"));
+        // Checkpoints from before dropout existed have no dropout stream; only a run that drops needs it.
+        if (file.Metadata.ContainsKey("dropout_rng") || Config.Dropout > 0) dropoutRng.State = ParseRng(Meta("dropout_rng"));
     }
 }

@@ -16,6 +16,17 @@ public sealed record TrainingConfig
     public int Seq { get; init; } = 50;
     /// <summary>Hidden size H: 64 is enough for every task here and keeps a run to seconds on two cores.</summary>
     public int Hidden { get; init; } = 64;
+    /// <summary>Stacked recurrent layers L (PyTorch's <c>num_layers</c>); layer l+1 reads layer l's outputs.</summary>
+    public int Layers { get; init; } = 1;
+    /// <summary>
+    /// A reverse direction beside each layer (PyTorch's <c>bidirectional</c>). A last-step readout reads output[T−1],
+    /// both directions concatenated as PyTorch does: there the reverse direction has seen only the last input x_T.
+    /// </summary>
+    public bool Bidirectional { get; init; }
+    /// <summary>Dropout probability on each layer's output but the last's, while training (PyTorch's <c>dropout</c>).</summary>
+    public double Dropout { get; init; }
+    /// <summary>LSTM projection size P (PyTorch's <c>proj_size</c>): h = W_hr·(o ⊙ tanh c) [P]; 0 = none.</summary>
+    public int ProjSize { get; init; }
     public int Batch { get; init; } = 32;
     public int Steps { get; init; } = 1000;
     /// <summary>1e-3 is Adam's usual step size; the exploding-gradient demonstrations raise it on purpose.</summary>
@@ -88,8 +99,19 @@ public sealed record TrainingConfig
         if (SkewLr is not null && !expRnn) throw new ArgumentException($"--skew-lr applies to exprnn, not '{Cell}'");
         if (FlowRegularizer is double fr && !(fr > 0 && double.IsFinite(fr))) throw new ArgumentException($"--flow-regularizer must be a positive number, got {fr}");
         if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw new ArgumentException($"--flow-regularizer applies to the tanh rnn, not '{Cell}'");
+        if (FlowRegularizer is not null && (Layers > 1 || Bidirectional)) throw new ArgumentException("--flow-regularizer applies to one layer in one direction");
         if (FlowRegularizer is not null && Truncation > 0) throw new ArgumentException("--flow-regularizer needs full BPTT (--truncation 0)");
         if (Truncation < 0) throw new ArgumentException($"--truncation must be 0 (full BPTT) or positive, got {Truncation}");
+        RequirePositive(Layers, "--layers");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
+        if (Dropout > 0 && Layers < 2) throw new ArgumentException("--dropout acts between layers: it needs --layers 2 or more");
+        if (ProjSize < 0) throw new ArgumentException($"--proj-size must be 0 (none) or positive, got {ProjSize}");
+        if (ProjSize > 0 && Cell != "lstm") throw new ArgumentException($"--proj-size applies to lstm, not '{Cell}'");
+        if (ProjSize > 0 && ProjSize >= Hidden) throw new ArgumentException($"--proj-size must be smaller than --hidden ({Hidden}), got {ProjSize}");
+        if (ProjSize > 0 && (Init is "orthogonal" or "identity" || Rho is not null))
+            throw new ArgumentException("--proj-size makes the W_hh gate blocks [H, P], not square: use --init pytorch or xavier and no --rho");
+        if (Truncation > 0 && Bidirectional)
+            throw new ArgumentException("--truncation cuts the sequence from its start, which the reverse direction reads last: it applies to one direction only");
         if (!(Attractors >= 0 && Attractors <= 1)) throw new ArgumentException($"--attractors must be in [0, 1], got {Attractors}");
         if (Optimizer is not ("adam" or "sgd" or "rmsprop")) throw new ArgumentException($"unknown optimizer '{Optimizer}': choose adam, sgd or rmsprop");
         if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new ArgumentException($"unknown cell '{Cell}': choose rnn, relu, lstm, gru, exprnn or exprnn-tanh");
@@ -112,5 +134,5 @@ public sealed record TrainingConfig
     }
 
     [JsonIgnore]
-    public string Label => $"{Cell} on {Task} (T={Seq}, H={Hidden})";
+    public string Label => $"{Cell} on {Task} (T={Seq}, H={Hidden}{(Layers > 1 ? $", {Layers} layers" : "")}{(Bidirectional ? ", bidirectional" : "")})";
 }

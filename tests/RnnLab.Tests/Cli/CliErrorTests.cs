@@ -25,6 +25,12 @@ public class CliErrorTests
     [InlineData("exprnn is trained with 'rnnlab train --cell exprnn'", "flow", "--cell", "exprnn", "--json")]
     [InlineData("unknown initialization 'he'", "train", "--init", "he", "--json")]
     [InlineData("give --clip-norm or --clip-value, not both", "train", "--clip-norm", "1", "--clip-value", "1", "--json")]
+    [InlineData("--layers must be a positive integer, got 0", "bench", "--layers", "0", "--json")]
+    [InlineData("--threads must be a positive integer, got 0", "bench", "--threads", "0", "--json")]
+    [InlineData("--dropout acts between layers", "train", "--dropout", "0.5", "--json")]
+    [InlineData("--proj-size applies to lstm, not 'gru'", "train", "--cell", "gru", "--proj-size", "3", "--json")]
+    [InlineData("--truncation cuts the sequence from its start", "train", "--bidirectional", "--truncation", "5", "--json")]
+    [InlineData("--threads must be a positive integer, got 0", "train", "--threads", "0", "--json")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("Cannot parse argument 'many' for option '--hidden'", "bench", "--hidden", "many")]
     public void Bad_input_is_one_line_with_exit_code_2(string expected, params string[] args)

@@ -153,6 +153,8 @@ public sealed class TrainingRunTests : IDisposable
     {
         { "seq", "--seq" }, { "lr", "--lr" }, { "cell", "unknown cell" }, { "task", "unknown task" },
         { "clip", "--clip-norm" }, { "attractors", "--attractors" }, { "optimizer", "unknown optimizer" }, { "rho", "--rho" },
+        { "layers", "--layers" }, { "dropout", "--dropout" }, { "dropout-one-layer", "--layers 2 or more" }, { "proj-gru", "--proj-size applies to lstm" },
+        { "proj-big", "smaller than --hidden" }, { "proj-orthogonal", "--init pytorch or xavier" }, { "truncation-bidirectional", "one direction only" },
     };
 
     [Theory]
@@ -164,7 +166,11 @@ public sealed class TrainingRunTests : IDisposable
         {
             "seq" => c with { Seq = 0 }, "lr" => c with { Lr = -1 }, "cell" => c with { Cell = "transformer" },
             "task" => c with { Task = "parity" }, "clip" => c with { ClipNorm = 0 }, "attractors" => c with { Attractors = 2 },
-            "optimizer" => c with { Optimizer = "lbfgs" }, "rho" => c with { Rho = double.NaN }, _ => c,
+            "optimizer" => c with { Optimizer = "lbfgs" }, "rho" => c with { Rho = double.NaN },
+            "layers" => c with { Layers = 0 }, "dropout" => c with { Layers = 2, Dropout = 1 }, "dropout-one-layer" => c with { Dropout = 0.2 },
+            "proj-gru" => c with { Cell = "gru", ProjSize = 2 }, "proj-big" => c with { ProjSize = c.Hidden },
+            "proj-orthogonal" => c with { ProjSize = 2, Init = "orthogonal" }, "truncation-bidirectional" => c with { Bidirectional = true, Truncation = 4 },
+            _ => c,
         };
         string dir = Path.Combine(root, what);
         var e = Assert.ThrowsAny<ArgumentException>(() => TrainingRun.Run(c, dir));
