@@ -50,8 +50,7 @@ public static class Cli
 
     /// <summary>Errors that describe the user's input rather than a defect in RnnLab.</summary>
     static bool IsUserError(Exception e) => e is UsageException or ArgumentException or InvalidDataException
-        or FileNotFoundException or DirectoryNotFoundException or FormatException or UnauthorizedAccessException
-        or RnnLab.Models.DivergenceException;
+        or FileNotFoundException or DirectoryNotFoundException or FormatException or UnauthorizedAccessException;
 
     static string OneLine(string message)
     {

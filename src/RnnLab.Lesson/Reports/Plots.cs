@@ -27,9 +27,6 @@ public static class Plots
         return (png, svg);
     }
 
-    /// <summary>The SVG text, for the web page.</summary>
-    public static string Svg(Plot plot, int width = Width, int height = Height) => plot.GetSvgXml(width, height);
-
     /// <summary>Left axis shows log10 values labelled 10^n, with logarithmic minor ticks.</summary>
     static void LogY(Plot plot)
     {

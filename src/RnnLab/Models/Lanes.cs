@@ -11,8 +11,6 @@ namespace RnnLab.Models;
 /// </summary>
 internal static class Lanes
 {
-    public static int Width<T>() => Vector<T>.Count;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Load<T>(ReadOnlySpan<T> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
 

@@ -293,14 +293,14 @@ public static class Kernels
                     y[j] += (m[(int)r0 + j] + m[(int)r1 + j]) + (m[(int)r2 + j] + m[(int)r3 + j]);
             }
         }
-        if (r < rows) AddColumnSumsScalar(m[(r * n)..], n, 0, y);
+        if (r < rows) AddColumnSumsScalar(m[(r * n)..], n, y);
     }
 
-    /// <summary>The plain loop for columns j0..n-1 of <see cref="AddColumnSums{T}"/>.</summary>
-    internal static void AddColumnSumsScalar<T>(ReadOnlySpan<T> m, int n, int j0, Span<T> y) where T : IFloatingPointIeee754<T>
+    /// <summary>The plain loop of <see cref="AddColumnSums{T}"/>, row by row.</summary>
+    internal static void AddColumnSumsScalar<T>(ReadOnlySpan<T> m, int n, Span<T> y) where T : IFloatingPointIeee754<T>
     {
         for (int r = 0; r + n <= m.Length; r += n)
-            for (int j = j0; j < n; j++) y[j] += m[r + j];
+            for (int j = 0; j < n; j++) y[j] += m[r + j];
     }
 
     /// <summary>Reinterprets a span whose element type the caller has just tested to be <typeparamref name="TTo"/>.</summary>

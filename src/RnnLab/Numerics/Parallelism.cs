@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace RnnLab.Numerics;
 
@@ -72,11 +73,13 @@ public static unsafe class Parallelism
     private static int jobGeneration;
     private static long claim;
     private static int completed;
+    private static ExceptionDispatchInfo? jobError; // the first part that threw, rethrown on the caller after the join
 
     private static Thread[] workers = [];
     private static readonly object growLock = new();
-    private static readonly AutoResetEvent[] wakes = new AutoResetEvent[64];
-    private static int sleepers; // bit i set while worker i is (about to be) blocked on wakes[i]
+    private const int MaxWorkers = 64; // one bit each in `sleepers`
+    private static readonly AutoResetEvent[] wakes = new AutoResetEvent[MaxWorkers];
+    private static long sleepers; // bit i set while worker i is (about to be) blocked on wakes[i]: one bit per wake slot
     private static int busy;     // 1 while some caller owns the job slot; a concurrent caller runs its parts inline
 
     // Back-off state, touched only by the owner of `busy`.
@@ -93,6 +96,9 @@ public static unsafe class Parallelism
     /// Runs <paramref name="body"/>(part, state) for part = 0..parts-1 on the calling thread and up to parts-1
     /// workers, and returns when all are done. If the workers are already in use (a call from another thread), all
     /// parts run on the caller, one after another. <paramref name="state"/> must stay valid until the call returns.
+    /// A part that throws does not stop the others: every part runs, the call returns only after all have finished
+    /// (so no worker still reads <paramref name="state"/> from an unwound frame), and then the first exception is
+    /// rethrown on the caller with its original stack trace, wherever it was thrown.
     /// </summary>
     internal static void For(int parts, delegate*<int, void*, void> body, void* state)
     {
@@ -118,6 +124,7 @@ public static unsafe class Parallelism
             jobState = state;
             jobParts = parts;
             completed = 0;
+            jobError = null;
             Volatile.Write(ref claim, (long)generation << 32);
             Volatile.Write(ref jobGeneration, generation); // publishes the fields above
             WakeSleepers(helpers);
@@ -126,6 +133,7 @@ public static unsafe class Parallelism
             long joinStart = Stopwatch.GetTimestamp();
             var spin = new SpinWait();
             while (Volatile.Read(ref completed) != parts) spin.SpinOnce(sleep1Threshold: -1);
+            if (Interlocked.Exchange(ref jobError, null) is { } error) error.Throw();
             // Back off when forking did not pay: no worker took a part (it was asleep or had no core, and waking it
             // cost a system call and possibly a context switch on the caller's core), or the caller waited for a
             // worker that lost its core in the middle of a part (longer than LateTicks, and longer than half the
@@ -157,7 +165,8 @@ public static unsafe class Parallelism
             // A claim of a later job fails here, so a late worker never runs a stale body on a new job's part.
             if ((int)(current >> 32) != generation || (int)current >= parts) return ran;
             if (Interlocked.CompareExchange(ref claim, current + 1, current) != current) continue;
-            body((int)current, state);
+            try { body((int)current, state); }
+            catch (Exception e) { Interlocked.CompareExchange(ref jobError, ExceptionDispatchInfo.Capture(e), null); }
             Interlocked.Increment(ref completed);
             ran++;
         }
@@ -165,9 +174,9 @@ public static unsafe class Parallelism
 
     private static void WakeSleepers(int count)
     {
-        int asleep = Interlocked.Exchange(ref sleepers, 0);
+        long asleep = Interlocked.Exchange(ref sleepers, 0);
         for (int i = 0; i < count; i++)
-            if ((asleep & (1 << i)) != 0) wakes[i].Set();
+            if ((asleep & (1L << i)) != 0) wakes[i].Set();
     }
 
     private static int EnsureWorkers(int count)
@@ -194,7 +203,7 @@ public static unsafe class Parallelism
     private static void WorkerLoop(int index)
     {
         int seen = Volatile.Read(ref jobGeneration);
-        int bit = 1 << index;
+        long bit = 1L << index;
         while (true)
         {
             long start = Stopwatch.GetTimestamp();

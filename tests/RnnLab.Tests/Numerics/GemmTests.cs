@@ -11,11 +11,11 @@ public class GemmTests
         (6 * 64 + 7, 33, 5), (9, 6 * 64 + 7, 17), (17, 40, 6 * 64 + 7), (2, 129, 513), (260, 36, 40),
     ];
 
-    private static readonly GemmIsa[] Isas = [GemmIsa.Scalar, GemmIsa.Avx2, GemmIsa.Avx512];
+    /// <summary>Skips (reported as skipped, not passed) when this CPU cannot run the micro-kernel family.</summary>
+    private static void SkipUnlessRuns(GemmIsa isa) =>
+        Skip.IfNot(isa <= Gemm.BestIsa, $"the {isa} GEMM micro-kernel needs a CPU this one is not (best here: {Gemm.BestIsa})");
 
-    private static bool Runs(GemmIsa isa) => isa <= Gemm.BestIsa;
-
-    private static T[] Random<T>(SeededRandom rng, int length) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    internal static T[] Random<T>(SeededRandom rng, int length) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var x = new T[length];
         for (int i = 0; i < length; i++) x[i] = T.CreateTruncating(rng.NextDouble() * 2 - 1);
@@ -26,14 +26,14 @@ public class GemmTests
     /// Checks c against the reference with an error bound relative to Σ_p |a||b| for each entry (plus |c₀| when
     /// accumulating): float32 rounding grows with that sum, not with the possibly cancelled result.
     /// </summary>
-    private static T[] Scale<T>(Op opA, Op opB, int m, int n, int k, T[] a, T[] b) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    internal static T[] Scale<T>(Op opA, Op opB, int m, int n, int k, T[] a, T[] b) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var scale = new T[m * n];
         Gemm.Reference(opA, opB, m, n, k, Array.ConvertAll(a, T.Abs), Array.ConvertAll(b, T.Abs), scale, accumulate: false);
         return scale;
     }
 
-    private static void AssertClose<T>(int m, int n, T[] scale, T[] c0, T[] expected, T[] actual,
+    internal static void AssertClose<T>(int m, int n, T[] scale, T[] c0, T[] expected, T[] actual,
         bool accumulate, double eps, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         for (int i = 0; i < m * n; i++)
@@ -44,7 +44,7 @@ public class GemmTests
         }
     }
 
-    private static void CheckAll<T>(double eps) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private static void CheckAll<T>(GemmIsa isa, double eps) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var rng = new SeededRandom(1234);
         foreach (var (m, n, k) in Shapes)
@@ -57,7 +57,6 @@ public class GemmTests
                     {
                         var expected = (T[])c0.Clone();
                         Gemm.Reference(opA, opB, m, n, k, a, b, expected, accumulate);
-                        foreach (GemmIsa isa in Isas.Where(Runs))
                             foreach (int threads in new[] { 1, 2 })
                             {
                                 string what = $"{typeof(T).Name} {opA}{opB} m={m} n={n} k={k} acc={accumulate} {isa} threads={threads}";
@@ -74,39 +73,26 @@ public class GemmTests
                 }
     }
 
-    [Fact]
-    public void Float_MatchesReference_AllTransposes_OddSizes() => CheckAll<float>(1e-5);
-
-    [Fact]
-    public void Double_MatchesReference_AllTransposes_OddSizes() => CheckAll<double>(1e-13);
-
-    [Fact]
-    public void ForcedSplit_SmallWork_MatchesReference()
+    [SkippableTheory]
+    [InlineData("Scalar")]
+    [InlineData("Avx2")]
+    [InlineData("Avx512")]
+    public void Float_MatchesReference_AllTransposes_OddSizes(string kernel)
     {
-        // The split threshold keeps small calls on one thread; force splitting so both halves of small and edge
-        // shapes (fewer tiles than threads, partial last panel) are exercised.
-        long saved = Gemm.MinWorkToSplit;
-        bool savedBackOff = Parallelism.BackOff;
-        try
-        {
-            Gemm.MinWorkToSplit = 1;
-            Parallelism.BackOff = false;
-            var rng = new SeededRandom(7);
-            foreach (var (m, n, k) in new[] { (1, 1, 1), (3, 40, 5), (40, 3, 5), (9, 33, 2), (32, 128, 128) })
-            {
-                float[] a = Random<float>(rng, m * k), b = Random<float>(rng, k * n);
-                var expected = new float[m * n];
-                var actual = new float[m * n];
-                Gemm.Reference(Op.N, Op.T, m, n, k, a, b, expected, false);
-                Gemm.Multiply(Op.N, Op.T, m, n, k, a, b, actual, false, threads: 2, Gemm.BestIsa);
-                AssertClose(m, n, Scale(Op.N, Op.T, m, n, k, a, b), expected, expected, actual, false, 1e-5, $"split m={m} n={n} k={k}");
-            }
-        }
-        finally
-        {
-            Gemm.MinWorkToSplit = saved;
-            Parallelism.BackOff = savedBackOff;
-        }
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        SkipUnlessRuns(isa);
+        CheckAll<float>(isa, 1e-5);
+    }
+
+    [SkippableTheory]
+    [InlineData("Scalar")]
+    [InlineData("Avx2")]
+    [InlineData("Avx512")]
+    public void Double_MatchesReference_AllTransposes_OddSizes(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        SkipUnlessRuns(isa);
+        CheckAll<double>(isa, 1e-13);
     }
 
     [Fact]
@@ -159,5 +145,39 @@ public class GemmTests
         Gemm.Reference(Op.N, Op.T, 5, 40, 64, a, b2, expected, false);
         Gemm.Multiply(Op.N, 5, a, packed, actual, false);
         AssertClose(5, 40, Scale(Op.N, Op.T, 5, 40, 64, a, b2), expected, expected, actual, false, 1e-5, "repacked");
+    }
+}
+
+/// <summary>GEMM split across threads on small shapes: changes process-wide settings, so it runs alone.</summary>
+[Collection(GlobalStatics.Name)]
+public class GemmSplitTests
+{
+    [Fact]
+    public void ForcedSplit_SmallWork_MatchesReference()
+    {
+        // The split threshold keeps small calls on one thread; force splitting so both halves of small and edge
+        // shapes (fewer tiles than threads, partial last panel) are exercised.
+        long saved = Gemm.MinWorkToSplit;
+        bool savedBackOff = Parallelism.BackOff;
+        try
+        {
+            Gemm.MinWorkToSplit = 1;
+            Parallelism.BackOff = false;
+            var rng = new SeededRandom(7);
+            foreach (var (m, n, k) in new[] { (1, 1, 1), (3, 40, 5), (40, 3, 5), (9, 33, 2), (32, 128, 128) })
+            {
+                float[] a = GemmTests.Random<float>(rng, m * k), b = GemmTests.Random<float>(rng, k * n);
+                var expected = new float[m * n];
+                var actual = new float[m * n];
+                Gemm.Reference(Op.N, Op.T, m, n, k, a, b, expected, false);
+                Gemm.Multiply(Op.N, Op.T, m, n, k, a, b, actual, false, threads: 2, Gemm.BestIsa);
+                GemmTests.AssertClose(m, n, GemmTests.Scale(Op.N, Op.T, m, n, k, a, b), expected, expected, actual, false, 1e-5, $"split m={m} n={n} k={k}");
+            }
+        }
+        finally
+        {
+            Gemm.MinWorkToSplit = saved;
+            Parallelism.BackOff = savedBackOff;
+        }
     }
 }
