@@ -6,7 +6,8 @@ namespace RnnLab.Web;
 /// <summary>
 /// Reads a request's query parameters against their caps. Every problem is collected with the name of the field it
 /// belongs to, and <see cref="Problem"/> turns them into 400 <c>{ error, field, errors }</c>, which the page shows
-/// beside the control. Values outside the caps are refused, never silently clamped.
+/// beside the control. Values outside the caps are refused, never silently clamped, and a parameter given twice is
+/// refused rather than read as one of its values.
 /// </summary>
 public sealed class Inputs(IQueryCollection query)
 {
@@ -16,7 +17,18 @@ public sealed class Inputs(IQueryCollection query)
 
     public IReadOnlyList<FieldError> Errors => errors;
 
-    string? Raw(string name) => query.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[0]) ? v[0]!.Trim() : null;
+    string? Raw(string name)
+    {
+        if (!query.TryGetValue(name, out var v) || v.Count == 0) return null;
+        if (v.Count > 1) return Fail<string?>(name, $"{name} is given {v.Count} times; give it once", null);
+        return string.IsNullOrWhiteSpace(v[0]) ? null : v[0]!.Trim();
+    }
+
+    public double Double(Control c) => c.Whole ? Int(c) : Double(c.Name, c.Min, c.Max, c.Default);
+
+    public int Int(Control c) => Int(c.Name, (int)c.Min, (int)c.Max, (int)c.Default);
+
+    public string Choice(Choice c) => Choice(c.Name, c.Options, c.Default);
 
     public double Double(string name, double min, double max, double fallback)
     {

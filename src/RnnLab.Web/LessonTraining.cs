@@ -3,31 +3,59 @@ using RnnLab.Training;
 
 namespace RnnLab.Web;
 
-/// <summary>A training run the page asked for, validated against <see cref="Limits"/>.</summary>
-/// <param name="Task">"agreement" (section 5) or "exploding" (section 6: the adding problem on a tanh RNN with ρ(W_hh) &gt; 1)</param>
+/// <summary>
+/// A training section of the page: the controls it sends (each with its range and default) and the library
+/// configuration a request becomes. Declaring one here, adding its form to index.html and one entry to the page's
+/// list of training sections is all a new section needs; /api/train/check and /api/train/stream serve them all.
+/// </summary>
+/// <param name="Task">the section's name: the <c>task</c> query parameter and the page's data-section</param>
+/// <param name="Numbers">every numeric control; hidden, steps, lr, distance, batch and seed are required, rho and clip optional</param>
+/// <param name="Choices">cell and any switches, each with its options</param>
+/// <param name="Config">the library configuration of a validated request (every step logged, held-out set scored at the end)</param>
+public sealed record TrainingSection(string Task, Control[] Numbers, Choice[] Choices, Func<TrainRequest, TrainingConfig> Config)
+{
+    public Control Number(string name) => Numbers.First(c => c.Name == name);
+    public Choice? Switch(string name) => Choices.FirstOrDefault(c => c.Name == name);
+}
+
+/// <summary>A training run the page asked for, validated against its section's controls.</summary>
+/// <param name="Rho">spectral radius W_hh is rescaled to; null when the section has no ρ control</param>
+/// <param name="ClipNorm">the clip norm when clipping is on, else null</param>
 public sealed record TrainRequest(string Task, string Cell, int Hidden, int Steps, double LearningRate, int Distance,
     double? Rho, double? ClipNorm, int Batch, ulong Seed)
 {
-    public static readonly string[] Tasks = ["agreement", "exploding"];
-    public static readonly string[] Cells = ["rnn", "lstm", "gru"];
-
-    /// <summary>Reads and checks the query of /api/train/check and /api/train/stream.</summary>
-    public static TrainRequest Read(Inputs q)
+    /// <summary>
+    /// Reads and checks the query of /api/train/check and /api/train/stream (both call this, so what the check
+    /// accepts the stream trains). The library's own validation of the resulting configuration runs too, so a value
+    /// the library would refuse is a 400 here, never an exception in the stream.
+    /// </summary>
+    public static TrainRequest? Read(Inputs q)
     {
-        string task = q.Choice("task", Tasks, "agreement");
-        bool exploding = task == "exploding";
-        string cell = q.Choice("cell", Cells, "rnn");
-        int hidden = q.Int("hidden", 1, Limits.TrainMaxHidden, 16);
-        int steps = q.Int("steps", 1, Limits.TrainMaxSteps, exploding ? 60 : 150);
-        double lr = q.Double("lr", 1e-5, Limits.TrainMaxLearningRate, exploding ? 0.3 : 0.01);
-        int distance = q.Int("distance", 1, Limits.TrainMaxDistance, exploding ? 20 : 13);
-        double? rho = exploding ? q.Double("rho", 0.1, Limits.MaxSpectralRadius, 2.5) : null;
-        bool clipping = q.Bool("clipping", false);
-        double clip = q.Double("clip", 0.01, 100, 1.0);
-        int batch = q.Int("batch", 1, Limits.TrainMaxBatch, 32);
-        int seed = q.Int("seed", 0, 1_000_000, 1);
-        return new TrainRequest(task, cell, hidden, steps, lr, distance, rho, clipping ? clip : null, batch, (ulong)seed);
+        string task = q.Choice(LessonTraining.TaskChoice);
+        var section = LessonTraining.Section(task);
+        string cell = q.Choice(section.Switch("cell")!);
+        int hidden = q.Int(section.Number("hidden"));
+        int steps = q.Int(section.Number("steps"));
+        double lr = q.Double(section.Number("lr"));
+        int distance = q.Int(section.Number("distance"));
+        double? rho = section.Numbers.Any(c => c.Name == "rho") ? q.Double(section.Number("rho")) : null;
+        double? clip = section.Numbers.Any(c => c.Name == "clip") ? q.Double(section.Number("clip")) : null;
+        bool clipping = section.Switch("clipping") is { } onOff && q.Choice(onOff) == "true";
+        int batch = q.Int(section.Number("batch"));
+        int seed = q.Int(section.Number("seed"));
+        if (q.Errors.Count > 0) return null;
+        var request = new TrainRequest(task, cell, hidden, steps, lr, distance, rho, clipping ? clip : null, batch, (ulong)seed);
+        try { section.Config(request).Validate(); }
+        catch (ArgumentException e) { q.Reject("task", e.Message); return null; }
+        return request;
     }
+
+    /// <summary>What the run trains, in words: printed on its status line and in the plots' legends.</summary>
+    public string Describe() => FormattableString.Invariant(
+        $"{Cell switch { "rnn" => "tanh RNN", "lstm" => "LSTM", _ => "GRU" }}, {(Task == "agreement" ? "distance" : "length")} {Distance}, hidden {Hidden}, {Steps} steps, lr {LearningRate}")
+        + (Rho is double r ? FormattableString.Invariant($", ρ {r}") : "")
+        + (Task == "agreement" ? "" : ClipNorm is double c ? FormattableString.Invariant($", clip {c}") : ", no clipping")
+        + FormattableString.Invariant($", seed {Seed}");
 }
 
 /// <summary>One training step as streamed to the page: loss, task metric, gradient norm before clipping.</summary>
@@ -35,30 +63,59 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
 public sealed record TrainStep(int Step, double Loss, double Metric, double GradNorm, bool Nan);
 
 /// <summary>
-/// A lesson training request as the library's <see cref="TrainingConfig"/>, run by <see cref="TrainingRun"/>:
-/// every step is reported (LogEvery 1), the held-out set is scored once at the end.
+/// The page's training sections as the library's <see cref="TrainingConfig"/>, run by <see cref="TrainingRun"/>.
 /// </summary>
 public static class LessonTraining
 {
     /// <summary>Held-out sequences scored at the end of a run: enough for a stable accuracy, small enough to be quick.</summary>
     public const int EvalBatch = 256;
 
-    public static TrainingConfig Config(TrainRequest r) => r.Task == "exploding"
-        ? new TrainingConfig
-        {
-            // The adding problem on a tanh RNN whose W_hh is orthogonal scaled to ρ > 1, trained by SGD with momentum:
-            // the setting in which gradients explode (Pascanu, Mikolov & Bengio 2013).
-            Task = "adding", Cell = r.Cell, Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
-            Lr = r.LearningRate, Optimizer = "sgd", Init = "orthogonal", Rho = r.Rho, ClipNorm = r.ClipNorm,
-            Seed = r.Seed, LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
-        }
-        : new TrainingConfig
+    /// <summary>
+    /// Section 5: number agreement across the sentence's distance, tanh RNN against LSTM, with Adam. The gated cells
+    /// start with the lesson's forget-gate bias, as in the lesson's experiments.
+    /// </summary>
+    public static readonly TrainingSection Agreement = new("agreement",
+        [
+            Limits.Training.Hidden(16), Limits.Training.Steps(150), Limits.Training.LearningRate(0.01),
+            Limits.Training.Distance(1, Web.Sections.SentenceEndpoints.LessonDistance), Limits.Training.Batch(32), Limits.Seed(1),
+        ],
+        [new Choice("cell", Limits.Cells, "rnn")],
+        r => new TrainingConfig
         {
             Task = "agreement", Cell = r.Cell, Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
             Lr = r.LearningRate, Optimizer = "adam", ClipNorm = r.ClipNorm, Seed = r.Seed,
             ForgetBias = r.Cell is "lstm" or "gru" ? LessonDefaults.GateBias : null,
             LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
-        };
+        });
+
+    /// <summary>
+    /// Section 6: the adding problem on a tanh RNN whose W_hh is orthogonal scaled to ρ, trained by plain SGD (no
+    /// momentum), the setting in which gradients explode (Pascanu, Mikolov &amp; Bengio 2013). At the default learning
+    /// rate 0.1 and length 20, ρ decides: ρ ≤ 1.1 stays finite for 100 steps, ρ = 1.5 and 2.5 reach NaN without
+    /// clipping (seeds 1 and 2), and the same rate with momentum 0.9 or at 0.3 explodes for every ρ.
+    /// </summary>
+    public static readonly TrainingSection Exploding = new("exploding",
+        [
+            Limits.Training.Hidden(16), Limits.Training.Steps(100), Limits.Training.LearningRate(0.1),
+            // The adding problem puts one marker in each half of the sequence, so it needs at least 2 steps.
+            Limits.Training.Distance(2, 20), new Control("rho", 0.1, Limits.MaxSpectralRadius, 2.5, Step: 0.1),
+            Limits.Training.Clip, Limits.Training.Batch(32), Limits.Seed(1),
+        ],
+        [new Choice("cell", ["rnn"], "rnn"), Limits.Training.Clipping],
+        r => new TrainingConfig
+        {
+            Task = "adding", Cell = r.Cell, Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
+            Lr = r.LearningRate, Optimizer = "sgd", Momentum = 0, Init = "orthogonal", Rho = r.Rho, ClipNorm = r.ClipNorm,
+            Seed = r.Seed, LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
+        });
+
+    public static readonly TrainingSection[] Sections = [Agreement, Exploding];
+
+    public static readonly Choice TaskChoice = new("task", [.. Sections.Select(s => s.Task)], Agreement.Task);
+
+    public static TrainingSection Section(string task) => Sections.First(s => s.Task == task);
+
+    public static TrainingConfig Config(TrainRequest r) => Section(r.Task).Config(r);
 
     public static TrainingSummary Run(TrainRequest r, Action<TrainStep> onStep, CancellationToken ct) =>
         TrainingRun.Run(Config(r), outDir: null, resume: false,

@@ -79,7 +79,7 @@ public class LoadTests(LessonFixture lesson, ITestOutputHelper output)
         {
             var q = new Inputs(new Microsoft.AspNetCore.Http.QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Query(i))));
             var expected = new List<double>();
-            TrainingRun.Run(LessonTraining.Config(TrainRequest.Read(q)), onLog: s => expected.Add(s.Loss));
+            TrainingRun.Run(LessonTraining.Config(TrainRequest.Read(q)!), onLog: s => expected.Add(s.Loss));
             Assert.Equal(expected, results[i].Steps.Select(s => s.Loss));
         }
         var gate = lesson.App.Services.GetRequiredService<TrainingGate>();

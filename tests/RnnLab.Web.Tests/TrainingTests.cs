@@ -16,9 +16,11 @@ public class TrainingTests(LessonFixture lesson)
         var request = TrainRequest.Read(q);
         Assert.Empty(q.Errors);
         var steps = new List<StepRecord>();
-        outcome = TrainingRun.Run(LessonTraining.Config(request), onLog: steps.Add);
+        outcome = TrainingRun.Run(LessonTraining.Config(request!), onLog: steps.Add);
         return steps;
     }
+
+    static Task<string> Status(Microsoft.Playwright.IPage page, string task) => page.Locator($"#{task}-status").InnerTextAsync();
 
     [Fact]
     public async Task Sentence_distance_and_live_agreement_training_of_both_cells()
@@ -27,10 +29,10 @@ public class TrainingTests(LessonFixture lesson)
         var sentence = page.Locator("#sentence-text");
         Assert.Equal("cat", await sentence.Locator(".subject").GetAttributeAsync("data-word"));
         Assert.Equal("was", await sentence.Locator(".verb").GetAttributeAsync("data-word"));
-        Assert.Equal("13", await sentence.GetAttributeAsync("data-distance"));
+        Assert.Equal(Sections.SentenceEndpoints.LessonDistance.ToString(), await sentence.GetAttributeAsync("data-distance"));
 
         // Shorten the distance: a sentence of the grammar at distance 6, the same the library draws.
-        await page.Locator("form[data-section=sentence] [name=distance]").FillAsync("6");
+        await page.Locator("#sentence-distance").FillAsync("6");
         await page.WaitForFunctionAsync("() => document.querySelector('#sentence-text').dataset.distance === '6'");
         var words = await sentence.Locator(".tok").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.word)");
         var expected = AgreementGrammar.Generate(6, 0.5, new RandomChoices(new Numerics.SeededRandom(6)));
@@ -51,31 +53,93 @@ public class TrainingTests(LessonFixture lesson)
             Plots.AssertClose(run.Select(s => s.Loss).ToArray(), Plots.Values(loss, index, "y"), 1e-12, $"{cell} loss");
             Plots.AssertClose(run.Select(s => s.Metric).ToArray(), Plots.Values(acc, index, "y"), 1e-12, $"{cell} accuracy");
         }
-        Assert.Contains("30 steps, held-out accuracy", await page.Locator("#agreement-status").InnerTextAsync());
+        Assert.Contains("30 steps, held-out accuracy", await Status(page, "agreement"));
+        Assert.Equal(new[] { 0.5 }, await page.EvaluateAsync<double[]>("() => window.__plots['plot-agreement-acc'].hlines.map(l => l.y)"));
         await lesson.ScreenshotAsync(page, "5-sentence-training", "#sentence");
         await page.CloseAsync();
     }
 
     [Fact]
-    public async Task Exploding_run_marks_the_NaN_step_and_clipping_keeps_the_loss_finite()
+    public async Task A_distance_typed_and_trained_at_once_is_the_distance_trained_and_shown()
+    {
+        var page = await lesson.OpenAsync();
+        var form = page.Locator("form[data-section=agreement]");
+        // Type and click without waiting for the sentence to be redrawn: the click reads the field itself.
+        await page.Locator("#sentence-distance").FillAsync("30");
+        await form.Locator("[data-action=train]").ClickAsync();
+        await lesson.WaitForAsync(page, "() => document.querySelector('form[data-section=agreement]').dataset.finished === '2'", "#agreement-status");
+
+        Assert.Equal("30", await page.EvaluateAsync<string>("() => window.__plots['plot-agreement-loss'].params.distance"));
+        string status = await Status(page, "agreement");
+        Assert.Contains("tanh RNN: tanh RNN, distance 30, hidden 16, 150 steps", status);
+        Assert.Contains("LSTM: LSTM, distance 30, hidden 16, 150 steps", status);
+        string legend = await page.Locator("#plot-agreement-acc .legend").InnerTextAsync();
+        Assert.Contains("tanh RNN, distance 30, hidden 16, 150 steps", legend);
+
+        // What the section's text says happens at 30 steps: the tanh RNN stays near chance, the LSTM learns.
+        LibraryRun("task=agreement&cell=rnn&distance=30", out var rnn);
+        LibraryRun("task=agreement&cell=lstm&distance=30", out var lstm);
+        Assert.InRange(rnn.TestMetric, 0.4, 0.6);
+        Assert.Equal(1.0, lstm.TestMetric);
+        var acc = await Plots.SeriesAsync(page, "plot-agreement-acc");
+        Assert.Equal(150, Plots.Values(acc, 0, "x").Length);
+        Assert.Contains($"held-out accuracy {rnn.TestMetric:0.00}", status);
+
+        // An invalid distance is refused beside its field, and nothing is trained.
+        await page.Locator("#sentence-distance").FillAsync("41");
+        await form.Locator("[data-action=train]").ClickAsync();
+        Assert.Contains("between 1 and 40", await page.Locator("#sentence-distance-msg").InnerTextAsync());
+        Assert.StartsWith("Not started", await Status(page, "agreement"));
+        Assert.Equal("false", await form.GetAttributeAsync("data-running"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task At_its_defaults_the_exploding_section_lets_rho_decide_and_replays_the_run()
     {
         var page = await lesson.OpenAsync();
         var form = page.Locator("form[data-section=exploding]");
+        const string Finished = "() => document.querySelector('form[data-section=exploding]').dataset.finished === '2'";
         await form.Locator("[data-action=train]").ClickAsync();
-        await lesson.WaitForAsync(page, "() => document.querySelector('form[data-section=exploding]').dataset.finished === '2'", "#exploding-status");
+        await lesson.WaitForAsync(page, Finished, "#exploding-status");
 
-        var off = LibraryRun("task=exploding&cell=rnn&rho=2.5&lr=0.3&clip=1&steps=60&clipping=false", out var offOutcome);
-        var on = LibraryRun("task=exploding&cell=rnn&rho=2.5&lr=0.3&clip=1&steps=60&clipping=true", out var onOutcome);
+        // ρ > 1 (the default): without clipping the run reaches NaN; with clipping it stays finite.
+        var d = LessonTraining.Exploding;
+        string defaults = $"task=exploding&rho={d.Number("rho").Default}&lr={d.Number("lr").Default}&steps={d.Number("steps").Default}";
+        Assert.True(d.Number("rho").Default > 1);
+        var off = LibraryRun(defaults + "&clipping=false", out var offOutcome);
+        var on = LibraryRun(defaults + "&clipping=true", out var onOutcome);
         Assert.NotNull(offOutcome.DivergedAt);
         Assert.Null(onOutcome.DivergedAt);
-
         var grad = await Plots.SeriesAsync(page, "plot-exploding-grad");
         Plots.AssertClose(off.Select(s => s.GradNorm).ToArray(), Plots.Values(grad, 0, "y"), 1e-12, "gradient norm, clipping off");
         Plots.AssertClose(on.Select(s => s.GradNorm).ToArray(), Plots.Values(grad, 1, "y"), 1e-12, "gradient norm, clipping on");
         var markers = await page.EvaluateAsync<double[]>("() => window.__plots['plot-exploding-grad'].markers.map(m => m.x)");
         Assert.Equal([(double)offOutcome.DivergedAt!.Value], markers);
         Assert.Contains($"NaN at step {offOutcome.DivergedAt}", await page.Locator("#plot-exploding-grad .legend").InnerTextAsync());
+        Assert.Equal(new[] { 1.0 / 6.0 }, await page.EvaluateAsync<double[]>("() => window.__plots['plot-exploding-loss'].hlines.map(l => l.y)"));
+        Assert.Contains("no clipping", await Status(page, "exploding"));
         await lesson.ScreenshotAsync(page, "6-exploding", "#exploding");
+
+        // Replay: one step at a time, then a scrubbed position; the plots show the run up to that step.
+        await form.Locator("xpath=following-sibling::fieldset[contains(@class,'replay')]").WaitForAsync();
+        var replay = page.Locator("#exploding .replay");
+        await replay.Locator("input[type=range]").EvaluateAsync("(e) => { e.value = '10'; e.dispatchEvent(new Event('input', { bubbles: true })); }");
+        Assert.Equal(10, await page.EvaluateAsync<int>("() => window.__plots['plot-exploding-grad'].series[1].x.length"));
+        await replay.Locator("[data-replay=step]").ClickAsync();
+        Assert.Equal(11, await page.EvaluateAsync<int>("() => window.__plots['plot-exploding-grad'].series[1].x.length"));
+        Assert.Empty(await page.EvaluateAsync<double[]>("() => window.__plots['plot-exploding-grad'].markers.map(m => m.x)"));
+        await replay.Locator("[data-replay=play]").ClickAsync();
+        await page.WaitForFunctionAsync($"() => window.__plots['plot-exploding-grad'].series[1].x.length === {on.Count}");
+
+        // ρ < 1 at the same learning rate: both runs stay finite; the previous runs stay behind as ghosts.
+        await page.Locator("#exploding-rho").EvaluateAsync("(e) => { e.value = '0.9'; e.dispatchEvent(new Event('input', { bubbles: true })); }");
+        await form.Locator("[data-action=train]").ClickAsync();
+        await lesson.WaitForAsync(page, Finished + " && window.__plots['plot-exploding-grad'].params.rho === '0.9'", "#exploding-status");
+        LibraryRun(defaults.Replace($"rho={d.Number("rho").Default}", "rho=0.9") + "&clipping=false", out var stable);
+        Assert.Null(stable.DivergedAt);
+        Assert.Empty(await page.EvaluateAsync<double[]>("() => window.__plots['plot-exploding-grad'].markers.map(m => m.x)"));
+        Assert.Equal(2, await page.EvaluateAsync<int>("() => window.__plots['plot-exploding-grad'].series.filter(s => s.ghost).length"));
         await page.CloseAsync();
     }
 
@@ -92,14 +156,13 @@ public class TrainingTests(LessonFixture lesson)
 
         // A long run (LSTM at distance 40, 400 steps), stopped after a few steps.
         var gate = lesson.App.Services.GetRequiredService<TrainingGate>();
-        await page.Locator("form[data-section=sentence] [name=distance]").FillAsync("40");
-        await page.WaitForFunctionAsync("() => document.querySelector('#sentence-text').dataset.distance === '40'");
+        await page.Locator("#sentence-distance").FillAsync("40");
         await form.Locator("[name=hidden]").FillAsync("32");
         await form.Locator("[name=steps]").FillAsync("400");
         await form.Locator("[data-action=train]").ClickAsync();
         await lesson.WaitForAsync(page, "() => (window.__plots['plot-agreement-loss']?.series[1]?.x.length ?? 0) >= 2", "#agreement-status");
         await form.Locator("[data-action=stop]").ClickAsync();
-        Assert.Equal("stopped", await page.Locator("#agreement-status").InnerTextAsync());
+        Assert.Equal("stopped", await Status(page, "agreement"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (gate.Running > 0 && clock.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(50);
         Assert.Equal(0, gate.Running);

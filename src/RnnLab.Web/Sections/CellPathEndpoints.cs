@@ -13,15 +13,18 @@ namespace RnnLab.Web.Sections;
 /// </summary>
 static class CellPathEndpoints
 {
+    /// <summary>Starts where the lesson's training runs start their gated cells, so sections 5 and 7 agree.</summary>
+    public static readonly Control ForgetBias = new("forgetBias", -2, 5, Experiments.TrainingConfig.LessonGateBias, Step: 0.5);
+
     public static void MapCellPath(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/lstm", (HttpRequest request) =>
         {
             var q = new Inputs(request.Query);
-            int steps = q.Int("steps", 2, Limits.JacobianMaxSteps, 100);
-            int hidden = q.Int("hidden", 1, Limits.JacobianMaxHidden, 16);
-            double forgetBias = q.Double("forgetBias", -2, 5, 2);
-            int seed = q.Int("seed", 0, 1_000_000, 1);
+            int steps = q.Int(Limits.CellPath.Steps);
+            int hidden = q.Int(Limits.CellPath.Hidden);
+            double forgetBias = q.Double(ForgetBias);
+            int seed = q.Int(Limits.CellPath.Seed);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(steps, hidden, forgetBias, (ulong)seed));
         });
@@ -49,10 +52,11 @@ static class CellPathEndpoints
             log10Rnn = rnnFlow.Log10SpectralNorm,
             facts = new object[]
             {
-                new { label = "LSTM cell path after all steps (log₁₀)", value = lstmFlow.Log10CellSpectralNorm![^1] },
-                new { label = "tanh RNN after all steps (log₁₀)", value = rnnFlow.Log10SpectralNorm[^1] },
-                new { label = "tanh RNN horizon (steps to 1%)", value = (double)rnnFlow.Horizon },
-                new { label = "tanh RNN effective ρ", value = rnnFlow.EffectiveRho },
+                // log10 marks a value sent as its log₁₀ (it may be far below double's range); the page shows 10^value.
+                new { label = $"LSTM cell path ‖∂c_T/∂c_0‖ after {steps - 1} steps", value = lstmFlow.Log10CellSpectralNorm![^1], log10 = true },
+                new { label = $"tanh RNN ‖∂h_T/∂h_0‖ after {steps - 1} steps", value = rnnFlow.Log10SpectralNorm[^1], log10 = true },
+                new { label = $"tanh RNN horizon (last k above {rnnFlow.HorizonThreshold * 100:0.#}%)", value = (double)rnnFlow.Horizon, log10 = false },
+                new { label = "tanh RNN effective ρ", value = rnnFlow.EffectiveRho, log10 = false },
             },
         };
     }

@@ -20,8 +20,8 @@ static class DecayEndpoints
         app.MapGet("/api/decay", (HttpRequest request) =>
         {
             var q = new Inputs(request.Query);
-            double rho = q.Double("rho", Limits.DecayMinRho, Limits.DecayMaxRho, 0.8);
-            int t = q.Int("T", 2, Limits.DecayMaxT, 100);
+            double rho = q.Double(Limits.Decay.Rho);
+            int t = q.Int(Limits.Decay.T);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(rho, t));
         });

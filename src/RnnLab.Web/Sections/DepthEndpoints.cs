@@ -16,11 +16,11 @@ static class DepthEndpoints
         app.MapGet("/api/depth", (HttpRequest request) =>
         {
             var q = new Inputs(request.Query);
-            int depth = q.Int("depth", 1, Limits.DepthMaxLayers, 50);
-            int width = q.Int("width", 1, Limits.JacobianMaxHidden, 32);
-            double gain = q.Double("gain", 0.1, Limits.MaxSpectralRadius, 1.0);
-            double inputScale = q.Double("inputScale", 0, 3, 1.0);
-            int seed = q.Int("seed", 0, 1_000_000, 1);
+            int depth = q.Int(Limits.Depth.Layers);
+            int width = q.Int(Limits.Depth.Width);
+            double gain = q.Double(Limits.Depth.Gain);
+            double inputScale = q.Double(Limits.Depth.InputScale);
+            int seed = q.Int(Limits.Depth.Seed);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(depth, width, gain, inputScale, (ulong)seed));
         });

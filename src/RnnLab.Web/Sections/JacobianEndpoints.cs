@@ -19,12 +19,12 @@ static class JacobianEndpoints
         app.MapGet("/api/jacobian", (HttpRequest request) =>
         {
             var q = new Inputs(request.Query);
-            string cell = q.Choice("cell", TrainRequest.Cells, "rnn");
-            string init = q.Choice("init", LabModels.Inits, "orthogonal");
-            int hidden = q.Int("hidden", 1, Limits.JacobianMaxHidden, 16);
-            double rho = q.Double("rho", 0.05, Limits.MaxSpectralRadius, 0.9);
-            int steps = q.Int("steps", 2, Limits.JacobianMaxSteps, 60);
-            int seed = q.Int("seed", 0, 1_000_000, 1);
+            string cell = q.Choice(Limits.Jacobian.Cell);
+            string init = q.Choice(Limits.Jacobian.Init);
+            int hidden = q.Int(Limits.Jacobian.Hidden);
+            double rho = q.Double(Limits.Jacobian.Rho);
+            int steps = q.Int(Limits.Jacobian.Steps);
+            int seed = q.Int(Limits.Jacobian.Seed);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(cell, init, hidden, rho, steps, (ulong)seed));
         });

@@ -12,18 +12,20 @@ static class RefresherEndpoints
     /// <summary>The lesson's example: eigenvalues 0.7 and 1.2 (upper triangular, non-orthogonal eigenvectors).</summary>
     public static readonly double[] Preset = RefresherExample.Matrix();
 
+    /// <summary>The four entries, row-major, each starting at the preset.</summary>
+    public static readonly Control[] Entries =
+        [.. new[] { "a11", "a12", "a21", "a22" }.Select((name, i) => Limits.Refresher.Entry(name, Preset[i]))];
+
+    /// <summary>The power at which the page states each direction's size, as the quiz asks about A¹⁰.</summary>
+    public const int FactPower = 10;
+
     public static void MapRefresher(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/refresher", (HttpRequest request) =>
         {
             var q = new Inputs(request.Query);
-            double m = Limits.RefresherMaxEntry;
-            double[] a =
-            [
-                q.Double("a11", -m, m, Preset[0]), q.Double("a12", -m, m, Preset[1]),
-                q.Double("a21", -m, m, Preset[2]), q.Double("a22", -m, m, Preset[3]),
-            ];
-            int k = q.Int("k", 1, Limits.RefresherMaxPower, 30);
+            double[] a = [.. Entries.Select(q.Double)];
+            int k = q.Int(Limits.Refresher.K);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(a, k));
         });
@@ -41,6 +43,7 @@ static class RefresherEndpoints
             spectralRadius = p.SpectralRadius,
             directions = p.Directions.Select(d => new { eigenvalue = d.Eigenvalue, eigenvector = d.Eigenvector, log10Size = d.Log10Size }),
             log10Norm = p.Log10Norm,
+            factPower = Math.Min(FactPower, k),
         };
     }
 }

@@ -19,13 +19,21 @@ static class SentenceEndpoints
     /// <summary>The lesson's example ρ for the signal that reaches the subject: "even for ρ = 0.8".</summary>
     public const double LessonRho = 0.8;
 
+    /// <summary>Steps from the lesson's subject to its verb, as the grammar parses the lesson's sentence.</summary>
+    public static readonly int LessonDistance = AgreementGrammar.Parse(LessonSentence).Distance;
+
+    public static readonly Control Distance = Limits.Training.Distance(1, LessonDistance);
+
+    /// <summary>0 is the lesson's own sentence (at its distance); other seeds draw sentences from the grammar.</summary>
+    public static readonly Control Seed = Limits.Seed(0);
+
     public static void MapSentence(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/sentence", (HttpRequest request) =>
         {
             var q = new Inputs(request.Query);
-            int distance = q.Int("distance", 1, Limits.TrainMaxDistance, 13);
-            int seed = q.Int("seed", 0, 1_000_000, 0);
+            int distance = q.Int(Distance);
+            int seed = q.Int(Seed);
             if (q.Problem is { } bad) return bad;
             return Results.Ok(Compute(distance, seed));
         });

@@ -4,13 +4,16 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace RnnLab.Web.Sections;
 
 /// <summary>
-/// Live training for sections 5 and 6, streamed as Server-Sent Events: <c>queued</c> (runs ahead), <c>started</c>,
-/// one <c>step</c> per training step, then <c>done</c> or <c>failed</c>. A run stops when its browser goes away
+/// Live training for every training section (<see cref="LessonTraining.Sections"/>), streamed as Server-Sent Events:
+/// <c>queued</c> (runs ahead), <c>started</c> (the configuration trained, as the server read it), one <c>step</c> per
+/// training step, then <c>done</c> or <c>failed</c>; any exception ends the stream with <c>failed</c>. A server whose
+/// queue is full answers 503 with Retry-After before the stream starts. A run stops when its browser goes away
 /// (the request is aborted), when the wall-time limit passes, or after its step budget. All of a run's state lives
 /// in its request; the shared <see cref="TrainingGate"/> only decides who may train now.
 /// </summary>
@@ -24,41 +27,55 @@ static class TrainingEndpoints
         {
             var q = new Inputs(request.Query);
             var r = TrainRequest.Read(q);
-            return q.Problem ?? Results.Ok(r);
+            if (q.Problem is { } bad) return bad;
+            var task = Experiments.TaskCatalog.Create(LessonTraining.Config(r!));
+            return Results.Ok(new
+            {
+                request = r, description = r!.Describe(),
+                chance = new { loss = task.ChanceLoss, metric = task.ChanceMetric, metricName = task.MetricName, strategy = task.ChanceStrategy },
+            });
         });
 
         app.MapGet("/api/train/stream", Stream);
     }
 
-    static async Task Stream(HttpContext http, TrainingGate gate, LessonOptions options, IOptions<JsonOptions> json)
+    /// <summary>Seconds a refused client is told to wait: about one default run's length behind a full queue.</summary>
+    const int BusyRetrySeconds = 10;
+
+    static async Task Stream(HttpContext http, TrainingGate gate, LessonOptions options, IOptions<JsonOptions> json, ILogger<TrainingGate> logger)
     {
         var q = new Inputs(http.Request.Query);
         var request = TrainRequest.Read(q);
-        if (q.Problem is { } bad) { await bad.ExecuteAsync(http); return; }
+        if (q.Problem is { } bad || request is null) { await (q.Problem ?? Results.BadRequest()).ExecuteAsync(http); return; }
 
         var jsonOptions = json.Value.SerializerOptions;
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         limit.CancelAfter(options.TrainingWallTime);
         var ct = limit.Token;
 
         async Task Send(string name, object data)
         {
+            if (!http.Response.HasStarted)
+            {
+                http.Response.ContentType = "text/event-stream";
+                http.Response.Headers.CacheControl = "no-cache";
+            }
             await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, jsonOptions)}\n\n", CancellationToken.None);
             await http.Response.Body.FlushAsync(CancellationToken.None);
         }
 
         try
         {
-            await Send("open", new { request });
             using var slot = await gate.EnterAsync(ahead => Send("queued", new { ahead }), ct);
             if (slot is null)
             {
-                await Send("failed", new { error = "the server is busy training other runs; try again in a minute" });
+                // Refused before anything was written: a real status the page (and any client) can act on.
+                http.Response.Headers.RetryAfter = BusyRetrySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Json(new { error = $"the server is busy training other runs; try again in {BusyRetrySeconds} s" },
+                    statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
                 return;
             }
-            await Send("started", new { request });
+            await Send("started", new { request, description = request.Describe() });
 
             var steps = Channel.CreateUnbounded<TrainStep>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var run = Task.Factory.StartNew(() =>
@@ -92,6 +109,12 @@ static class TrainingEndpoints
         catch (IOException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The browser went away mid-write; the run has already been cancelled through the same token.
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // A bug, not bad input (that was refused above): say so on the page instead of dropping the connection.
+            logger.LogError(e, "training stream failed for {Request}", request);
+            await Send("failed", new { error = $"the server failed while training ({e.GetType().Name}: {e.Message})" });
         }
     }
 }

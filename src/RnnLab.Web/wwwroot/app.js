@@ -1,5 +1,6 @@
 // The lesson page: each section binds its controls to one JSON endpoint and draws what comes back.
-// No arithmetic on the data happens here beyond formatting: every value is the library's.
+// No arithmetic on the data happens here beyond formatting: every value is the library's, and every control's range
+// and default comes from GET /api/limits.
 "use strict";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -8,25 +9,69 @@ const fmt = (v) => (typeof v === "number" ? Plot.fmt(v) : String(v));
 const pow10 = (log10) => (typeof log10 === "number" && Number.isFinite(log10) ? Plot.fmt(Math.pow(10, log10)) : "0");
 const range = (n, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 const complexText = (z) => (Math.abs(z[1]) < 1e-12 ? fmt(z[0]) : `${fmt(z[0])} ${z[1] < 0 ? "−" : "+"} ${fmt(Math.abs(z[1]))}i`);
-const facts = (pairs) => "<dl>" + pairs.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join("") + "</dl>";
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const facts = (pairs) => "<dl>" + pairs.map(([k, v]) => `<div><dt>${escape(k)}</dt><dd>${escape(v)}</dd></div>`).join("") + "</dl>";
+
+let LIMITS = null;
 
 class ApiError extends Error {
   constructor(message, field) { super(message); this.field = field; }
 }
 
-async function getJson(url, params) {
-  const r = await fetch(url + (params ? "?" + new URLSearchParams(params) : ""));
+const SERVER_DOWN = "the server is not answering: is rnnlab serve still running? Reload the page when it is.";
+
+async function getJson(url, params, init) {
+  let r;
+  try {
+    r = await fetch(url + (params ? "?" + new URLSearchParams(params) : ""), init);
+  } catch {
+    throw new ApiError(SERVER_DOWN);
+  }
   let body = null;
   try { body = await r.json(); } catch { /* not JSON */ }
   if (!r.ok) throw new ApiError((body && body.error) || `the server answered ${r.status}`, body && body.field);
   return body;
 }
 
-// ---- controls: read, validate beside each field, debounce, fetch, render -------------------------------
+// ---- controls: built from the server's description, read, validated beside each field ----------------------
+
+const controlOf = (form, name) => LIMITS.sections[form.dataset.section] && LIMITS.sections[form.dataset.section][name];
+
+// Gives every input its range, step and default from /api/limits, and ties each message to its input.
+function setupForm(form) {
+  $$("input[name], select[name]", form).forEach((input) => {
+    const c = controlOf(form, input.name);
+    if (!c) throw new Error(`no control ${form.dataset.section}.${input.name} in /api/limits`);
+    if (input.tagName === "SELECT") {
+      const offered = $$("option", input).map((o) => o.value);
+      $$("option", input).forEach((o) => { if (!c.options.includes(o.value)) o.remove(); });
+      if (c.options.some((o) => !offered.includes(o))) throw new Error(`${form.dataset.section}.${input.name} lacks options`);
+    } else if (input.type !== "hidden") {
+      input.min = String(c.min); input.max = String(c.max);
+      input.step = c.whole ? "1" : c.step !== null && c.step !== undefined ? String(c.step) : "any";
+    }
+    input.dataset.default = String(c.default);
+    input.value = String(c.default);
+    const msg = $(`.msg[data-for="${input.name}"]`, form);
+    if (msg) {
+      msg.id = `${form.dataset.section}-${input.name}-msg`;
+      msg.setAttribute("aria-live", "polite");
+      input.setAttribute("aria-describedby", msg.id);
+    }
+  });
+  const caps = $("[data-caps]", form);
+  if (caps) {
+    const text = $$("input[name]:not([type=hidden])", form).map((i) => {
+      const c = controlOf(form, i.name), label = $(`label[for="${i.id}"]`, form);
+      return `${label ? label.textContent.trim() : i.name} ${fmt(c.min)} to ${fmt(c.max)}`;
+    });
+    caps.textContent = text.length ? `Ranges: ${text.join("; ")}.` : "";
+  }
+}
 
 function formParams(form) {
   const p = {};
-  $$("input[name], select[name]", form).forEach((i) => { p[i.name] = i.type === "checkbox" ? String(i.checked) : i.value; });
+  $$("input[name], select[name]", form).forEach((i) => { p[i.name] = i.value; });
   return p;
 }
 
@@ -36,118 +81,150 @@ function showOutputs(form) {
 
 function clearMessages(form) {
   $$(".msg", form).forEach((m) => (m.textContent = ""));
-  $$(".invalid", form).forEach((i) => i.classList.remove("invalid"));
+  $$("[aria-invalid]", form).forEach((i) => { i.removeAttribute("aria-invalid"); i.classList.remove("invalid"); });
 }
 
 function fieldMessage(form, field, message) {
   const m = $(`.msg[data-for="${field}"]`, form);
   const input = form.elements[field];
-  if (input) input.classList.add("invalid");
+  if (input && input.classList) { input.classList.add("invalid"); input.setAttribute("aria-invalid", "true"); }
   if (m) { m.textContent = message; return true; }
   return false;
 }
 
-// Client-side check mirrors the server's caps (which the server enforces again).
+// The page's check of the server's ranges (the server enforces them again and names the field if not).
 function validate(form) {
+  clearMessages(form);
   let ok = true;
   $$("input[name]", form).forEach((i) => {
-    if (i.type === "range" || i.type === "checkbox") return;
-    if (!i.checkValidity()) {
-      ok = false;
-      const lo = i.getAttribute("min"), hi = i.getAttribute("max");
-      const bounds = lo !== null && hi !== null ? ` between ${lo} and ${hi}` : lo !== null ? ` of at least ${lo}` : "";
-      const whole = i.getAttribute("step") === "1" ? "a whole number" : "a number";
-      fieldMessage(form, i.name, i.value === "" ? `enter ${whole}${bounds}` : `must be ${whole}${bounds}`);
-    }
+    if (i.type === "hidden") return;
+    const c = controlOf(form, i.name);
+    const v = i.value.trim() === "" ? NaN : Number(i.value);
+    const whole = c.whole ? "a whole number" : "a number";
+    const bad = !Number.isFinite(v) ? (i.value.trim() === "" ? `enter ${whole} from ${fmt(c.min)} to ${fmt(c.max)}` : `must be ${whole}`)
+      : c.whole && !Number.isInteger(v) ? "must be a whole number"
+      : v < c.min || v > c.max ? `must be between ${fmt(c.min)} and ${fmt(c.max)}` : null;
+    if (bad) { ok = false; fieldMessage(form, i.name, bad); }
   });
   return ok;
 }
 
+// ---- the address: every control that differs from its default, as section.name=value -------------------------
+
+const urlKey = (form, name) => `${form.dataset.section}.${name}`;
+
+function applyUrlState() {
+  const q = new URLSearchParams(location.search);
+  $$("form[data-section]").forEach((form) => $$("input[name], select[name]", form).forEach((i) => {
+    const v = q.get(urlKey(form, i.name));
+    if (v !== null) i.value = v;
+  }));
+}
+
+function stateUrl(hash) {
+  const q = new URLSearchParams();
+  $$("form[data-section]").forEach((form) => $$("input[name], select[name]", form).forEach((i) => {
+    if (i.value !== i.dataset.default) q.set(urlKey(form, i.name), i.value);
+  }));
+  const s = q.toString();
+  return location.origin + location.pathname + (s ? "?" + s : "") + (hash !== undefined ? hash : location.hash);
+}
+
+function saveUrlState() { history.replaceState(null, "", stateUrl()); }
+
+function resetForm(form) {
+  $$("input[name], select[name]", form).forEach((i) => (i.value = i.dataset.default));
+  clearMessages(form);
+  showOutputs(form);
+  saveUrlState();
+}
+
+// "Copy link" and "Reset" for a section: the link is shown (and copied where the browser allows it).
+function addTools(section, forms, onReset) {
+  const bar = document.createElement("div");
+  bar.className = "tools";
+  const copy = document.createElement("button");
+  copy.type = "button"; copy.dataset.action = "copy-link"; copy.textContent = "Copy link to this section";
+  const link = document.createElement("input");
+  link.type = "text"; link.readOnly = true; link.className = "link"; link.hidden = true;
+  link.setAttribute("aria-label", `link to section ${section.id} with its settings`);
+  copy.addEventListener("click", async () => {
+    link.value = stateUrl("#" + section.id);
+    link.hidden = false;
+    link.select();
+    try { await navigator.clipboard.writeText(link.value); copy.textContent = "Link copied"; }
+    catch { copy.textContent = "Copy the link below"; }
+  });
+  bar.appendChild(copy);
+  if (!$('[data-action="reset"]', section)) {
+    const reset = document.createElement("button");
+    reset.type = "button"; reset.dataset.action = "reset"; reset.textContent = "Reset";
+    bar.appendChild(reset);
+  }
+  bar.appendChild(link);
+  forms[forms.length - 1].after(bar);
+  $$('[data-action="reset"]', section).forEach((b) => b.addEventListener("click", () => { forms.forEach(resetForm); onReset(); }));
+}
+
+// ---- analysis sections: throttled while dragging, one request at a time, stale plots dimmed --------------------
+
 function bindSection(name, url, render, opts = {}) {
   const form = $(`form[data-section="${name}"]`);
-  const errorBox = document.createElement("p");
-  errorBox.className = "section-error";
-  form.after(errorBox);
-  let timer = null, seq = 0;
+  const section = form.closest("section");
+  const status = document.createElement("p");
+  status.className = "section-status";
+  status.setAttribute("role", "status");
+  form.after(status);
+  let seq = 0, last = 0, timer = null;
   const run = async () => {
-    clearMessages(form);
-    errorBox.textContent = "";
     showOutputs(form);
-    if (!validate(form)) return;
+    if (!validate(form)) { section.classList.add("stale"); status.textContent = "The plots show the last valid setting; correct the marked field."; return; }
     const params = formParams(form);
     const mine = ++seq;
     form.dataset.state = "loading";
+    section.setAttribute("aria-busy", "true");
+    status.textContent = "computing…";
     try {
       const data = await getJson(url, params);
       if (mine !== seq) return;
       render(data, params);
       form.dataset.state = "ready";
+      section.classList.remove("stale");
+      status.textContent = "";
     } catch (e) {
       if (mine !== seq) return;
       form.dataset.state = "error";
-      if (!(e instanceof ApiError && e.field && fieldMessage(form, e.field, e.message))) errorBox.textContent = e.message;
+      section.classList.add("stale");
+      const beside = e instanceof ApiError && e.field && fieldMessage(form, e.field, e.message);
+      status.textContent = beside ? "The plots show the last valid setting; correct the marked field." : e.message;
+    } finally {
+      if (mine === seq) section.removeAttribute("aria-busy");
     }
   };
-  form.addEventListener("input", () => { showOutputs(form); clearTimeout(timer); timer = setTimeout(run, opts.delay ?? 150); });
-  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(run, 20); });
+  // Throttle, not debounce: while a slider is dragged the plot is redrawn every `every` ms, and once more at the end.
+  const every = opts.every ?? 120;
+  const schedule = () => {
+    clearTimeout(timer);
+    const wait = Math.max(0, last + every - Date.now());
+    timer = setTimeout(() => { last = Date.now(); run(); }, wait);
+  };
+  form.addEventListener("input", () => { showOutputs(form); saveUrlState(); schedule(); });
+  form.addEventListener("change", () => { saveUrlState(); schedule(); });
+  form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
+  addTools(section, [form], run);
   return { form, run };
-}
-
-function applyLimits(limits) {
-  const set = (section, field, attrs) => {
-    const i = $(`form[data-section="${section}"] [name="${field}"]`);
-    if (i) for (const [k, v] of Object.entries(attrs)) i.setAttribute(k, v);
-  };
-  const L = limits;
-  ["a11", "a12", "a21", "a22"].forEach((f) => set("refresher", f, { min: -L.refresher.maxEntry, max: L.refresher.maxEntry }));
-  set("refresher", "k", { max: L.refresher.maxPower });
-  set("decay", "rho", { min: L.decay.minRho, max: L.decay.maxRho });
-  set("decay", "T", { max: L.decay.maxT });
-  set("jacobian", "hidden", { max: L.jacobian.maxHidden });
-  set("jacobian", "steps", { max: L.jacobian.maxSteps });
-  set("jacobian", "rho", { max: L.jacobian.maxRho });
-  set("jacobian", "seed", { max: 1000000 });
-  set("depth", "depth", { max: L.depth.maxLayers });
-  set("depth", "width", { max: L.jacobian.maxHidden });
-  set("depth", "seed", { max: 1000000 });
-  set("sentence", "distance", { max: L.training.maxDistance });
-  set("lstm", "steps", { max: L.jacobian.maxSteps });
-  set("lstm", "hidden", { max: L.jacobian.maxHidden });
-  set("lstm", "seed", { max: 1000000 });
-  ["agreement", "exploding"].forEach((s) => {
-    set(s, "hidden", { max: L.training.maxHidden });
-    set(s, "steps", { max: L.training.maxSteps });
-    set(s, "lr", { max: L.training.maxLearningRate });
-  });
-  set("exploding", "rho", { max: L.training.maxRho });
-  set("exploding", "clip", { max: 100 });
-  const T = L.training;
-  const caps = {
-    refresher: `Entries between −${L.refresher.maxEntry} and ${L.refresher.maxEntry}; powers up to ${L.refresher.maxPower}.`,
-    decay: `ρ from ${L.decay.minRho} to ${L.decay.maxRho}; T up to ${L.decay.maxT}.`,
-    jacobian: `Hidden size up to ${L.jacobian.maxHidden}; sequence length up to ${L.jacobian.maxSteps}; spectral radius up to ${L.jacobian.maxRho}.`,
-    lstm: `Hidden size up to ${L.jacobian.maxHidden}; sequence length up to ${L.jacobian.maxSteps}; forget-gate bias from −2 to 5.`,
-    depth: `Up to ${L.depth.maxLayers} layers or steps; width up to ${L.jacobian.maxHidden}.`,
-    sentence: `Distance from 1 to ${L.training.maxDistance} steps; the training below uses this distance.`,
-    training: `Limits per run: hidden size ≤ ${T.maxHidden}, ≤ ${T.maxSteps} training steps, distance ≤ ${T.maxDistance}, ` +
-      `${T.wallSeconds} s wall time; ${T.concurrentRuns} runs train at once on this server, others wait in line.`,
-  };
-  $$("[data-caps]").forEach((p) => (p.textContent = caps[p.dataset.caps] || ""));
 }
 
 // ---- 1. refresher ---------------------------------------------------------------------------------------
 
-let lastPreset = null;
-
 function renderRefresher(d, params) {
   const ks = range(d.k + 1);
-  const series = d.directions.map((dir, i) => ({ name: `direction of λ${i + 1} = ${complexText(dir.eigenvalue)}`, x: ks, y: dir.log10Size, log10: true }));
-  series.push({ name: "‖Aᵏ‖₂", x: ks, y: d.log10Norm, log10: true, style: "dash", color: "#495057" });
-  Plot.draw($("#plot-refresher"), { xLabel: "power k", yLabel: "size (log scale)", yScale: "log", series, params });
-  lastPreset = d.preset;
-  const at = Math.min(10, d.k);
+  const series = d.directions.map((dir, i) => ({ name: `direction of λ_${i + 1} = ${complexText(dir.eigenvalue)}`, x: ks, y: dir.log10Size, log10: true }));
+  series.push({ name: "‖A^k‖_2", x: ks, y: d.log10Norm, log10: true, reference: true });
+  Plot.draw($("#plot-refresher"), { xLabel: "power k", yLabel: "size (log scale)", yScale: "log", xInteger: true, series, params });
+  const at = d.factPower;
   $("#refresher-facts").innerHTML = facts([
-    ...d.eigenvalues.map((z, i) => [`eigenvalue λ${i + 1}`, complexText(z)]),
+    ...d.eigenvalues.map((z, i) => [`eigenvalue λ${"₁₂"[i]}`, complexText(z)]),
     ["spectral radius", fmt(d.spectralRadius)],
     ...d.directions.map((dir, i) => [`size of direction ${i + 1} after k = ${at}`, pow10(dir.log10Size[at])]),
   ]);
@@ -157,38 +234,38 @@ function renderRefresher(d, params) {
 
 function renderDecay(d, params) {
   Plot.draw($("#plot-decay"), {
-    xLabel: "sequence length T", yLabel: "ρ^(T−1) (log scale)", yScale: "log", params,
+    xLabel: "sequence length T", yLabel: "ρ^{T−1} (log scale)", yScale: "log", xInteger: true, params,
     series: [{ name: `ρ = ${fmt(d.rho)}`, x: d.curve.t, y: d.curve.value }],
-    markers: [{ x: d.t, label: `T = ${d.t}: ${fmt(d.atT)}`, color: "#495057" }],
+    markers: [{ x: d.T, label: `T = ${d.T}: ρ^{T−1} = ${fmt(d.atT)}` }],
   });
-  const head = "<tr><th>T</th>" + d.table.rhos.map((r) => `<th>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
-  const rows = d.table.ts.map((t, i) => `<tr><th>${t}</th>` + d.table.values[i].map((v) => `<td>${fmt(v)}</td>`).join("") + "</tr>").join("");
+  const head = "<tr><th scope=col>T</th>" + d.table.rhos.map((r) => `<th scope=col>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
+  const rows = d.table.ts.map((t, i) => `<tr><th scope=row>${t}</th>` + d.table.values[i].map((v) => `<td>${fmt(v)}</td>`).join("") + "</tr>").join("");
   $("#decay-table").innerHTML = `<table id="decay-table-el">${head}${rows}</table>`;
-  const lhead = "<tr><th>T</th>" + d.lesson.rhos.map((r) => `<th>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
-  const lrows = d.lesson.rows.map((row) => `<tr><th>${row.t}</th>` + row.entries.map((e) =>
-    `<td class="${e.agrees ? "agrees" : "disagrees"}" data-printed="${e.printed}" title="${e.formula} = ${fmt(e.computed)}: ${e.verdict}">` +
-    `${e.printed}${e.agrees ? "" : " ✗"}</td>`).join("") + "</tr>").join("");
+  const lhead = "<tr><th scope=col>T</th>" + d.lesson.rhos.map((r) => `<th scope=col>ρ = ${fmt(r)}</th>`).join("") + "</tr>";
+  const lrows = d.lesson.rows.map((row) => `<tr><th scope=row>${row.t}</th>` + row.entries.map((e) =>
+    `<td class="${e.agrees ? "agrees" : "disagrees"}" data-printed="${escape(e.printed)}">` +
+    `${escape(e.printed)} <span class="verdict">${e.agrees ? "✓" : "✗"} ${escape(e.formula)} = ${fmt(e.computed)}</span></td>`).join("") + "</tr>").join("");
+  const notes = d.lesson.rows.flatMap((row) => row.entries.filter((e) => !e.agrees).map((e) => `<li>T = ${row.t}, ρ = ${fmt(e.rho)}: printed ${escape(e.printed)}; ${escape(e.verdict)}</li>`)).join("");
   $("#decay-lesson").innerHTML = `<table id="decay-lesson-el">${lhead}${lrows}</table>` +
-    `<p class="caps">✗ marks the ${d.lesson.disagreements} of ${d.lesson.entries} printed entries that ρ^(T−1) does not reproduce; ` +
-    `hover an entry for the computed value and the verdict.</p>`;
+    `<p class="caps">✗ marks the ${d.lesson.disagreements} of ${d.lesson.entries} printed entries that ρ<sup>T−1</sup> does not reproduce:</p><ul class="verdicts">${notes}</ul>`;
 }
 
 // ---- 3. Jacobian lab ------------------------------------------------------------------------------------
 
 function renderJacobian(d, params) {
   Plot.draw($("#plot-eigen"), {
-    xLabel: "real part", yLabel: "imaginary part", unitCircle: true, equal: true, params,
+    xLabel: "real part", yLabel: "imaginary part", unitCircle: true, params,
     series: d.blocks.map((b) => ({
-      name: d.blocks.length === 1 ? "eigenvalues of W_hh" : `gate ${b.gate} block`,
+      name: d.blocks.length === 1 ? "eigenvalues of W_{hh}" : `gate ${b.gate} block`,
       x: b.eigenvalues.map((z) => z[0]), y: b.eigenvalues.map((z) => z[1]), style: "points",
     })),
   });
   Plot.draw($("#plot-flow"), {
-    xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", params,
+    xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", xInteger: true, params,
     series: [
-      { name: "measured ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10Norm, log10: true },
-      { name: `ρ^k, ρ = spectral radius ${fmt(d.spectralRadius)}`, x: d.distances, y: d.rhoPower, style: "dash" },
-      { name: `ρ_eff^k, effective ρ = ${fmt(d.effectiveRho)}`, x: d.distances, y: d.effectivePower, style: "dash" },
+      { name: `measured ‖∂h_T/∂h_{T−k}‖_2${d.cell === "rnn" ? "" : " (hidden path)"}`, x: d.distances, y: d.log10Norm, log10: true },
+      { name: `ρ^k, ρ = spectral radius ${fmt(d.spectralRadius)}`, x: d.distances, y: d.rhoPower, reference: true },
+      { name: `ρ_{eff}^k, effective ρ = ${fmt(d.effectiveRho)}`, x: d.distances, y: d.effectivePower, reference: true },
     ],
   });
   $("#jacobian-facts").innerHTML = facts([
@@ -196,27 +273,27 @@ function renderJacobian(d, params) {
     ["effective ρ = exp(λ₁), measured", fmt(d.effectiveRho)],
     ["largest Lyapunov exponent λ₁ (per step)", fmt(d.lyapunov[0])],
     [`horizon (last k above ${fmt(d.horizonThreshold * 100)}%)`, `${d.horizon} steps`],
-  ]) + `<p class="caps">The same numbers from the command line: <code>${d.command}</code></p>`;
+  ]) + `<p class="caps">The same numbers from the command line: <code>${escape(d.command)}</code></p>`;
 }
 
 // ---- 4. depth -------------------------------------------------------------------------------------------
 
 function renderDepth(d, params) {
   Plot.draw($("#plot-depth"), {
-    xLabel: "layer or step ℓ (the loss sits at ℓ = L)", yLabel: "gradient norm ‖∂L/∂x_ℓ‖ (log scale)", yScale: "log", params,
+    xLabel: "layer or step ℓ (the loss sits at ℓ = L)", yLabel: "gradient norm ‖∂L/∂x_ℓ‖ (log scale)", yScale: "log", xInteger: true, params,
     series: d.series.map((s) => ({ name: s.name, x: d.layers, y: s.gradientNorm })),
   });
   $("#depth-facts").innerHTML = facts(d.facts.map((f) => [f.label, fmt(f.value)]));
 }
 
-// ---- 5. sentence and live training ----------------------------------------------------------------------
+// ---- 5. sentence ----------------------------------------------------------------------------------------
 
 function renderSentence(d, params) {
   const html = d.tokens.map((t, i) => {
     const cls = (i === d.subjectIndex ? "subject" : i === d.verbIndex ? "verb" : i > d.subjectIndex && i < d.verbIndex ? "between" : "") +
       (d.attractorIndices.includes(i) ? " attractor" : "");
     const mark = i > d.subjectIndex && i <= d.verbIndex ? `<sub>${i - d.subjectIndex}</sub>` : "";
-    return `<span class="tok ${cls}" data-word="${t}">${t}${mark}</span>`;
+    return `<span class="tok ${cls}" data-word="${escape(t)}">${escape(t)}${mark}</span>`;
   }).join(" ");
   const p = $("#sentence-text");
   p.innerHTML = html;
@@ -224,75 +301,141 @@ function renderSentence(d, params) {
   p.dataset.params = JSON.stringify(params);
   $("#sentence-facts").innerHTML = facts([
     ["subject", d.tokens[d.subjectIndex]], ["verb", `${d.tokens[d.verbIndex]} (${d.number})`],
-    ["words in between", d.wordsBetween], ["steps (Jacobians) from verb back to subject", d.distance],
+    ["words in between", d.wordsBetween], ["steps (Jacobians) from the verb back to the subject", d.distance],
     ["attractors (nouns of the other number)", d.attractorIndices.length],
     [`signal left at ρ = ${fmt(d.signal.rho)}: ρ^${d.distance}`, fmt(d.signal.value)],
     ...(d.tokenDistance ? [[`tokens from “${d.tokenDistance.subject}” to “${d.tokenDistance.predicate}”`, d.tokenDistance.subjectToPredicate]] : []),
   ]);
-  const agree = $('form[data-section="agreement"]');
-  agree.dataset.distance = d.distance;
 }
 
-// A live run: check the configuration (400 → message beside the field), then stream its steps (SSE).
-function trainingRun({ form, status, runs, plots, onDone }) {
-  let sources = [];
+// ---- live training: one declaration per training section ------------------------------------------------------
+//
+// A training section names its form (data-section = the server's task), any other forms whose controls it trains
+// with (read at click time, with the same validation), its runs (each a label and the parameters that differ) and
+// its plots. It checks every run's configuration first (400 → message beside the field), then opens one stream per
+// run. The server's `started` event says what it trains; that text goes on the status line and into the legend.
+// Each finished set of runs is kept: it can be replayed, and it stays as a faint ghost behind the next one.
+
+const TRAINING_SECTIONS = [
+  {
+    task: "agreement", alsoReads: ["sentence"],
+    runs: [{ key: "rnn", label: "tanh RNN", params: { cell: "rnn" } }, { key: "lstm", label: "LSTM", params: { cell: "lstm" } }],
+    plots: [
+      { id: "plot-agreement-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log" },
+      { id: "plot-agreement-acc", field: "metric", yLabel: "accuracy", yScale: "linear", yRange: [0, 1], chance: "metric" },
+    ],
+  },
+  {
+    task: "exploding", alsoReads: [],
+    runs: [{ key: "off", label: "clipping off", params: { cell: "rnn", clipping: "false" } }, { key: "on", label: "clipping on", params: { cell: "rnn", clipping: "true" } }],
+    plots: [
+      { id: "plot-exploding-grad", field: "gradNorm", yLabel: "gradient norm (log scale)", yScale: "log", markers: true },
+      { id: "plot-exploding-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log", markers: true, chance: "loss" },
+    ],
+  },
+];
+
+function trainingSection(spec) {
+  const form = $(`form[data-section="${spec.task}"]`);
+  const section = form.closest("section");
+  const status = $(".run-status", form);
   const stopBtn = $('[data-action="stop"]', form), trainBtn = $('[data-action="train"]', form);
-  const state = {};
-  const redraw = () => plots.forEach((p) => Plot.draw($(p.id), {
-    xLabel: "training step", yLabel: p.yLabel, yScale: p.yScale, yRange: p.yRange, params: state.params,
-    series: runs.map((r) => ({ name: r.label, x: state[r.key].step, y: state[r.key][p.field] })),
-    markers: p.markers ? runs.filter((r) => state[r.key].nanStep !== null).map((r) => ({ x: state[r.key].nanStep, label: `${r.label}: loss or gradient NaN at step ${state[r.key].nanStep}` })) : [],
-  }));
+  const others = spec.alsoReads.map((s) => $(`form[data-section="${s}"]`));
+  let sources = [];
+  let current = null, previous = null;   // a recording: { params, runs: { key: { description, steps, ... } }, chance }
+  const replay = replayControls(form, () => current, (upTo) => redraw(upTo));
+
+  const runState = () => ({ description: "", step: [], loss: [], metric: [], gradNorm: [], nanStep: null, done: false, summary: "" });
+  const label = (r, st) => (st && st.description ? `${r.label}: ${st.description}` : r.label);
+
+  function redraw(upTo) {
+    if (!current) return;
+    spec.plots.forEach((p) => {
+      const cut = (arr, st) => (upTo === undefined ? arr : arr.slice(0, st.step.findIndex((s) => s > upTo) === -1 ? arr.length : st.step.findIndex((s) => s > upTo)));
+      const series = [];
+      if (previous) spec.runs.forEach((r) => {
+        const st = previous.runs[r.key];
+        series.push({ name: `previous run, ${label(r, st)}`, x: st.step, y: st[p.field], ghost: true, color: "#8a94a0" });
+      });
+      spec.runs.forEach((r) => { const st = current.runs[r.key]; series.push({ name: label(r, st), x: cut(st.step, st), y: cut(st[p.field], st) }); });
+      const markers = p.markers ? spec.runs.map((r) => [r, current.runs[r.key]]).filter(([, st]) => st.nanStep !== null && (upTo === undefined || st.nanStep <= upTo))
+        .map(([r, st]) => ({ x: st.nanStep, label: `${r.label}: loss or gradient NaN at step ${st.nanStep}` })) : [];
+      const chance = p.chance && current.chance ? [{ y: current.chance[p.chance], label: `chance: ${fmt(current.chance[p.chance])}` }] : [];
+      Plot.draw($("#" + p.id), {
+        xLabel: "training step", yLabel: p.yLabel, yScale: p.yScale, yRange: p.yRange, xInteger: true, params: current.params,
+        series, markers, hlines: chance,
+      });
+    });
+  }
   let pending = false;
-  const schedule = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; redraw(); }, 120); } };
+  const schedule = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; redraw(); }, 100); } };
+
+  const setStatus = () => {
+    status.textContent = spec.runs.map((r) => {
+      const st = current.runs[r.key];
+      return `${label(r, st)} — ${st.summary || (st.done ? "done" : st.step.length ? `step ${st.step[st.step.length - 1]}` : "waiting")}`;
+    }).join(" · ");
+  };
   const stop = (why) => {
     sources.forEach((s) => s.close());
     sources = [];
     stopBtn.disabled = true; trainBtn.disabled = false;
+    section.removeAttribute("aria-busy");
     if (why) status.textContent = why;
     form.dataset.running = "false";
   };
   stopBtn.addEventListener("click", () => stop("stopped"));
+  form.addEventListener("submit", (e) => e.preventDefault());
+  form.addEventListener("input", saveUrlState);
+
   trainBtn.addEventListener("click", async () => {
-    clearMessages(form);
-    if (!validate(form)) return;
+    // Every control is read now, at the click: a value typed a moment ago is the value trained.
+    const valid = [form, ...others].map(validate).every(Boolean);
+    if (!valid) { status.textContent = "Not started: correct the marked field."; return; }
     stop();
-    const base = { ...formParams(form), ...(form.dataset.distance ? { distance: form.dataset.distance } : {}) };
-    state.params = base;
-    const configs = runs.map((r) => ({ ...base, ...r.params }));
+    // This form's own values win: the sentence's seed picks a sentence, the run's seed is the training form's.
+    const base = Object.assign({}, ...others.map(formParams), formParams(form));
+    const configs = spec.runs.map((r) => ({ ...base, ...r.params, task: spec.task }));
+    let checks;
     try {
-      for (const c of configs) await getJson("/api/train/check", c);
+      checks = await Promise.all(configs.map((c) => getJson("/api/train/check", c)));
     } catch (e) {
-      if (!(e instanceof ApiError && e.field && fieldMessage(form, e.field, e.message))) status.textContent = e.message;
+      const target = e.field && [form, ...others].find((f) => f.elements[e.field]);
+      if (!(e instanceof ApiError && target && fieldMessage(target, e.field, e.message))) status.textContent = e.message;
+      else status.textContent = "Not started: correct the marked field.";
       return;
     }
-    runs.forEach((r) => (state[r.key] = { step: [], loss: [], metric: [], gradNorm: [], nanStep: null, done: false }));
+    if (current && current.runs[spec.runs[0].key].done) previous = current;
+    current = { params: base, runs: {}, chance: checks[0].chance };
+    spec.runs.forEach((r, i) => { current.runs[r.key] = runState(); current.runs[r.key].description = checks[i].description; });
     form.dataset.running = "true";
     form.dataset.finished = "0";
     trainBtn.disabled = true; stopBtn.disabled = false;
-    status.textContent = "starting…";
+    section.setAttribute("aria-busy", "true");
+    replay.hide();
+    setStatus();
     redraw();
     let finished = 0;
-    runs.forEach((r, idx) => {
+    spec.runs.forEach((r, idx) => {
       const es = new EventSource("/api/train/stream?" + new URLSearchParams(configs[idx]));
       sources.push(es);
-      const st = state[r.key];
-      es.addEventListener("queued", (e) => { status.textContent = `${r.label}: waiting for a free slot (${JSON.parse(e.data).ahead} ahead)`; });
-      es.addEventListener("started", () => { status.textContent = "training…"; });
+      const st = current.runs[r.key];
+      es.addEventListener("queued", (e) => { st.summary = `waiting for a free slot (${JSON.parse(e.data).ahead} ahead)`; setStatus(); });
+      es.addEventListener("started", (e) => { st.description = JSON.parse(e.data).description; st.summary = ""; setStatus(); schedule(); });
       es.addEventListener("step", (e) => {
         const s = JSON.parse(e.data);
         st.step.push(s.step); st.loss.push(s.loss); st.metric.push(s.metric); st.gradNorm.push(s.gradNorm);
         if (s.nan && st.nanStep === null) st.nanStep = s.step;
         schedule();
       });
-      const end = (text) => {
+      const end = () => {
         es.close();
         st.done = true;
         finished++;
         form.dataset.finished = String(finished);
-        status.textContent = runs.map((q) => `${q.label}: ${state[q.key].summary || (state[q.key].done ? "done" : "running")}`).join(" · ") + (text ? ` (${text})` : "");
+        setStatus();
         redraw();
-        if (finished === runs.length) { stop(); onDone && onDone(state); }
+        if (finished === spec.runs.length) { stop(); setStatus(); replay.show(); }
       };
       es.addEventListener("done", (e) => {
         const s = JSON.parse(e.data);
@@ -301,99 +444,163 @@ function trainingRun({ form, status, runs, plots, onDone }) {
         end();
       });
       es.addEventListener("failed", (e) => { st.summary = "error: " + JSON.parse(e.data).error; end(); });
-      es.onerror = () => { if (!st.done) { st.summary = "connection lost"; end(); } };
+      // The browser retries a dropped EventSource by itself; a run is never resumed, so any error ends it here.
+      es.onerror = () => { if (!st.done) { st.summary = sources.length ? SERVER_DOWN : "stopped"; end(); } };
     });
   });
+  addTools(section, [form], () => {});
+}
+
+// Replay of the last recorded runs: play / pause / one step / a scrubber, at a chosen speed (steps per second).
+function replayControls(form, recording, drawUpTo) {
+  const box = document.createElement("fieldset");
+  box.className = "replay";
+  box.hidden = true;
+  const id = form.dataset.section;
+  box.innerHTML = `<legend>Replay the last run</legend>` +
+    `<button type="button" data-replay="play">Play</button> <button type="button" data-replay="step">Step</button> ` +
+    `<label for="${id}-replay-at">step</label> <input id="${id}-replay-at" type="range" min="0" value="0" step="1"> <output for="${id}-replay-at">0</output> ` +
+    `<label for="${id}-replay-speed">speed</label> <select id="${id}-replay-speed"><option value="10">10 steps/s</option><option value="30" selected>30 steps/s</option><option value="100">100 steps/s</option></select>`;
+  form.after(box);
+  const play = $('[data-replay="play"]', box), step = $('[data-replay="step"]', box);
+  const at = $(`#${id}-replay-at`, box), out = $("output", box), speed = $(`#${id}-replay-speed`, box);
+  let timer = null;
+  const last = () => { const r = recording(); return r ? Math.max(...Object.values(r.runs).map((s) => s.step.length ? s.step[s.step.length - 1] : 0)) : 0; };
+  const show = (k) => { at.value = String(k); out.textContent = String(k); box.dataset.at = String(k); drawUpTo(k); };
+  const pause = () => { clearInterval(timer); timer = null; play.textContent = "Play"; };
+  play.addEventListener("click", () => {
+    if (timer) { pause(); return; }
+    if (+at.value >= last()) show(0);
+    play.textContent = "Pause";
+    timer = setInterval(() => { const k = +at.value + 1; if (k > last()) pause(); else show(k); }, 1000 / +speed.value);
+  });
+  step.addEventListener("click", () => { pause(); show(Math.min(last(), +at.value + 1)); });
+  at.addEventListener("input", () => { pause(); show(+at.value); });
+  speed.addEventListener("change", () => { if (timer) { pause(); play.click(); } });
+  return {
+    show: () => { at.max = String(last()); box.hidden = false; at.value = at.max; out.textContent = at.max; box.dataset.at = at.max; },
+    hide: () => { pause(); box.hidden = true; },
+  };
 }
 
 // ---- 7. LSTM ----------------------------------------------------------------------------------------------
 
 function renderLstm(d, params) {
   Plot.draw($("#plot-lstm"), {
-    xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log10", params,
+    xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", xInteger: true, params,
     series: [
-      { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖₂", x: d.distances, y: d.log10CellPath, log10: true },
-      { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10Rnn, log10: true },
-      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖₂", x: d.distances, y: d.log10LstmHidden, log10: true, style: "dash" },
+      { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖_2", x: d.distances, y: d.log10CellPath, log10: true },
+      { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10Rnn, log10: true },
+      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10LstmHidden, log10: true },
     ],
   });
-  $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, fmt(f.value)]));
+  $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, f.log10 ? pow10(f.value) : fmt(f.value)]));
 }
 
 // ---- 8. quiz ----------------------------------------------------------------------------------------------
 
 async function setupQuiz() {
-  const qs = await getJson("/api/quiz");
   const form = $("#quiz-form");
-  form.innerHTML = qs.map((q, i) => `<div class="quiz-q" data-q="${i}"><p>${i + 1}. ${q.text}</p>` +
-    q.options.map((o, j) => `<label><input type="radio" name="q${i}" value="${j}"> ${o}</label>`).join("") +
-    `<div class="explain"></div></div>`).join("");
-  $("#quiz-submit").addEventListener("click", async () => {
-    const answers = qs.map((_, i) => { const c = $(`input[name="q${i}"]:checked`, form); return c ? Number(c.value) : null; });
-    const r = await fetch("/api/quiz/grade", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ answers }) });
-    const g = await r.json();
+  const score = $("#quiz-score");
+  let qs;
+  try { qs = await getJson("/api/quiz"); }
+  catch (e) { score.textContent = "The quiz could not be loaded: " + e.message; return; }
+  form.innerHTML = qs.map((q, i) => `<fieldset class="quiz-q" data-q="${i}"><legend>${i + 1}. ${escape(q.text)}</legend>` +
+    q.options.map((o, j) => `<label><input type="radio" name="q${i}" value="${j}"> ${escape(o)}</label>`).join("") +
+    `<div class="explain" aria-live="polite"></div></fieldset>`).join("");
+  const retry = $("#quiz-retry"), reveal = $("#quiz-reveal");
+  const chosen = () => qs.map((_, i) => { const c = $(`input[name="q${i}"]:checked`, form); return c ? Number(c.value) : null; });
+  const grade = async (showAnswers) => {
+    let g;
+    try {
+      g = await getJson("/api/quiz/grade", null, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ answers: chosen(), reveal: showAnswers }) });
+    } catch (e) { score.textContent = "Could not check the answers: " + e.message; return; }
     g.results.forEach((res, i) => {
       const box = $(`[data-q="${i}"]`, form);
       box.classList.toggle("right", res.correct);
       box.classList.toggle("wrong", !res.correct);
-      const right = qs[i].options[res.answer];
-      $(".explain", box).innerHTML = `${res.correct ? "✓ Right." : res.chosen === null ? "Not answered. The answer: " + right + "." : "✗ The answer: " + right + "."} ` +
-        `${res.explanation} <a href="#${res.section}">See ${res.sectionTitle}.</a>`;
+      const mine = res.chosen === null ? "Not answered." : res.correct ? "✓ Right." : `✗ “${qs[i].options[res.chosen]}” is not right.`;
+      const answer = res.answer !== null && res.answer !== undefined && !res.correct ? ` The answer: ${escape(qs[i].options[res.answer])}.` : "";
+      $(".explain", box).innerHTML = `${escape(mine)}${answer} ${escape(res.feedback ?? res.explanation ?? "")} <a href="#${escape(res.section)}">See ${escape(res.sectionTitle)}.</a>`;
     });
-    const score = $("#quiz-score");
     score.textContent = `Score: ${g.score} / ${g.total}`;
     score.dataset.score = g.score;
     score.dataset.total = g.total;
+    retry.hidden = g.score === g.total;
+    reveal.hidden = g.score === g.total;
+  };
+  $("#quiz-submit").addEventListener("click", () => grade(false));
+  reveal.addEventListener("click", () => grade(true));
+  retry.addEventListener("click", () => {
+    $$(".quiz-q.wrong", form).forEach((box) => {
+      $$("input", box).forEach((i) => (i.checked = false));
+      $(".explain", box).textContent = "";
+      box.classList.remove("wrong");
+    });
+    retry.hidden = true;
+    const first = $(".quiz-q:not(.right) input", form);
+    if (first) first.focus();
+  });
+}
+
+// ---- presets: named settings of several sections, from the server -------------------------------------------
+
+function setupPresets(presets, sections) {
+  const bar = $("#presets");
+  presets.forEach((p) => {
+    const b = document.createElement("button");
+    b.type = "button"; b.dataset.preset = p.name; b.textContent = p.title;
+    b.title = p.description;
+    b.addEventListener("click", () => {
+      $$("form[data-section]").forEach((form) => $$("input[name], select[name]", form).forEach((i) => (i.value = i.dataset.default)));
+      for (const [key, value] of Object.entries(p.values)) {
+        const [section, name] = key.split(".");
+        const input = $(`form[data-section="${section}"] [name="${name}"]`);
+        if (input) input.value = String(value);
+      }
+      $$("form[data-section]").forEach(showOutputs);
+      history.replaceState(null, "", stateUrl("#" + p.section));
+      sections.forEach((s) => s.run());
+      document.getElementById(p.section).scrollIntoView();
+    });
+    bar.appendChild(b);
   });
 }
 
 // ---- start ------------------------------------------------------------------------------------------------
 
-async function main() {
-  applyLimits(await getJson("/api/limits"));
-  $$("form.controls").forEach((f) => { showOutputs(f); f.addEventListener("input", () => showOutputs(f)); });
-  const refresher = bindSection("refresher", "/api/refresher", renderRefresher);
-  $('[data-action="preset"]').addEventListener("click", () => {
-    const f = refresher.form;
-    if (!lastPreset) return;
-    ["a11", "a12", "a21", "a22"].forEach((k, i) => (f.elements[k].value = String(lastPreset[i])));
-    refresher.run();
+function fillFacts(f) {
+  $$("[data-fact]").forEach((s) => {
+    const v = f[s.dataset.fact];
+    if (v === undefined) throw new Error(`no lesson fact ${s.dataset.fact} in /api/limits`);
+    s.textContent = fmt(v);
   });
+}
+
+async function main() {
+  try { LIMITS = await getJson("/api/limits"); }
+  catch (e) { $("#page-status").textContent = e.message; document.body.dataset.ready = "error"; return; }
+  fillFacts(LIMITS.facts);
+  $$("form[data-section]").forEach(setupForm);
+  applyUrlState();
+  $$("form[data-section]").forEach(showOutputs);
+  const refresher = bindSection("refresher", "/api/refresher", renderRefresher);
   const decay = bindSection("decay", "/api/decay", renderDecay);
-  const jac = bindSection("jacobian", "/api/jacobian", renderJacobian, { delay: 250 });
+  const jac = bindSection("jacobian", "/api/jacobian", renderJacobian, { every: 200 });
   const depth = bindSection("depth", "/api/depth", renderDepth);
   const sentence = bindSection("sentence", "/api/sentence", renderSentence);
-  $('[data-action="lesson-sentence"]').addEventListener("click", () => {
-    sentence.form.elements.distance.value = "13"; sentence.form.elements.seed.value = "0"; sentence.run();
-  });
   $('[data-action="another-sentence"]').addEventListener("click", () => {
-    sentence.form.elements.seed.value = String(Number(sentence.form.elements.seed.value) + 1); sentence.run();
+    sentence.form.elements.seed.value = String(Number(sentence.form.elements.seed.value) + 1);
+    saveUrlState();
+    sentence.run();
   });
-  const lstm = bindSection("lstm", "/api/lstm", renderLstm, { delay: 250 });
-  trainingRun({
-    form: $('form[data-section="agreement"]'), status: $("#agreement-status"),
-    runs: [
-      { key: "rnn", label: "tanh RNN", params: { task: "agreement", cell: "rnn" } },
-      { key: "lstm", label: "LSTM", params: { task: "agreement", cell: "lstm" } },
-    ],
-    plots: [
-      { id: "#plot-agreement-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log" },
-      { id: "#plot-agreement-acc", field: "metric", yLabel: "accuracy", yScale: "linear", yRange: [0, 1] },
-    ],
-  });
-  trainingRun({
-    form: $('form[data-section="exploding"]'), status: $("#exploding-status"),
-    runs: [
-      { key: "off", label: "clipping off", params: { task: "exploding", cell: "rnn", clipping: "false" } },
-      { key: "on", label: "clipping on", params: { task: "exploding", cell: "rnn", clipping: "true" } },
-    ],
-    plots: [
-      { id: "#plot-exploding-grad", field: "gradNorm", yLabel: "gradient norm (log scale)", yScale: "log", markers: true },
-      { id: "#plot-exploding-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log", markers: true },
-    ],
-  });
-  await Promise.all([refresher.run(), decay.run(), jac.run(), depth.run(), sentence.run(), lstm.run(), setupQuiz()]);
+  const lstm = bindSection("lstm", "/api/lstm", renderLstm, { every: 200 });
+  TRAINING_SECTIONS.forEach(trainingSection);
+  const sections = [refresher, decay, jac, depth, sentence, lstm];
+  setupPresets(LIMITS.presets || [], sections);
+  await Promise.all([...sections.map((s) => s.run()), setupQuiz()]);
+  if (location.hash) { const target = document.getElementById(location.hash.slice(1)); if (target) target.scrollIntoView(); }
   document.body.dataset.ready = "true";
 }
 
-main().catch((e) => { document.body.dataset.ready = "error"; console.error(e); });
+main().catch((e) => { document.body.dataset.ready = "error"; $("#page-status").textContent = "The page failed to start: " + e.message; console.error(e); });
