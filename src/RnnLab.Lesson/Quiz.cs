@@ -6,6 +6,10 @@ public sealed record QuizQuestion(string Id, string Text, string[] Options, int 
 /// <summary>The lesson's quiz, in the order of the page's sections.</summary>
 public static class Quiz
 {
+    /// <summary>Steps from the lesson's verb back to its subject, as the agreement grammar parses the lesson's sentence.</summary>
+    static readonly int LessonDistance = Tasks.AgreementGrammar.Parse(TokenDistance.LessonSentence).Distance;
+    static readonly string LessonSignal = Math.Pow(0.8, LessonDistance).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+
     public static readonly QuizQuestion[] Questions =
     [
         new("product",
@@ -21,10 +25,10 @@ public static class Quiz
             "A^k v = λ^k v for an eigenvector v, so each direction is scaled by its own eigenvalue to the k-th power: 1.2¹⁰ ≈ 6.2 and 0.7¹⁰ ≈ 0.028. The largest |λ| (the spectral radius) wins as k grows.",
             "refresher", "1. Refresher"),
         new("decay",
-            "With an effective spectral radius ρ = 0.8, roughly what fraction of the gradient signal survives 13 steps back, from “hungry” to “cat”?",
+            $"With an effective spectral radius ρ = 0.8, roughly what fraction of the gradient signal survives the {LessonDistance} steps from the verb “was” back to the subject “cat”?",
             ["about 80%", "about 50%", "about 5%", "exactly 0"],
             2,
-            "The signal scales like ρ^13 = 0.8^13 ≈ 0.055, about a twentieth of a one-step dependency's. The decay section draws ρ^(T−1); the sentence section counts the 13 steps.",
+            $"The signal scales like ρ^{LessonDistance} = 0.8^{LessonDistance} ≈ {LessonSignal}, about a twentieth of a one-step dependency's. The decay section draws ρ^(T−1); the sentence section counts the {LessonDistance} steps from “was” back to “cat” (“hungry”, one word later, is {LessonDistance + 1} tokens from “cat”).",
             "sentence", "5. The long-range sentence"),
         new("depth",
             "Why is vanishing worse in RNNs than in feedforward networks?",
@@ -34,9 +38,9 @@ public static class Quiz
             "depth", "4. Feedforward vs recurrent depth"),
         new("explode",
             "You train a tanh RNN whose W_hh has spectral radius well above 1, with a large learning rate and no clipping. What typically happens?",
-            ["the loss decreases faster than usual", "gradient norms blow up and the loss becomes NaN within a few steps", "the gradients vanish instead", "nothing changes: Adam compensates"],
+            ["the loss decreases faster than usual", "gradient norms blow up and the loss becomes NaN within a few dozen steps", "the gradients vanish instead", "nothing changes: Adam compensates"],
             1,
-            "With ρ > 1 the Jacobian product can grow exponentially; huge updates throw the weights into overflow and the loss turns NaN. Clipping the gradient norm keeps each update bounded. The exploding section marks the NaN step.",
+            "With ρ > 1 the Jacobian product can grow exponentially; huge updates throw the weights into overflow and the loss turns NaN. Clipping the gradient norm keeps each update bounded, which prevents the NaN but does not by itself make training succeed. The exploding section trains at a learning rate where ρ < 1 stays finite and marks the NaN step for ρ > 1.",
             "exploding", "6. Exploding gradients"),
         new("optimizer",
             "Can a better optimizer (momentum, Adam, a tuned learning rate) fix vanishing gradients?",
@@ -52,7 +56,7 @@ public static class Quiz
             "lstm", "7. The LSTM's way out"),
         new("tanh",
             "Where does tanh'(z) = 1 − tanh²(z) reach its largest value?",
-            ["at z = 0, where it equals 1", "for large |z|, where it approaches 1", "it is always exactly 1", "at z = 1, where it equals 0.5"],
+            ["at z = 0, where it equals 1", "for large |z|, where it approaches 1", "it is always exactly 1", "at z = 1, where it equals 1 − tanh²(1) ≈ 0.42"],
             0,
             "tanh' is 1 only at z = 0 and strictly less for any other pre-activation, so every step's diag(tanh'(z_t)) can only shrink the gradient. The Jacobian lab's effective ρ includes this factor.",
             "jacobian", "3. Jacobian lab"),

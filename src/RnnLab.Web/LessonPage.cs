@@ -10,19 +10,20 @@ namespace RnnLab.Web;
 /// </summary>
 static class LessonPage
 {
-    static readonly Dictionary<string, (byte[] Body, string ContentType)> Assets = Load();
+    static readonly Dictionary<string, (byte[] Body, string ContentType, string ETag)> Assets = Load();
 
-    static Dictionary<string, (byte[], string)> Load()
+    static Dictionary<string, (byte[], string, string)> Load()
     {
         var asm = typeof(LessonPage).Assembly;
-        var table = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
+        var table = new Dictionary<string, (byte[], string, string)>(StringComparer.Ordinal);
         foreach (string name in asm.GetManifestResourceNames())
         {
             if (!name.StartsWith("wwwroot/", StringComparison.Ordinal)) continue;
             using var s = asm.GetManifestResourceStream(name)!;
             using var m = new MemoryStream();
             s.CopyTo(m);
-            table[name["wwwroot/".Length..]] = (m.ToArray(), ContentType(name));
+            byte[] body = m.ToArray();
+            table[name["wwwroot/".Length..]] = (body, ContentType(name), $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body))[..16]}\"");
         }
         return table;
     }
@@ -38,11 +39,21 @@ static class LessonPage
 
     public static IEndpointRouteBuilder MapLessonPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Asset("index.html"));
-        app.MapGet("/assets/{name}", (string name) => Asset(name));
+        app.MapGet("/", (HttpContext http) => Asset(http, "index.html"));
+        app.MapGet("/assets/{name}", (HttpContext http, string name) => Asset(http, name));
         return app;
     }
 
-    static IResult Asset(string name) =>
-        Assets.TryGetValue(name, out var a) ? Results.Bytes(a.Body, a.ContentType) : Results.NotFound();
+    /// <summary>
+    /// An embedded asset with a strong ETag (a hash of its bytes) and no-cache: the browser keeps its copy and
+    /// revalidates, so a page served by a newer build is never mixed with an older script.
+    /// </summary>
+    static IResult Asset(HttpContext http, string name)
+    {
+        if (!Assets.TryGetValue(name, out var a)) return Results.NotFound();
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers.ETag = a.ETag;
+        if (http.Request.Headers.IfNoneMatch.Contains(a.ETag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+        return Results.Bytes(a.Body, a.ContentType);
+    }
 }

@@ -28,6 +28,7 @@ public static class LessonServer
         builder.Services.AddSingleton(new TrainingGate(options.ConcurrentTrainingRuns, options.TrainingQueueLength));
 
         var app = builder.Build();
+        app.UseHardening(options);                                   // security headers, Host check, JSON error bodies
         app.MapLessonPage();                                         // the page, its script and style (embedded)
         app.MapGet("/api/limits", () => Limits.Describe(options));   // caps shown beside the controls
         app.MapRefresher();                                          // 1. eigenvalues and matrix powers

@@ -120,11 +120,11 @@ public static class Limits
         var adding = new Tasks.AddingTask(2);
         return new
         {
-            refresherSmall = Analysis.RefresherExample.SmallEigenvalue,
-            refresherLarge = Analysis.RefresherExample.LargeEigenvalue,
+            refresherSmall = Lesson.RefresherExample.SmallEigenvalue,
+            refresherLarge = Lesson.RefresherExample.LargeEigenvalue,
             refresherFactPower = Web.Sections.RefresherEndpoints.FactPower,
             lessonDistance = Web.Sections.SentenceEndpoints.LessonDistance,
-            lessonGateBias = Experiments.TrainingConfig.LessonGateBias,
+            lessonGateBias = Lesson.LessonDefaults.GateBias,
             addingChanceLoss = adding.ChanceLoss,
             addingChanceMetric = adding.ChanceMetric,
             addingMetricName = adding.MetricName,

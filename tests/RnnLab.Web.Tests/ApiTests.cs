@@ -1,13 +1,23 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 
 namespace RnnLab.Web.Tests;
 
-/// <summary>Server-side validation and the page's assets, over plain HTTP.</summary>
+/// <summary>Server-side validation, errors, headers and the page's assets, over plain HTTP.</summary>
 [Collection(BrowserCollection.Name)]
 public class ApiTests(LessonFixture lesson)
 {
     static readonly HttpClient Http = new();
+
+    static async Task<JsonElement> ErrorBody(HttpResponseMessage r)
+    {
+        Assert.StartsWith("application/json", r.Content.Headers.ContentType?.ToString());
+        using var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        var root = body.RootElement.Clone();
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("error").GetString()));
+        return root;
+    }
 
     [Theory]
     [InlineData("/api/refresher?a11=abc", "a11")]
@@ -16,24 +26,106 @@ public class ApiTests(LessonFixture lesson)
     [InlineData("/api/train/check?hidden=100000", "hidden")]
     [InlineData("/api/train/check?steps=0", "steps")]
     [InlineData("/api/train/check?cell=transformer", "cell")]
+    [InlineData("/api/train/check?task=exploding&distance=1", "distance")]
+    [InlineData("/api/train/stream?task=exploding&distance=1", "distance")]
     [InlineData("/api/train/stream?lr=-1", "lr")]
     [InlineData("/api/sentence?distance=9999", "distance")]
+    [InlineData("/api/decay?rho=0.7&rho=0.9", "rho")]
+    [InlineData("/api/train/check?distance=30&distance=13", "distance")]
     public async Task Invalid_values_get_400_with_a_message_naming_the_field(string path, string field)
     {
         var r = await Http.GetAsync(lesson.Url + path);
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-        using var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
-        Assert.Equal(field, body.RootElement.GetProperty("field").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(body.RootElement.GetProperty("error").GetString()));
+        Assert.Equal(field, (await ErrorBody(r)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Every_control_of_every_training_section_passes_the_librarys_own_checks_at_its_extremes()
+    {
+        // What the check accepts the stream trains: at each cap, the library's validation agrees with the page's ranges.
+        foreach (var section in LessonTraining.Sections)
+            foreach (var c in section.Numbers)
+                foreach (double v in new[] { c.Min, c.Max })
+                {
+                    var r = await Http.GetAsync($"{lesson.Url}/api/train/check?task={section.Task}&{c.Name}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                    Assert.True(r.StatusCode == HttpStatusCode.OK, $"{section.Task}.{c.Name}={v}: {await r.Content.ReadAsStringAsync()}");
+                }
     }
 
     [Theory]
     [InlineData("/assets/..%2F..%2Fappsettings.json")]
     [InlineData("/assets/%2Fetc%2Fpasswd")]
     [InlineData("/assets/missing.js")]
-    public async Task Only_embedded_assets_are_served(string path)
+    [InlineData("/api/nothing-here")]
+    public async Task Only_embedded_assets_are_served_and_a_miss_is_a_JSON_404(string path)
     {
         var r = await Http.GetAsync(lesson.Url + path);
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        await ErrorBody(r);
+    }
+
+    [Fact]
+    public async Task Responses_carry_the_security_headers_and_assets_revalidate_by_ETag()
+    {
+        foreach (string path in new[] { "/", "/assets/app.js", "/api/limits", "/api/nothing-here" })
+        {
+            var r = await Http.GetAsync(lesson.Url + path);
+            Assert.Equal("nosniff", string.Join(",", r.Headers.GetValues("X-Content-Type-Options")));
+            string csp = string.Join(",", r.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("frame-ancestors 'none'", csp);
+            Assert.Contains("script-src 'self'", csp);
+            Assert.DoesNotContain("unsafe-inline", csp);
+            Assert.Equal("no-referrer", string.Join(",", r.Headers.GetValues("Referrer-Policy")));
+        }
+        var first = await Http.GetAsync(lesson.Url + "/assets/app.js");
+        Assert.Equal("no-cache", first.Headers.CacheControl?.ToString());
+        var etag = first.Headers.ETag!;
+        using var again = new HttpRequestMessage(HttpMethod.Get, lesson.Url + "/assets/app.js");
+        again.Headers.IfNoneMatch.Add(etag);
+        Assert.Equal(HttpStatusCode.NotModified, (await Http.SendAsync(again)).StatusCode);
+        // No inline script or handler in the page: the policy would block it.
+        string html = await Http.GetStringAsync(lesson.Url + "/");
+        Assert.DoesNotMatch(@"\son[a-z]+\s*=", html);
+        Assert.DoesNotMatch(@"<script>|<script [^>]*>[^<]", html);
+        Assert.DoesNotContain("style=", html);
+    }
+
+    [Theory]
+    [InlineData("evil.example")]
+    [InlineData("rebound.attacker.test:5080")]
+    public async Task A_request_naming_another_host_is_refused(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, lesson.Url + "/api/train/check");
+        request.Headers.Host = host;
+        var r = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains("answers to", (await ErrorBody(r)).GetProperty("error").GetString());
+        using var local = new HttpRequestMessage(HttpMethod.Get, lesson.Url + "/api/limits");
+        local.Headers.Host = "localhost";
+        Assert.Equal(HttpStatusCode.OK, (await Http.SendAsync(local)).StatusCode);
+    }
+
+    [Fact]
+    public void A_wildcard_address_accepts_any_host_and_a_named_one_adds_itself()
+    {
+        Assert.Null(Hardening.AllowedHosts("http://0.0.0.0:5080"));
+        Assert.Null(Hardening.AllowedHosts("http://*:5080"));
+        var named = Hardening.AllowedHosts("http://lab.school.example:8080;http://127.0.0.1:5080")!;
+        Assert.Contains("lab.school.example", named);
+        Assert.Contains("localhost", named);
+        Assert.DoesNotContain("evil.example", named);
+    }
+
+    [Theory]
+    [InlineData("text/plain", "{\"answers\":[]}", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("application/json", "not json", HttpStatusCode.BadRequest)]
+    [InlineData("application/json", "{\"answers\":[0]}", HttpStatusCode.BadRequest)]
+    [InlineData("application/json", "{\"answers\":[99,0,0,0,0,0,0,0]}", HttpStatusCode.BadRequest)]
+    public async Task Bad_quiz_submissions_get_a_JSON_error_that_does_not_echo_them(string contentType, string body, HttpStatusCode status)
+    {
+        var r = await Http.PostAsync(lesson.Url + "/api/quiz/grade", new StringContent(body, Encoding.UTF8, contentType));
+        Assert.Equal(status, r.StatusCode);
+        string error = (await ErrorBody(r)).GetProperty("error").GetString()!;
+        Assert.DoesNotContain("99", error);
     }
 }

@@ -14,7 +14,7 @@ namespace RnnLab.Web.Sections;
 static class CellPathEndpoints
 {
     /// <summary>Starts where the lesson's training runs start their gated cells, so sections 5 and 7 agree.</summary>
-    public static readonly Control ForgetBias = new("forgetBias", -2, 5, Experiments.TrainingConfig.LessonGateBias, Step: 0.5);
+    public static readonly Control ForgetBias = new("forgetBias", -2, 5, Lesson.LessonDefaults.GateBias, Step: 0.5);
 
     public static void MapCellPath(this IEndpointRouteBuilder app)
     {

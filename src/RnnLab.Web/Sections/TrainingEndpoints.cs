@@ -28,7 +28,7 @@ static class TrainingEndpoints
             var q = new Inputs(request.Query);
             var r = TrainRequest.Read(q);
             if (q.Problem is { } bad) return bad;
-            var task = Experiments.TaskCatalog.Create(LessonTraining.Config(r!));
+            var task = Training.TaskCatalog.Create(LessonTraining.Config(r!));
             return Results.Ok(new
             {
                 request = r, description = r!.Describe(),

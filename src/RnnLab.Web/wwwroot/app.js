@@ -269,7 +269,7 @@ function renderJacobian(d, params) {
     ],
   });
   $("#jacobian-facts").innerHTML = facts([
-    [d.cell === "rnn" ? "spectral radius of W_hh" : "largest gate-block spectral radius", fmt(d.spectralRadius)],
+    [d.cell === "rnn" ? "spectral radius of Wₕₕ" : "largest gate-block spectral radius", fmt(d.spectralRadius)],
     ["effective ρ = exp(λ₁), measured", fmt(d.effectiveRho)],
     ["largest Lyapunov exponent λ₁ (per step)", fmt(d.lyapunov[0])],
     [`horizon (last k above ${fmt(d.horizonThreshold * 100)}%)`, `${d.horizon} steps`],
@@ -421,7 +421,7 @@ function trainingSection(spec) {
       sources.push(es);
       const st = current.runs[r.key];
       es.addEventListener("queued", (e) => { st.summary = `waiting for a free slot (${JSON.parse(e.data).ahead} ahead)`; setStatus(); });
-      es.addEventListener("started", (e) => { st.description = JSON.parse(e.data).description; st.summary = ""; setStatus(); schedule(); });
+      es.addEventListener("started", (e) => { st.started = true; st.description = JSON.parse(e.data).description; st.summary = ""; setStatus(); schedule(); });
       es.addEventListener("step", (e) => {
         const s = JSON.parse(e.data);
         st.step.push(s.step); st.loss.push(s.loss); st.metric.push(s.metric); st.gradNorm.push(s.gradNorm);
@@ -444,8 +444,18 @@ function trainingSection(spec) {
         end();
       });
       es.addEventListener("failed", (e) => { st.summary = "error: " + JSON.parse(e.data).error; end(); });
-      // The browser retries a dropped EventSource by itself; a run is never resumed, so any error ends it here.
-      es.onerror = () => { if (!st.done) { st.summary = sources.length ? SERVER_DOWN : "stopped"; end(); } };
+      // The browser would retry a dropped EventSource by itself; a run is never resumed, so any error ends it here.
+      // An EventSource cannot read a refusal's status, so ask the server whether it is there at all: if it is, a
+      // stream that never started was refused (503: the queue is full).
+      es.onerror = async () => {
+        if (st.done) return;
+        es.close();
+        let reachable = true;
+        try { await fetch("/api/limits"); } catch { reachable = false; }
+        if (st.done) return;
+        st.summary = !reachable ? SERVER_DOWN : st.started ? "connection lost" : "refused: the server is busy training other runs; try again in a few seconds";
+        end();
+      };
     });
   });
   addTools(section, [form], () => {});
