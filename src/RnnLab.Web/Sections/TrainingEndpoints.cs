@@ -17,8 +17,11 @@ namespace RnnLab.Web.Sections;
 /// (the request is aborted), when the wall-time limit passes, or after its step budget. All of a run's state lives
 /// in its request; the shared <see cref="TrainingGate"/> only decides who may train now.
 /// </summary>
-static class TrainingEndpoints
+static partial class TrainingEndpoints
 {
+    [LoggerMessage(Level = LogLevel.Error, Message = "training stream failed for {Request}")]
+    static partial void StreamFailed(ILogger logger, Exception exception, TrainRequest? request);
+
     public static void MapTraining(this IEndpointRouteBuilder app)
     {
         // The page checks a configuration first, so that a bad value becomes a message beside its field
@@ -113,7 +116,7 @@ static class TrainingEndpoints
         catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
         {
             // A bug, not bad input (that was refused above): say so on the page instead of dropping the connection.
-            logger.LogError(e, "training stream failed for {Request}", request);
+            StreamFailed(logger, e, request);
             await Send("failed", new { error = $"the server failed while training ({e.GetType().Name}: {e.Message})" });
         }
     }
