@@ -67,6 +67,9 @@ public sealed class Inputs(IQueryCollection query)
         return raw;
     }
 
+    /// <summary>Adds a problem found by a check that spans several fields (the library's own validation of a configuration).</summary>
+    public void Reject(string field, string message) => errors.Add(new FieldError(field, message));
+
     /// <summary>400 with the first problem and all of them, or null when the input is valid.</summary>
     public IResult? Problem => errors.Count == 0 ? null
         : Results.Json(new { error = errors[0].Message, field = errors[0].Field, errors }, statusCode: StatusCodes.Status400BadRequest);
