@@ -147,7 +147,11 @@ public static class LessonReport
         Chapter("exploding", Toc[5].Title,
             "When the recurrent matrix's spectral radius exceeds 1 the same product grows instead, and a large enough step turns the loss into NaN; clipping the gradient norm is the standard remedy.",
             FromSection("exploding"));
-        Chapter("architecture", Toc[6].Title,
+        Chapter("remedies", Toc[6].Title,
+            "The lesson closes with two claims it does not test: that no optimizer trick can fix gradients that are numerically zero, and that vanishing gradients have no fix as simple as clipping. " +
+            "The published ways out (an optimizer sweep, Pascanu et al.'s regulariser, the IRNN's identity initialisation, an orthogonal W_hh, chrono-initialised gates) are trained here under one budget, with their gradient flow measured after training.",
+            FromSection("remedies"));
+        Chapter("architecture", Toc[7].Title,
             "The lesson's conclusion: the remedy for vanishing gradients is architectural. Two classic long-memory tasks, trained with the same optimiser (Adam with clipping) for every cell, test it.",
             FromSection("adding"), FromSection("copy"));
 
@@ -166,7 +170,7 @@ public static class LessonReport
     public static readonly string[] PlotIds =
     [
         "spectrum-eigenvalues", "decay-curves", "flow-profile-rho", "flow-heatmap-rnn", "flow-heatmap-lstm", "depth-comparison",
-        "long-range-accuracy", "exploding-gradnorm-unclipped", "exploding-gradnorm-clipped", "exploding-loss", "adding-mse", "copy-loss", "copy-recall",
+        "long-range-accuracy", "exploding-gradnorm-unclipped", "exploding-gradnorm-clipped", "exploding-loss", "remedies-flow", "adding-mse", "copy-loss", "copy-recall",
     ];
 
     public static readonly (string Id, string Title)[] Toc =
@@ -177,6 +181,7 @@ public static class LessonReport
         ("depth", "4. Recurrent depth against feedforward depth"),
         ("long-range", "5. A concrete failure: agreement across a distance"),
         ("exploding", "6. The exploding case and clipping"),
-        ("architecture", "7. What is needed: an architecture that remembers"),
+        ("remedies", "7. What is actually needed, measured"),
+        ("architecture", "8. What is needed: an architecture that remembers"),
     ];
 }

@@ -24,7 +24,7 @@ public class LessonReportTests(LessonFixture lesson)
             await page.GotoAsync("file://" + Path.Combine(dir, "index.html"));
             await page.WaitForFunctionAsync("() => Array.from(document.images).every(i => i.complete)");
 
-            foreach (string chapter in new[] { "refresher", "decay", "typical-init", "depth", "long-range", "exploding", "architecture", "budget" })
+            foreach (string chapter in new[] { "refresher", "decay", "typical-init", "depth", "long-range", "exploding", "remedies", "architecture", "budget" })
                 Assert.Equal(1, await page.Locator($"section.chapter#{chapter}").CountAsync());
 
             foreach (string id in LessonReport.PlotIds)

@@ -26,6 +26,9 @@ public abstract class Experiment
     /// <summary>Whether a point keeps the per-step gradient-flow probe (large: one row of T values per logged step).</summary>
     protected virtual bool KeepFlow => false;
 
+    /// <summary>Whether a point measures its trained network's top Lyapunov exponent.</summary>
+    protected virtual bool MeasureLyapunov => false;
+
     /// <summary>Relative cost of a point, to start the long ones first.</summary>
     public virtual double Cost(GridPoint p) => GridPoint.DefaultCost(p.Config);
 
@@ -35,7 +38,7 @@ public abstract class Experiment
 
     /// <summary>Numbers the grid from 0 in the order given.</summary>
     protected IReadOnlyList<GridPoint> Number(IEnumerable<(string Series, double X, TrainingConfig Config)> points) =>
-        [.. points.Select((p, i) => WithCost(new GridPoint(i, p.Series, p.X, p.Config) { KeepFlow = KeepFlow }))];
+        [.. points.Select((p, i) => WithCost(new GridPoint(i, p.Series, p.X, p.Config) { KeepFlow = KeepFlow, MeasureLyapunov = MeasureLyapunov }))];
 
     GridPoint WithCost(GridPoint point) => point with { Cost = Cost(point) };
 

@@ -5,7 +5,7 @@ namespace RnnLab.Lesson;
 public static class ExperimentCatalog
 {
     public static IReadOnlyList<Experiment> All { get; } =
-        [new ExplodingExperiment(), new FlowExperiment(), new LongRangeExperiment(), new AddingExperiment(), new CopyExperiment()];
+        [new ExplodingExperiment(), new FlowExperiment(), new LongRangeExperiment(), new AddingExperiment(), new CopyExperiment(), new RemediesExperiment()];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(e => e.Name)];
 

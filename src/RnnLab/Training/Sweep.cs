@@ -58,6 +58,8 @@ public readonly record struct Shard(int Index, int Count)
 public sealed record GridPoint(int Index, string Series, double X, TrainingConfig Config)
 {
     public bool KeepFlow { get; init; }
+    /// <summary>Whether to measure the trained network's top Lyapunov exponent (<see cref="TrainedFlow"/>) after the last step.</summary>
+    public bool MeasureLyapunov { get; init; }
     public double Cost { get; init; } = DefaultCost(Config);
 
     /// <summary>Steps × sequence length × cell width.</summary>
@@ -91,6 +93,8 @@ public sealed record PointResult
     public int[]? FlowDistances { get; init; }
     /// <summary>‖∂L/∂h_{T−k}‖ per logged step (rows, same order as <see cref="Trace"/>) and distance (columns).</summary>
     public double[][]? Flow { get; init; }
+    /// <summary>Top Lyapunov exponent λ₁ of the trained network, when the experiment measures it; null after divergence.</summary>
+    public double? TopLyapunov { get; init; }
 }
 
 /// <summary>The results file of an experiment, or of one shard of it.</summary>
@@ -186,11 +190,12 @@ public static class Sweep
     {
         var trace = new List<TracePoint>();
         var flow = point.KeepFlow ? new List<double[]>() : null;
+        double? lyapunov = null;
         var summary = TrainingRun.Run(point.Config, onLog: r =>
         {
             trace.Add(new TracePoint(r.Step, r.Loss, r.GradNorm, r.TestLoss, r.TestMetric));
             flow?.Add(r.Flow);
-        }, cancel: cancel);
+        }, cancel: cancel, onFinished: t => { if (point.MeasureLyapunov && t.CompletedSteps == point.Config.Steps) lyapunov = TrainedFlow.TopLyapunov(t); });
         cancel.ThrowIfCancellationRequested();
         return new PointResult
         {
@@ -198,7 +203,7 @@ public static class Sweep
             Steps = summary.Steps, TestLoss = summary.TestLoss, TestMetric = summary.TestMetric,
             ChanceLoss = summary.ChanceLoss, ChanceMetric = summary.ChanceMetric, DivergedAt = summary.DivergedAt,
             Seconds = summary.Seconds, Trace = [.. trace],
-            FlowDistances = point.KeepFlow ? summary.FlowDistances : null, Flow = flow?.ToArray(),
+            FlowDistances = point.KeepFlow ? summary.FlowDistances : null, Flow = flow?.ToArray(), TopLyapunov = lyapunov,
         };
     }
 

@@ -56,7 +56,7 @@ public static class TrainingRun
     /// </summary>
     public static TrainingSummary Run(TrainingConfig config, string? outDir = null, bool resume = false,
         Action<StepRecord>? onLog = null, CancellationToken cancel = default,
-        Action<string, TrainingSummary, IReadOnlyList<StepRecord>>? writeReport = null)
+        Action<string, TrainingSummary, IReadOnlyList<StepRecord>>? writeReport = null, Action<Trainer>? onFinished = null)
     {
         if (resume)
         {
@@ -108,6 +108,7 @@ public static class TrainingRun
         }
         // A stopped run reports the last evaluation it made: whoever stopped it (Ctrl+C, a closed browser) wants it back now.
         if (divergedAt is null && double.IsNaN(test.Loss) && trainer.CompletedSteps > 0 && !cancel.IsCancellationRequested) test = trainer.Evaluate();
+        if (!cancel.IsCancellationRequested) onFinished?.Invoke(trainer);   // e.g. an analysis of the trained network
 
         var summary = new TrainingSummary
         {
