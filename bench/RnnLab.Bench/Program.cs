@@ -6,6 +6,7 @@ using RnnLab.Bench;
 //   dotnet run -c Release --project bench/RnnLab.Bench -- gemm [--threads K] [--seconds S] [--double]
 //   dotnet run -c Release --project bench/RnnLab.Bench -- layers [--threads K]
 //   dotnet run -c Release --project bench/RnnLab.Bench -- kernels
+//   dotnet run -c Release --project bench/RnnLab.Bench -- peak [--threads K]     (float32 GEMM peak, one JSON line)
 string verb = args.Length > 0 ? args[0] : "gemm";
 int threads = 1;
 double seconds = 0.25;
@@ -19,6 +20,7 @@ switch (verb)
     case "gemm": if (args.Contains("--double")) GemmBench.Run<double>(threads, seconds); else GemmBench.Run<float>(threads, seconds); break;
     case "kernels": KernelBench.Run(seconds); break;
     case "layers": LayerBench.Run(threads, seconds); break;
-    default: Console.Error.WriteLine($"unknown benchmark '{verb}' (gemm, kernels)"); return 1;
+    case "peak": PeakBench.Run(threads, seconds); break;
+    default: Console.Error.WriteLine($"unknown benchmark '{verb}' (gemm, kernels, layers, peak)"); return 1;
 }
 return 0;

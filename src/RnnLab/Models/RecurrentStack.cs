@@ -59,9 +59,19 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     readonly T[][] outputs;   // [L] [T, B, D·S]  both directions' outputs in time order (bidirectional only)
     readonly T[][] dropped;   // [L−1] [T, B, D·S]  the outputs after dropout, the next layer's input
     readonly T[][] dInputs;   // [L] [T, B, D·S]  ∂L/∂(input of layer l) for l ≥ 1 = ∂L/∂(output of layer l−1)
+    // Owned buffers the directions' parts read and write, so the two can run on two threads:
+    T[] layerInput = [];      // [T, B, I or D·S]  the input of the layer being run
     T[] reversed = [];        // [T, B, I or D·S]  the reverse direction's input, time reversed
-    T[] dReversed = [];       // [T, B, I or D·S]  the reverse direction's input gradient, in its own time
-    T[] dDirection = [];      // [T, B, S]  one direction's share of the output gradient (time reversed for the reverse one)
+    T[] initialH = [], initialC = [];    // [L·D, B, S], [L·D, B, H]  h0 and c0 of the last forward pass
+    bool hasH0, hasC0;
+    readonly T[][] dDirection = [[], []];       // [D] [T, B, S]  each direction's share of the output gradient, in its own time
+    readonly T[][] dInputDirection = [[], []];  // [D] [T, B, I or D·S]  each direction's input gradient, in its own time
+    T[] dInitialH = [], dInitialC = [];  // [L·D, B, S], [L·D, B, H]  ∂L/∂h0, ∂L/∂c0
+    bool wantH0, wantC0;
+    // What the directions' parts work on, and the parts themselves (made once: a step allocates no delegate).
+    int currentLayer, currentTruncation;
+    bool currentNeedsInput;
+    readonly Action<int> forwardDirection, backwardDirection;
 
     /// <summary>A stack of <paramref name="numLayers"/> layers of the given kind, PyTorch's constructor arguments.</summary>
     public RecurrentStack(CellKind kind, int inputSize, int hiddenSize, int numLayers = 1, bool bidirectional = false,
@@ -90,6 +100,8 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         dropped = [.. Enumerable.Range(0, numLayers - 1).Select(_ => Array.Empty<T>())];
         dInputs = [.. Enumerable.Range(0, numLayers).Select(_ => Array.Empty<T>())];
         Parameters = [.. layers.SelectMany(l => l.Parameters)];
+        forwardDirection = ForwardDirection;
+        backwardDirection = BackwardDirection;
     }
 
     static RecurrentLayer<T>[] BuildLayers(CellKind kind, int inputSize, int hiddenSize, int numLayers, int directions, int projectionSize, Nonlinearity nonlinearity)
@@ -120,6 +132,8 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>
     /// Runs every layer over x [T, B, I]; h0 [L·D, B, S] and c0 [L·D, B, H] (LSTM) are PyTorch's initial states,
     /// empty for zero. Dropout between layers draws its masks from <see cref="DropoutRandom"/> while training.
+    /// The two directions of a layer are independent, so they run side by side when there are threads to spare
+    /// (<see cref="Parallelism.ForEach"/>); each computes exactly what it computes alone.
     /// </summary>
     public void Forward(ReadOnlySpan<T> x, int steps, int batch, ReadOnlySpan<T> h0 = default, ReadOnlySpan<T> c0 = default)
     {
@@ -132,20 +146,18 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         if (droppedLastForward && DropoutRandom is null) throw new InvalidOperationException("dropout while training needs DropoutRandom");
         Steps = steps;
         Batch = batch;
+        // Owned copies of the initial states, which the directions' parts read from any thread.
+        hasH0 = !h0.IsEmpty;
+        hasC0 = !c0.IsEmpty;
+        if (hasH0) { Grow(ref initialH, h0.Length); h0.CopyTo(initialH); }
+        if (hasC0) { Grow(ref initialC, c0.Length); c0.CopyTo(initialC); }
         ReadOnlySpan<T> input = x;                                          // [T, B, I] or [T, B, D·S]
         for (int l = 0; l < NumLayers; l++)
         {
-            int rowIn = batch * LayerInputSize(l);
-            for (int d = 0; d < Directions; d++)
-            {
-                int k = l * Directions + d;
-                ReadOnlySpan<T> h0k = h0.IsEmpty ? default : h0.Slice(k * bs, bs);
-                ReadOnlySpan<T> c0k = c0.IsEmpty ? default : c0.Slice(k * bh, bh);
-                if (d == 0) { layers[k].Forward(input, steps, batch, h0k, c0k); continue; }
-                Grow(ref reversed, steps * rowIn);
-                ReverseTime(input, steps, rowIn, reversed);
-                layers[k].Forward(reversed.AsSpan(0, steps * rowIn), steps, batch, h0k, c0k);
-            }
+            Grow(ref layerInput, input.Length);
+            input.CopyTo(layerInput);
+            currentLayer = l;
+            Parallelism.ForEach(Directions, forwardDirection);
             if (Directions == 2) Interleave(l);
             if (l == NumLayers - 1) break;
             input = OutputOf(l);
@@ -159,6 +171,19 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         }
     }
 
+    /// <summary>One direction of the current layer over <see cref="layerInput"/>: the reverse direction reads it reversed in time.</summary>
+    void ForwardDirection(int d)
+    {
+        int l = currentLayer;
+        int k = l * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize, size = Steps * Batch * LayerInputSize(l);
+        ReadOnlySpan<T> h0k = hasH0 ? initialH.AsSpan(k * bs, bs) : default;
+        ReadOnlySpan<T> c0k = hasC0 ? initialC.AsSpan(k * bh, bh) : default;
+        if (d == 0) { layers[k].Forward(layerInput.AsSpan(0, size), Steps, Batch, h0k, c0k); return; }
+        Grow(ref reversed, size);
+        ReverseTime(layerInput, Steps, Batch * LayerInputSize(l), reversed);
+        layers[k].Forward(reversed.AsSpan(0, size), Steps, Batch, h0k, c0k);
+    }
+
     /// <summary>
     /// BPTT through the whole stack for the last forward pass. <paramref name="dOutput"/> [T, B, D·S] is ∂L/∂output;
     /// parameter gradients accumulate (+=); dx [T, B, I], dh0 [L·D, B, S] and dc0 [L·D, B, H] are overwritten when
@@ -168,40 +193,52 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     public void Backward(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
     {
         if (Steps == 0) throw new InvalidOperationException("Backward called before Forward");
-        int T = Steps, B = Batch, bs = B * StateSize, bh = B * HiddenSize, n = layers.Length;
+        int T = Steps, B = Batch, n = layers.Length;
         if (dOutput.Length != T * B * OutputSize) throw new ArgumentException($"dOutput has {dOutput.Length} values, expected [T={T}, B={B}, D·S={OutputSize}]");
         if (!dx.IsEmpty && dx.Length != T * B * InputSize) throw new ArgumentException($"dx has {dx.Length} values, expected [T={T}, B={B}, I={InputSize}]");
-        if (!dh0.IsEmpty && dh0.Length != n * bs) throw new ArgumentException($"dh0 has {dh0.Length} values, expected [L·D={n}, B={B}, S={StateSize}]");
-        if (!dc0.IsEmpty && dc0.Length != n * bh) throw new ArgumentException($"dc0 has {dc0.Length} values, expected [L·D={n}, B={B}, H={HiddenSize}]");
+        if (!dh0.IsEmpty && dh0.Length != n * B * StateSize) throw new ArgumentException($"dh0 has {dh0.Length} values, expected [L·D={n}, B={B}, S={StateSize}]");
+        if (!dc0.IsEmpty && dc0.Length != n * B * HiddenSize) throw new ArgumentException($"dc0 has {dc0.Length} values, expected [L·D={n}, B={B}, H={HiddenSize}]");
         if (truncation > 0 && Bidirectional)
             throw new ArgumentException("truncated BPTT cuts the sequence from its start, which a reverse direction reads last: it applies to one direction only");
+        wantH0 = !dh0.IsEmpty;
+        wantC0 = !dc0.IsEmpty;
+        if (wantH0) Grow(ref dInitialH, dh0.Length);
+        if (wantC0) Grow(ref dInitialC, dc0.Length);
         ReadOnlySpan<T> dOut = dOutput;                                     // ∂L/∂(output of layer l), [T, B, D·S]
         // The forward loop over layers in reverse: l = L−1..0.
         for (int l = NumLayers - 1; l >= 0; l--)
         {
-            int rowIn = B * LayerInputSize(l);
+            int size = T * B * LayerInputSize(l);
+            for (int d = 0; d < Directions; d++) Deinterleave(dOut, d);
             bool needInput = l > 0 || !dx.IsEmpty;
-            Span<T> dIn = default;                                          // ∂L/∂(input of layer l), [T, B, I or D·S]
-            if (l > 0) { Grow(ref dInputs[l], T * rowIn); dIn = dInputs[l].AsSpan(0, T * rowIn); }
-            else if (needInput) dIn = dx;
-            for (int d = 0; d < Directions; d++)
-            {
-                int k = l * Directions + d;
-                Span<T> dh0k = dh0.IsEmpty ? default : dh0.Slice(k * bs, bs);
-                Span<T> dc0k = dc0.IsEmpty ? default : dc0.Slice(k * bh, bh);
-                ReadOnlySpan<T> dOutK = Directions == 1 ? dOut : Deinterleave(dOut, d);
-                if (d == 0) { layers[k].Backward(dOutK, dIn, dh0k, dc0k, truncation); continue; }
-                // forward: the reverse direction read the input reversed in time  →  its input gradient is reversed back
-                Span<T> dRev = default;
-                if (needInput) { Grow(ref dReversed, T * rowIn); dRev = dReversed.AsSpan(0, T * rowIn); }
-                layers[k].Backward(dOutK, dRev, dh0k, dc0k, truncation);
-                if (needInput) AddReversedTime(dRev, T, rowIn, dIn);
-            }
+            (currentLayer, currentNeedsInput, currentTruncation) = (l, needInput, truncation);
+            Parallelism.ForEach(Directions, backwardDirection);
+            if (!needInput) break;
+            Span<T> dIn;                                                    // ∂L/∂(input of layer l), [T, B, I or D·S]
+            if (l > 0) { Grow(ref dInputs[l], size); dIn = dInputs[l].AsSpan(0, size); }
+            else dIn = dx;
+            dInputDirection[0].AsSpan(0, size).CopyTo(dIn);
+            // forward: the reverse direction read the input reversed in time  →  its input gradient is reversed back
+            if (Directions == 2) AddReversedTime(dInputDirection[1].AsSpan(0, size), T, B * LayerInputSize(l), dIn);
             if (l == 0) break;
             // forward: input of layer l = dropout(output of layer l−1)  →  d(output) = d(input) ⊙ mask
             if (droppedLastForward) dropouts[l - 1].Backward(dIn, dIn);
             dOut = dIn;
         }
+        if (wantH0) dInitialH.AsSpan(0, dh0.Length).CopyTo(dh0);
+        if (wantC0) dInitialC.AsSpan(0, dc0.Length).CopyTo(dc0);
+    }
+
+    /// <summary>The backward pass of one direction of the current layer, from its share of the output gradient in its own time.</summary>
+    void BackwardDirection(int d)
+    {
+        int l = currentLayer, truncation = currentTruncation;
+        bool needInput = currentNeedsInput;
+        int k = l * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize, size = Steps * Batch * LayerInputSize(l);
+        Span<T> dIn = default;
+        if (needInput) { Grow(ref dInputDirection[d], size); dIn = dInputDirection[d].AsSpan(0, size); }
+        layers[k].Backward(dDirection[d].AsSpan(0, Steps * bs), dIn,
+            wantH0 ? dInitialH.AsSpan(k * bs, bs) : default, wantC0 ? dInitialC.AsSpan(k * bh, bh) : default, truncation);
     }
 
     /// <summary>
@@ -229,19 +266,19 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
             }
     }
 
-    /// <summary>The mirror of <see cref="Interleave"/>: direction d's half of dOutput, in that direction's own time.</summary>
-    ReadOnlySpan<T> Deinterleave(ReadOnlySpan<T> dOutput, int d)
+    /// <summary>The mirror of <see cref="Interleave"/>: direction d's share of dOutput, in that direction's own time.</summary>
+    void Deinterleave(ReadOnlySpan<T> dOutput, int d)
     {
-        int T = Steps, B = Batch, S = StateSize;
-        Grow(ref dDirection, T * B * S);
-        Span<T> g = dDirection.AsSpan(0, T * B * S);
+        int T = Steps, B = Batch, S = StateSize, D = Directions;
+        Grow(ref dDirection[d], T * B * S);
+        Span<T> g = dDirection[d].AsSpan(0, T * B * S);
+        if (D == 1) { dOutput.CopyTo(g); return; }
         for (int t = 0; t < T; t++)
         {
             int own = d == 0 ? t : T - 1 - t;
             for (int b = 0; b < B; b++)
-                dOutput.Slice((t * B + b) * 2 * S + d * S, S).CopyTo(g.Slice((own * B + b) * S, S));
+                dOutput.Slice((t * B + b) * D * S + d * S, S).CopyTo(g.Slice((own * B + b) * S, S));
         }
-        return g;
     }
 
     /// <summary>dst[t] = src[T−1−t] for rows of <paramref name="row"/> values.</summary>

@@ -155,6 +155,39 @@ public static unsafe class Parallelism
         }
     }
 
+    /// <summary>
+    /// The fork/join of the kernels for coarse work such as the two directions of a
+    /// bidirectional layer: <paramref name="body"/>(part) for part = 0..parts-1, on the caller and the workers while
+    /// <see cref="Threads"/> allows (one part per thread at most), else one after another. Kernels a part calls find
+    /// the workers taken and run on that part's own thread. An exception in a part is rethrown on the caller.
+    /// </summary>
+    public static void ForEach(int parts, Action<int> body)
+    {
+        if (Threads <= 1 || parts <= 1)
+        {
+            for (int p = 0; p < parts; p++) body(p);
+            return;
+        }
+        var job = new CoarseJob(body);
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(job);
+        try { For(parts, &RunCoarse, (void*)System.Runtime.InteropServices.GCHandle.ToIntPtr(handle)); }
+        finally { handle.Free(); }
+        if (job.Failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(job.Failure).Throw();
+    }
+
+    private sealed class CoarseJob(Action<int> body)
+    {
+        public readonly Action<int> Body = body;
+        public Exception? Failure;
+    }
+
+    private static void RunCoarse(int part, void* state)
+    {
+        var job = (CoarseJob)System.Runtime.InteropServices.GCHandle.FromIntPtr((nint)state).Target!;
+        try { job.Body(part); }
+        catch (Exception e) { Interlocked.CompareExchange(ref job.Failure, e, null); }
+    }
+
     /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left; returns how many it ran.</summary>
     private static int Participate(int generation, delegate*<int, void*, void> body, void* state, int parts)
     {

@@ -8,9 +8,13 @@ namespace RnnLab.Training;
 public sealed record BenchConfig(string Cell = "rnn", int Hidden = 128, int Seq = 200, int Batch = 32, int Input = 2,
     int Steps = 20, int Threads = 1, int Warmup = 3, ulong Seed = 0, int Layers = 1, bool Bidirectional = false);
 
-/// <summary>Measured training speed, with the time split the way a profile would split it.</summary>
+/// <summary>
+/// Measured training speed, with the time split the way a profile would split it, and the step's matrix-product
+/// rate: <see cref="GemmGflopPerStep"/> (the multiply-adds of every GEMM in one step, ×2) times steps per second.
+/// </summary>
 public sealed record BenchResult(string Impl, string Cell, int Hidden, int Seq, int Batch, int Input, int Threads, int Steps,
-    double StepsPerS, double ForwardMs, double BackwardMs, double UpdateMs, int Layers = 1, bool Bidirectional = false);
+    double StepsPerS, double ForwardMs, double BackwardMs, double UpdateMs, int Layers = 1, bool Bidirectional = false,
+    double GemmGflopPerStep = 0, double GemmGflops = 0);
 
 public static class TrainBenchmark
 {
@@ -62,7 +66,28 @@ public static class TrainBenchmark
             clock.Stop();
         }
         double perStep(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / c.Steps;
+        double stepsPerS = c.Steps / clock.Elapsed.TotalSeconds, gflop = GemmFlopsPerStep(stack, c.Seq * c.Batch) / 1e9;
         return new BenchResult("rnnlab", kind == CellKind.Rnn && act == Nonlinearity.Relu ? "relu" : kind.Name(), c.Hidden, c.Seq, c.Batch, c.Input,
-            c.Threads, c.Steps, c.Steps / clock.Elapsed.TotalSeconds, perStep(forward), perStep(backward), perStep(update), c.Layers, c.Bidirectional);
+            c.Threads, c.Steps, stepsPerS, perStep(forward), perStep(backward), perStep(update), c.Layers, c.Bidirectional, gflop, gflop * stepsPerS);
+    }
+
+    /// <summary>
+    /// Floating-point operations (2 per multiply-add) of the matrix products in one training step over T·B rows: per
+    /// layer and direction, forward x·W_ihᵀ and h·W_hhᵀ (and the projection), backward dh = dpre·W_hh, dW_hh, dW_ih,
+    /// dx = dpre·W_ih for every layer but the first (nothing needs the input's gradient), and the projection's two.
+    /// The readout's products (O = 1) and the point-wise gate arithmetic are left out.
+    /// </summary>
+    public static double GemmFlopsPerStep<T>(RecurrentStack<T> stack, int rows) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        double flops = 0;
+        for (int l = 0; l < stack.NumLayers; l++)
+            for (int d = 0; d < stack.Directions; d++)
+            {
+                var layer = stack.Layer(l, d);
+                double gh = layer.Gates * layer.HiddenSize, input = layer.InputSize, state = layer.OutputSize;
+                double macs = gh * (2 * input + 3 * state) + (l > 0 ? gh * input : 0) + 3 * layer.ProjectionSize * layer.HiddenSize;
+                flops += 2 * rows * macs;
+            }
+        return flops;
     }
 }

@@ -88,4 +88,20 @@ public sealed class StackedTrainingTests : IDisposable
         Assert.All(topReverse.Skip(1), v => Assert.Equal(0, v));
         Assert.All(layers["l0_reverse"]!.AsArray(), v => Assert.True(v!.GetValue<double>() > 0));
     }
+
+    [Fact]
+    public void Bench_counts_the_GEMM_work_of_a_step_layer_by_layer()
+    {
+        // LSTM H = 4, I = 3, two layers, two directions, 10 rows, by hand: G·H = 16.
+        // layer 0: 16·(2·3 + 3·4) = 288 multiply-adds per row and direction; layer 1 reads D·H = 8:
+        // 16·(2·8 + 3·4) + 16·8 (its input gradient) = 576.
+        var stack = new RnnLab.Models.RecurrentStack<float>(RnnLab.Models.CellKind.Lstm, 3, 4, numLayers: 2, bidirectional: true);
+        Assert.Equal(2.0 * 10 * 2 * (288 + 576), TrainBenchmark.GemmFlopsPerStep(stack, 10));
+        // A projection P = 2 adds 3·P·H per row and direction and narrows h: layer 0 16·(6 + 6) + 24 = 216, layer 1 reads 4:
+        // 16·(8 + 6) + 16·4 + 24 = 312.
+        var projected = new RnnLab.Models.RecurrentStack<float>(RnnLab.Models.CellKind.Lstm, 3, 4, numLayers: 2, bidirectional: true, projectionSize: 2);
+        Assert.Equal(2.0 * 10 * 2 * (216 + 312), TrainBenchmark.GemmFlopsPerStep(projected, 10));
+        var result = TrainBenchmark.Run(new BenchConfig("gru", Hidden: 8, Seq: 5, Batch: 2, Input: 3, Steps: 2, Warmup: 0, Layers: 2, Bidirectional: true));
+        Assert.Equal(result.GemmGflopPerStep * result.StepsPerS, result.GemmGflops, 9);
+    }
 }
