@@ -29,7 +29,7 @@ Console.WriteLine($"  log10 ‖∂h_T/∂h_(T-k)‖₂ at k = 1, 10, 100, 1000, 
 Console.WriteLine($"  log10 ‖·‖_F at the same k: " +
     string.Join(", ", new[] { 1, 10, 100, 1000, steps - 1 }.Where(k => k < steps).Select(k => r.Log10FrobeniusNorm[k].ToString("F4"))));
 Console.WriteLine($"  λ = [{string.Join(", ", r.LyapunovExponents.Select(l => l.ToString("F5")))}], effective ρ {r.EffectiveRho:F5}, decay rate {r.DecayRate:F5}, horizon {r.Horizon}");
-Console.WriteLine($"  rank kept at k = 1, 10, 100, 1000, T-1: {string.Join(", ", new[] { 1, 10, 100, 1000, steps - 1 }.Where(k => k < steps).Select(k => r.Rank[k]))}; power-iteration limit hits {r.PowerIterationLimitHits}");
+Console.WriteLine($"  rank kept at k = 1, 10, 100, 1000, T-1: {string.Join(", ", new[] { 1, 10, 100, 1000, steps - 1 }.Where(k => k < steps).Select(k => r.Rank[k]))}; power-iteration limit hits {r.PowerIterationLimitHits} (each measured by a dense SVD instead)");
 if (dump is not null)
 {
     // Raw float64 little-endian row-major arrays, for bench/flow_torch.py --load: the same weights and inputs.

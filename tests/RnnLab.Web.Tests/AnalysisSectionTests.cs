@@ -88,7 +88,7 @@ public class AnalysisSectionTests(LessonFixture lesson)
         layer.BiasIH.Value.AsSpan(16, 16).Fill(4);
         layer.BiasHH.Value.AsSpan(16, 16).Clear();
         var x = LabModels.Sequence(50, 1);
-        var cellPath = FlowProfile.Compute(layer, x, 50).Log10CellSpectralNorm!;
+        var cellPath = FlowProfile.Compute(layer, x, 50).Log10CellPathNorm!;
         var rnn = FlowProfile.Compute(LabModels.Layer(CellKind.Rnn, 16, "pytorch", null, 1), x, 50).Log10SpectralNorm;
         series = await Plots.SeriesAsync(page, "plot-lstm");
         Plots.AssertClose(cellPath, Plots.Values(series, 0, "y"), 1e-9, "LSTM cell path");

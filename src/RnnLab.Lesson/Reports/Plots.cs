@@ -66,7 +66,13 @@ public static class Plots
         if (flow.Log10CellSpectralNorm is double[] cell)
         {
             var c = plot.Add.ScatterLine(k, Finite(cell));
-            c.LegendText = "‖∂c_T/∂c_{T−k}‖₂ (cell path, ∏ f_t)";
+            c.LegendText = "‖∂c_T/∂c_{T−k}‖₂ (h held fixed, every path)";
+        }
+        if (flow.Log10CellPathNorm is double[] path)
+        {
+            var c = plot.Add.ScatterLine(k, Finite(path));
+            c.LegendText = "‖∏ diag(f_t)‖₂ (the additive cell path alone)";
+            c.LinePattern = LinePattern.Dashed;
         }
         plot.Title($"Gradient flow through time: {flow.Cell}, H = {flow.HiddenSize}, T = {flow.Steps}");
         plot.XLabel("steps back k");

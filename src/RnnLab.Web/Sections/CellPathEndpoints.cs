@@ -47,13 +47,13 @@ static class CellPathEndpoints
             hidden,
             forgetBias,
             distances = Enumerable.Range(0, steps),
-            log10CellPath = lstmFlow.Log10CellSpectralNorm,
+            log10CellPath = lstmFlow.Log10CellPathNorm,
             log10LstmHidden = lstmFlow.Log10SpectralNorm,
             log10Rnn = rnnFlow.Log10SpectralNorm,
             facts = new object[]
             {
                 // log10 marks a value sent as its log₁₀ (it may be far below double's range); the page shows 10^value.
-                new { label = $"LSTM cell path ‖∂c_T/∂c_0‖ after {steps - 1} steps", value = lstmFlow.Log10CellSpectralNorm![^1], log10 = true },
+                new { label = $"LSTM cell path ‖∏ diag(f_t)‖ after {steps - 1} steps", value = lstmFlow.Log10CellPathNorm![^1], log10 = true },
                 new { label = $"tanh RNN ‖∂h_T/∂h_0‖ after {steps - 1} steps", value = rnnFlow.Log10SpectralNorm[^1], log10 = true },
                 new { label = $"tanh RNN horizon (last k above {rnnFlow.HorizonThreshold * 100:0.#}%)", value = (double)rnnFlow.Horizon, log10 = false },
                 new { label = "tanh RNN effective ρ", value = rnnFlow.EffectiveRho, log10 = false },

@@ -4,8 +4,9 @@ using RnnLab.Models;
 namespace RnnLab.Analysis;
 
 /// <summary>
-/// A float64 copy of one recurrent layer's weights, with PyTorch's layouts: W_ih [G·H, I], W_hh [G·H, H],
-/// b_ih, b_hh [G·H]; gate blocks i, f, g, o (LSTM) and r, z, n (GRU). The analysis works on this copy so that
+/// A float64 copy of one recurrent layer's weights, with PyTorch's layouts: W_ih [G·H, I], W_hh [G·H, H_out],
+/// b_ih, b_hh [G·H]; gate blocks i, f, g, o (LSTM) and r, z, n (GRU); an LSTM with <c>proj_size</c> P also has
+/// W_hr [P, H] and h = W_hr·(o ⊙ tanh c), so H_out = P (otherwise H_out = H). The analysis works on this copy so that
 /// it does not depend on the training engine's caches or precision: a float32 model is analysed in float64.
 /// </summary>
 public sealed class CellWeights
@@ -15,29 +16,40 @@ public sealed class CellWeights
     public int InputSize { get; }
     public int HiddenSize { get; }
     public int Gates { get; }
+    /// <summary>LSTM proj_size P, 0 without a projection.</summary>
+    public int ProjSize { get; }
     public double[] WeightIH { get; }  // [G*H, I]
-    public double[] WeightHH { get; }  // [G*H, H]
+    public double[] WeightHH { get; }  // [G*H, H_out]
     public double[] BiasIH { get; }    // [G*H]
     public double[] BiasHH { get; }    // [G*H]
+    public double[] WeightHR { get; }  // [P, H], empty without a projection
 
-    /// <summary>Size of the recurrent state: H for the RNN and GRU, 2H for the LSTM's (h, c).</summary>
-    public int StateSize => Kind == CellKind.Lstm ? 2 * HiddenSize : HiddenSize;
+    /// <summary>Size of h: P with a projection, else H.</summary>
+    public int OutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
+
+    /// <summary>Size of the recurrent state: H for the RNN and GRU, H_out + H for the LSTM's (h, c).</summary>
+    public int StateSize => Kind == CellKind.Lstm ? OutputSize + HiddenSize : HiddenSize;
 
     public CellWeights(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh,
-        double[]? weightIH = null, double[]? weightHH = null, double[]? biasIH = null, double[]? biasHH = null)
+        double[]? weightIH = null, double[]? weightHH = null, double[]? biasIH = null, double[]? biasHH = null,
+        int projSize = 0, double[]? weightHR = null)
     {
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"input size must be positive, got {inputSize}");
         if (hiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"hidden size must be positive, got {hiddenSize}");
+        if (projSize < 0 || projSize >= hiddenSize || projSize > 0 && kind != CellKind.Lstm)
+            throw new ArgumentOutOfRangeException(nameof(projSize), $"proj_size must be 0, or between 1 and H − 1 for an LSTM, got {projSize}");
         Kind = kind;
         Nonlinearity = nonlinearity;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
+        ProjSize = projSize;
         Gates = kind.Gates();
         int gh = Gates * hiddenSize;
         WeightIH = Check(weightIH, gh * inputSize, "weight_ih");
-        WeightHH = Check(weightHH, gh * hiddenSize, "weight_hh");
+        WeightHH = Check(weightHH, gh * OutputSize, "weight_hh");
         BiasIH = Check(biasIH, gh, "bias_ih");
         BiasHH = Check(biasHH, gh, "bias_hh");
+        WeightHR = projSize > 0 ? Check(weightHR, projSize * hiddenSize, "weight_hr") : [];
     }
 
     static double[] Check(double[]? a, int size, string name)
@@ -99,7 +111,7 @@ public sealed class CellTrajectory
 {
     public CellWeights Cell { get; }
     public int Steps { get; }
-    /// <summary>h_0..h_T, [T+1, H]; h_t at row t.</summary>
+    /// <summary>h_0..h_T, [T+1, H_out]; h_t at row t.</summary>
     public double[] H { get; }
     /// <summary>c_0..c_T, [T+1, H] (LSTM only, otherwise empty).</summary>
     public double[] C { get; }
@@ -110,19 +122,24 @@ public sealed class CellTrajectory
     public double[] Gates { get; }
     /// <summary>GRU only: W_hn h_{t−1} + b_hn per step, [T, H].</summary>
     public double[] HiddenPreN { get; }
+    /// <summary>The inputs x_1..x_T the trajectory was run on, [T, I] (row t−1 for step t).</summary>
+    public double[] Inputs { get; }
+    readonly double[] _unprojected;   // LSTM with a projection: o ⊙ tanh(c_t) of the current step, [H]
 
-    CellTrajectory(CellWeights cell, int steps)
+    CellTrajectory(CellWeights cell, int steps, double[] inputs)
     {
         Cell = cell;
         Steps = steps;
+        Inputs = inputs;
         int H = cell.HiddenSize;
-        this.H = new double[(steps + 1) * H];
+        this.H = new double[(steps + 1) * cell.OutputSize];
         C = cell.Kind == CellKind.Lstm ? new double[(steps + 1) * H] : [];
         Gates = new double[steps * cell.Gates * H];
         HiddenPreN = cell.Kind == CellKind.Gru ? new double[steps * H] : [];
+        _unprojected = cell.ProjSize > 0 ? new double[H] : [];
     }
 
-    public ReadOnlySpan<double> HiddenAt(int t) => H.AsSpan(t * Cell.HiddenSize, Cell.HiddenSize);
+    public ReadOnlySpan<double> HiddenAt(int t) => H.AsSpan(t * Cell.OutputSize, Cell.OutputSize);
     public ReadOnlySpan<double> CellAt(int t) => C.AsSpan(t * Cell.HiddenSize, Cell.HiddenSize);
     /// <summary>Gate activations of step t (1-based), [G·H].</summary>
     public ReadOnlySpan<double> GatesAt(int t) => Gates.AsSpan((t - 1) * Cell.Gates * Cell.HiddenSize, Cell.Gates * Cell.HiddenSize);
@@ -130,10 +147,10 @@ public sealed class CellTrajectory
     /// <summary>Runs x [T, I] from h_0, c_0 (empty = zero).</summary>
     public static CellTrajectory Run(CellWeights cell, ReadOnlySpan<double> x, int steps, ReadOnlySpan<double> h0 = default, ReadOnlySpan<double> c0 = default)
     {
-        int I = cell.InputSize, H = cell.HiddenSize, gh = cell.Gates * H;
+        int I = cell.InputSize, H = cell.HiddenSize, Ho = cell.OutputSize, gh = cell.Gates * H;
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"sequence length must be positive, got {steps}");
         if (x.Length != steps * I) throw new ArgumentException($"input has {x.Length} values, expected [T={steps}, I={I}] = {steps * I}");
-        var tr = new CellTrajectory(cell, steps);
+        var tr = new CellTrajectory(cell, steps, x.ToArray());
         if (!h0.IsEmpty) h0.CopyTo(tr.H);
         if (!c0.IsEmpty)
         {
@@ -145,7 +162,7 @@ public sealed class CellTrajectory
         for (int t = 1; t <= steps; t++)
         {
             MatVec(cell.WeightIH, gh, I, x.Slice((t - 1) * I, I), cell.BiasIH, preI);
-            MatVec(cell.WeightHH, gh, H, tr.H.AsSpan((t - 1) * H, H), cell.BiasHH, preH);
+            MatVec(cell.WeightHH, gh, Ho, tr.H.AsSpan((t - 1) * Ho, Ho), cell.BiasHH, preH);
             tr.Step(t, preI, preH);
         }
         return tr;
@@ -153,10 +170,10 @@ public sealed class CellTrajectory
 
     void Step(int t, double[] preI, double[] preH)
     {
-        int H = Cell.HiddenSize;
+        int H = Cell.HiddenSize, Ho = Cell.OutputSize;
         Span<double> gates = Gates.AsSpan((t - 1) * Cell.Gates * H, Cell.Gates * H);
-        ReadOnlySpan<double> hPrev = this.H.AsSpan((t - 1) * H, H);
-        Span<double> h = this.H.AsSpan(t * H, H);
+        ReadOnlySpan<double> hPrev = this.H.AsSpan((t - 1) * Ho, Ho);
+        Span<double> h = this.H.AsSpan(t * Ho, Ho);
         switch (Cell.Kind)
         {
             case CellKind.Rnn:
@@ -171,6 +188,8 @@ public sealed class CellTrajectory
             {
                 ReadOnlySpan<double> cPrev = C.AsSpan((t - 1) * H, H);
                 Span<double> c = C.AsSpan(t * H, H);
+                // forward: m = o ⊙ tanh(c); h = m, or h = W_hr·m with a projection
+                Span<double> m = Cell.ProjSize > 0 ? _unprojected : h;
                 for (int j = 0; j < H; j++)
                 {
                     double i = Sigmoid(preI[j] + preH[j]);
@@ -179,8 +198,9 @@ public sealed class CellTrajectory
                     double o = Sigmoid(preI[3 * H + j] + preH[3 * H + j]);
                     gates[j] = i; gates[H + j] = f; gates[2 * H + j] = g; gates[3 * H + j] = o;
                     c[j] = f * cPrev[j] + i * g;
-                    h[j] = o * Math.Tanh(c[j]);
+                    m[j] = o * Math.Tanh(c[j]);
                 }
+                if (Cell.ProjSize > 0) MatVec(Cell.WeightHR, Ho, H, _unprojected, null, h);
                 break;
             }
             case CellKind.Gru:
@@ -212,9 +232,9 @@ public sealed class CellTrajectory
     internal static double Sigmoid(double v) => 1.0 / (1.0 + Math.Exp(-v));
 
     /// <summary>y = W v + b for W [rows, cols] row-major.</summary>
-    static void MatVec(double[] w, int rows, int cols, ReadOnlySpan<double> v, double[] b, double[] y)
+    static void MatVec(double[] w, int rows, int cols, ReadOnlySpan<double> v, double[]? b, Span<double> y)
     {
         for (int r = 0; r < rows; r++)
-            y[r] = System.Numerics.Tensors.TensorPrimitives.Dot(w.AsSpan(r * cols, cols), v) + b[r];
+            y[r] = System.Numerics.Tensors.TensorPrimitives.Dot(w.AsSpan(r * cols, cols), v) + (b is null ? 0 : b[r]);
     }
 }

@@ -79,6 +79,15 @@ internal static class DenseOps
         return (Math.Sqrt(Math.Min(previous, fro2)), Math.Sqrt(fro2), converged);
     }
 
+    /// <summary>σ₁ of X [rows, cols] (row stride <paramref name="stride"/>) by a dense SVD: the exact fallback when power iteration stalls on close singular values.</summary>
+    public static double SpectralNormBySvd(ReadOnlySpan<double> x, int rows, int cols, int stride)
+    {
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(rows, cols);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) m[i, j] = x[i * stride + j];
+        return m.Svd(computeVectors: false).S[0];
+    }
+
     /// <summary>c[m, n] = a[m, k]·b[k, n], all contiguous; small products where a GEMM call would not pay.</summary>
     public static void MatMul(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics;
-using MathNet.Numerics.LinearAlgebra;
 using RnnLab.Models;
 using RnnLab.Numerics;
 
@@ -36,14 +35,15 @@ public sealed record FlowOptions
 /// <summary>
 /// A flow profile: for k = 0..T−1 the norms of ∂h_T/∂h_{T−k}. Arrays are indexed by k. Property names map 1:1 to
 /// the JSON fields of <c>rnnlab flow --json</c> (snake_case). The linear norms underflow to 0 below ~1e−308; the
-/// log10 arrays stay finite for any T.
+/// log10 arrays stay finite for any T (a norm that is exactly 0 has log10 −∞, written null in JSON).
+/// For the LSTM every block of the state Jacobian product ∂(h, c)_T/∂(h, c)_{T−k} is reported, each named for what it is.
 /// </summary>
 public sealed class FlowResult
 {
     public required string Cell { get; init; }
     public required int HiddenSize { get; init; }
     public required int Steps { get; init; }
-    /// <summary>spectral_norm: ‖∂h_T/∂h_{T−k}‖₂, the largest singular value.</summary>
+    /// <summary>spectral_norm: ‖∂h_T/∂h_{T−k}‖₂ (for the LSTM with c_{T−k} held fixed), the largest singular value.</summary>
     public required double[] SpectralNorm { get; init; }
     /// <summary>frobenius_norm: ‖∂h_T/∂h_{T−k}‖_F.</summary>
     public required double[] FrobeniusNorm { get; init; }
@@ -51,13 +51,19 @@ public sealed class FlowResult
     public required double[] Log10SpectralNorm { get; init; }
     /// <summary>log10_frobenius_norm.</summary>
     public required double[] Log10FrobeniusNorm { get; init; }
-    /// <summary>cell_spectral_norm (LSTM only): ‖∂c_T/∂c_{T−k}‖₂ along the cell path, h held fixed: ‖Π diag(f_t)‖₂ = max_j Π f_t[j].</summary>
+    /// <summary>cell_spectral_norm (LSTM only): ‖∂c_T/∂c_{T−k}‖₂ with h_{T−k} held fixed, through every path (the gates included).</summary>
     public double[]? CellSpectralNorm { get; init; }
-    /// <summary>log10_cell_spectral_norm (LSTM only).</summary>
     public double[]? Log10CellSpectralNorm { get; init; }
-    /// <summary>cell_frobenius_norm (LSTM only).</summary>
-    public double[]? CellFrobeniusNorm { get; init; }
-    /// <summary>spectral_radius: ρ(W_hh) for the RNN; for the LSTM and GRU the largest of the gate blocks' radii.</summary>
+    /// <summary>hidden_from_cell_spectral_norm (LSTM only): ‖∂h_T/∂c_{T−k}‖₂, how the output at T depends on an earlier cell.</summary>
+    public double[]? HiddenFromCellSpectralNorm { get; init; }
+    public double[]? Log10HiddenFromCellSpectralNorm { get; init; }
+    /// <summary>state_spectral_norm (LSTM only): ‖∂(h, c)_T/∂(h, c)_{T−k}‖₂, the whole state Jacobian product.</summary>
+    public double[]? StateSpectralNorm { get; init; }
+    public double[]? Log10StateSpectralNorm { get; init; }
+    /// <summary>cell_path_norm (LSTM only): ‖∏ diag(f_t)‖₂ = max_j ∏ f_t[j], the additive path c_{t−1} → c_t alone.</summary>
+    public double[]? CellPathNorm { get; init; }
+    public double[]? Log10CellPathNorm { get; init; }
+    /// <summary>spectral_radius: ρ(W_hh) for the RNN; for the LSTM and GRU the largest of the gate blocks' radii (none with a projection, whose blocks are not square).</summary>
     public double? SpectralRadius { get; init; }
     /// <summary>gate_spectral_radii: ρ of each H×H block of W_hh, in PyTorch's gate order (i, f, g, o / r, z, n; "h" for the RNN).</summary>
     public IReadOnlyDictionary<string, double>? GateSpectralRadii { get; init; }
@@ -72,8 +78,10 @@ public sealed class FlowResult
     public required double HorizonThreshold { get; init; }
     /// <summary>rank: dimension of the running product kept at each k (diagnostic of the truncation).</summary>
     public required int[] Rank { get; init; }
-    /// <summary>Steps whose power iteration hit its iteration limit before the tolerance (should be 0).</summary>
+    /// <summary>Norms whose power iteration hit its iteration limit before the tolerance, summed over the reported blocks.</summary>
     public required int PowerIterationLimitHits { get; init; }
+    /// <summary>Norms measured by a dense SVD instead, one for each limit hit: no k is reported from an unconverged iteration.</summary>
+    public required int DenseSvdFallbacks { get; init; }
     public required double ElapsedSeconds { get; init; }
     /// <summary>Where the time went, so every run doubles as a profile.</summary>
     public required FlowTimings Timings { get; init; }
@@ -88,34 +96,52 @@ public sealed class FlowResult
 public sealed record FlowTimings(double Trajectory, double Products, double Orthogonalization, double Norms, double Spectrum);
 
 /// <summary>
-/// The flow profile ‖∂h_T/∂h_{T−k}‖ for k = 0..T−1 in one backward sweep.
-///
-/// With J_t = ∂s_t/∂s_{t−1} (see <see cref="StepJacobian"/>) the running product is P_0 = I,
-/// P_k = P_{k−1}·J_{T−k+1} = ∂s_T/∂s_{T−k}. The sweep carries its transpose M_k = P_kᵀ = J_{T−k+1}ᵀ·M_{k−1} (the
-/// gradient vectors of the H outputs h_T, pulled back one step at a time: what BPTT does with one vector), as
-/// rows of a buffer, so each step is one GEMM [r, S]·[S, S].
-/// Two phases:
-/// <list type="number">
-/// <item>Explicit: M_k itself, renormalised every step (its log-scale accumulated), norms by power iteration
-/// warm-started from the previous k's singular vector.</item>
-/// <item>Factored, once the product's numerical rank has fallen to half or less (checked by SVD at k = 8, 16, 32,…):
-/// M_k = U_k·C_k·Zᵀ with U_k [S, r] orthonormal, C_k [r, c] small and Z never formed (a factor with orthonormal
-/// columns does not change singular values). A step is Y = J_tᵀ·U, Y = Q·R (Gram–Schmidt), U ← Q, C ← R·C: the QR
-/// iteration of Benettin et al. (Meccanica 15, 1980), here with deflation: an SVD of C now and then drops the
-/// directions below <see cref="FlowOptions.TruncationTolerance"/>. Products of random-like Jacobians separate
-/// their singular values at rates λ_i − λ₁ ≈ −i/(2H) per step, so the rank falls roughly like H·ln(1/tol)/k and
-/// the sweep costs about H³·ln(T)·ln(1/tol) instead of T·H³.</item>
-/// </list>
-/// The LSTM's state is s = (h, c): the sweep starts from M_0 = [I; 0] (the h_T rows) and reports the h-block
-/// ∂h_T/∂h_{T−k} = top H rows of M_k; the cell path ∏ diag(f_t) is accumulated separately in log space.
+/// The step Jacobians of one layer along its trajectory, as a sweep's maps: K_k = J_{T−k+1}. Rows are multiplied
+/// as uᵀ·J_t; for the RNN J = diag(d)·W_hh, so the rows' columns are scaled by d and then multiplied by W_hh.
+/// </summary>
+internal sealed class LayerSteps(CellTrajectory tr) : IStepMap
+{
+    readonly double[] _jac = tr.Cell.Kind == CellKind.Rnn ? [] : new double[tr.Cell.StateSize * tr.Cell.StateSize];
+    readonly double[] _d = new double[tr.Cell.HiddenSize];
+
+    public int StateSize => tr.Cell.StateSize;
+    public int Steps => tr.Steps;
+
+    public void Apply(int k, Span<double> rows, int m, Span<double> result)
+    {
+        int S = StateSize, t = tr.Steps - k + 1;
+        if (tr.Cell.Kind == CellKind.Rnn)
+        {
+            StepJacobian.RnnDiagonal(tr, t, _d);
+            for (int j = 0; j < m; j++) System.Numerics.Tensors.TensorPrimitives.Multiply(rows.Slice(j * S, S), _d, rows.Slice(j * S, S));
+            Gemm.Multiply<double>(Op.N, Op.N, m, S, S, rows[..(m * S)], tr.Cell.WeightHH, result[..(m * S)], accumulate: false);
+        }
+        else
+        {
+            StepJacobian.Dense(tr, t, _jac);
+            Gemm.Multiply<double>(Op.N, Op.N, m, S, S, rows[..(m * S)], _jac, result[..(m * S)], accumulate: false);
+        }
+    }
+
+    /// <summary>M_0 = the identity rows of the state coordinates start..start+count: the outputs a sweep follows back.</summary>
+    public double[] IdentityRows(int start, int count)
+    {
+        var m = new double[count * StateSize];
+        for (int j = 0; j < count; j++) m[j * StateSize + start + j] = 1;
+        return m;
+    }
+}
+
+/// <summary>
+/// The flow profile ‖∂h_T/∂h_{T−k}‖ for k = 0..T−1 along one layer's trajectory, with J_t = ∂s_t/∂s_{t−1}
+/// (see <see cref="StepJacobian"/>) and the product P_k = J_T···J_{T−k+1} = ∂s_T/∂s_{T−k} swept by
+/// <see cref="JacobianSweep"/> (explicit, then factored with deflation: about H³·ln(T)·ln(1/tol) work instead of T·H³).
+/// The sweep follows the h_T rows back and reads the h columns (and, for the LSTM, the c columns); the LSTM's other
+/// blocks need their own rows (c_T, and the whole state), so an LSTM costs three sweeps, run side by side; the cell
+/// path ∏ diag(f_t) is accumulated separately in log space. Lyapunov vectors ride along the first sweep.
 /// </summary>
 public static class FlowProfile
 {
-    /// <summary>Iteration limit of the per-step power iteration (warm-started, so usually 2–5 are used).</summary>
-    public const int PowerMaxIterations = 300;
-    /// <summary>Switch to the factored phase when the numerical rank is at most this fraction of the current rank.</summary>
-    const double SwitchFraction = 0.5;
-
     /// <summary>Flow profile of a layer's weights on the sequence x [T, I] from zero state (batch 1, analysed in float64).</summary>
     public static FlowResult Compute<T>(RecurrentLayer<T> layer, ReadOnlySpan<double> x, int steps, FlowOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -132,196 +158,40 @@ public static class FlowProfile
 
     static FlowResult Compute(CellTrajectory tr, FlowOptions? options, Stopwatch sw, double trajectorySeconds)
     {
-        long tProducts = 0, tOrtho = 0, tNorms = 0, mark;
         options ??= new FlowOptions();
         var cell = tr.Cell;
-        int T = tr.Steps, H = cell.HiddenSize, S = cell.StateSize, L = H;   // L: the reported rows (h) of the state
-        bool lstm = cell.Kind == CellKind.Lstm, rnn = cell.Kind == CellKind.Rnn;
-        double tol = options.TruncationTolerance;
-
-        var log10Spec = new double[T];
-        var log10Fro = new double[T];
-        var rank = new int[T];
-        int limitHits = 0;
-
-        // Lyapunov vectors: p orthonormal rows [p, S], QR'd every step (Benettin et al. 1980).
+        int T = tr.Steps, H = cell.HiddenSize, Ho = cell.OutputSize, S = cell.StateSize;
+        bool lstm = cell.Kind == CellKind.Lstm;
         int p = Math.Clamp(options.LyapunovCount, 0, S);
-        // One buffer holds the p Lyapunov rows and then the running product's rows, so that each step streams
-        // the Jacobian through one GEMM [p + r, S]·[S, S] instead of two.
-        // Product rows: phase 1 ut = M_kᵀ [H, S]; phase 2 ut = U_kᵀ [r, S], with cMat = C_k [r, cc].
-        var cur = new double[(p + H) * S];
-        var nxt = new double[(p + H) * S];
-        for (int j = 0; j < H; j++) cur[(p + j) * S + j] = 1;         // M_0 = [I; 0]: row j is e_j
-        int r = H, cc = H;
-        bool factored = false;
-        var cMat = Array.Empty<double>();
-        var rMat = new double[H * H];
-        var cNew = new double[H * H];
-        var xt = new double[H * Math.Max(H, S)];                        // the readout X_kᵀ for the norms
-        var v = new double[H];                                          // warm start: top singular vector, stable coordinates
-        var w = new double[Math.Max(S, H)];
-        var scratch = new double[H * S];
-        v.AsSpan().Fill(1.0);
-        double logScale = 0;                                            // ln of the factor taken out of the product
-        int nextCheck = 8;
 
-        var lr = new double[p * p];
-        var lyapSum = new double[p];
-        if (p > 0)
+        // ∂h_T/∂h_{T−k} (and ∂h_T/∂c_{T−k}) from the h_T rows, with the Lyapunov vectors; for the LSTM also
+        // ∂c_T/∂c_{T−k} from the c_T rows and ∂(h, c)_T/∂(h, c)_{T−k} from all of them. Each sweep has its own maps.
+        var hh = new SweepReadout { Start = 0, Count = Ho };
+        var hc = lstm ? new SweepReadout { Start = Ho, Count = H } : null;
+        var cc = lstm ? new SweepReadout { Start = Ho, Count = H } : null;
+        var ss = lstm ? new SweepReadout { Start = 0, Count = S } : null;
+        var sweeps = new List<Func<SweepResult>>
         {
-            new SeededRandom(options.Seed).FillGaussian<double>(cur.AsSpan(0, p * S), 0, 1);
-            DenseOps.OrthonormalizeRows(cur.AsSpan(0, p * S), p, S, lr);
-        }
-
-        // LSTM cell path: ln ∏ f_t[j] per unit.
-        var logF = lstm ? new double[H] : [];
-        double[]? log10CellSpec = lstm ? new double[T] : null, log10CellFro = lstm ? new double[T] : null;
-        if (lstm) { log10CellSpec![0] = 0; log10CellFro![0] = 0.5 * Math.Log10(H); }
-
-        var jac = rnn ? [] : new double[S * S];
-        var d = new double[H];
-
-        log10Spec[0] = 0;                                               // ∂h_T/∂h_T = I
-        log10Fro[0] = 0.5 * Math.Log10(H);
-        rank[0] = H;
-
-        for (int k = 1; k < T; k++)
+            () => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(0, Ho), Ho, hc is null ? [hh] : [hh, hc], options, p); },
+        };
+        if (lstm)
         {
-            int t = T - k + 1;                                          // M_k = J_tᵀ·M_{k−1}
-            // Rows: (J_tᵀ u)ᵀ = uᵀ·J_t. RNN: J = diag(d)·W_hh, so scale the columns of the rows by d, then ·W_hh.
-            int m = p + r;
-            mark = Stopwatch.GetTimestamp();
-            if (rnn)
-            {
-                StepJacobian.RnnDiagonal(tr, t, d);
-                for (int j = 0; j < m; j++) System.Numerics.Tensors.TensorPrimitives.Multiply(cur.AsSpan(j * S, S), d, cur.AsSpan(j * S, S));
-                Gemm.Multiply<double>(Op.N, Op.N, m, S, S, cur.AsSpan(0, m * S), cell.WeightHH, nxt.AsSpan(0, m * S), accumulate: false);
-            }
-            else
-            {
-                StepJacobian.Dense(tr, t, jac);
-                Gemm.Multiply<double>(Op.N, Op.N, m, S, S, cur.AsSpan(0, m * S), jac, nxt.AsSpan(0, m * S), accumulate: false);
-            }
-            (cur, nxt) = (nxt, cur);
-            Span<double> ut = cur.AsSpan(p * S, H * S);
-            tProducts += Stopwatch.GetTimestamp() - mark;
-            mark = Stopwatch.GetTimestamp();
-            if (p > 0)
-            {
-                DenseOps.OrthonormalizeRows(cur.AsSpan(0, p * S), p, S, lr, dependence: 0);
-                for (int i = 0; i < p; i++) lyapSum[i] += Math.Log(Math.Max(lr[i * p + i], 1e-300)); // a collapsed direction counts as e^−690
-            }
-            if (lstm)
-            {
-                ReadOnlySpan<double> f = StepJacobian.ForgetGate(tr, t);
-                for (int j = 0; j < H; j++) logF[j] += Math.Log(f[j]);
-                (log10CellSpec![k], log10CellFro![k]) = LogNorms(logF);
-            }
-
-            int readRows, readCols, stride;
-            if (!factored)
-            {
-                double fro = Frobenius(ut.Slice(0, r * S));
-                if (fro == 0) { FillDead(log10Spec, log10Fro, rank, k); break; }
-                System.Numerics.Tensors.TensorPrimitives.Multiply(ut.Slice(0, r * S), 1.0 / fro, ut.Slice(0, r * S));
-                logScale += Math.Log(fro);
-                if (tol > 0 && k == nextCheck)
-                {
-                    nextCheck *= 2;
-                    // Numerical rank of M_k from its singular values; switch when it has fallen far enough.
-                    // Singular values alone first (several times cheaper); the vectors only when switching.
-                    var m0 = Matrix<double>.Build.DenseOfRowMajor(r, S, ut.Slice(0, r * S).ToArray());
-                    int keep = CountAbove(m0.Svd(computeVectors: false).S, tol);
-                    if (keep <= SwitchFraction * r)
-                    {
-                        var svd = m0.Svd(computeVectors: true);
-                        keep = CountAbove(svd.S, tol);
-                        // M = utᵀ = (A Σ Bᵀ)ᵀ = B Σ Aᵀ: U = B[:, :keep], C = Σ[:keep], Aᵀ absorbed into Z.
-                        var vt = svd.VT;                                  // [S, S], rows are Bᵀ rows
-                        for (int j = 0; j < keep; j++)
-                            for (int q = 0; q < S; q++) ut[j * S + q] = vt[j, q];
-                        r = keep; cc = keep;
-                        cMat = new double[H * H];
-                        for (int j = 0; j < keep; j++) cMat[j * cc + j] = svd.S[j];
-                        NormalizeC(cMat.AsSpan(0, r * cc), ref logScale);
-                        factored = true;
-                        v.AsSpan().Clear(); v[0] = 1;
-                        nextCheck = k + Math.Max(1, k / 16);
-                    }
-                }
-                if (!factored)
-                {
-                    // X_kᵀ = M_kᵀ restricted to the h coordinates: rows of ut, first L columns.
-                    readRows = r; readCols = L; stride = S;
-                    tOrtho += Stopwatch.GetTimestamp() - mark;
-                    mark = Stopwatch.GetTimestamp();
-                    var (spec, frob, ok) = DenseOps.Norms(ut, readRows, readCols, stride, v, w, options.PowerTolerance, PowerMaxIterations);
-                    if (!ok) limitHits++;
-                    Record(k, spec, frob);
-                    rank[k] = r;
-                    tNorms += Stopwatch.GetTimestamp() - mark;
-                    continue;
-                }
-            }
-            else
-            {
-                // Y = J_tᵀ U = Q R; U ← Q; C ← R·C.
-                int kept = DenseOps.OrthonormalizeRows(ut.Slice(0, r * S), r, S, rMat);
-                if (kept == 0) { FillDead(log10Spec, log10Fro, rank, k); break; }
-                DenseOps.MatMul(rMat, cMat, cNew, kept, r, cc);
-                (cMat, cNew) = (cNew, cMat);
-                r = kept;
-                NormalizeC(cMat.AsSpan(0, r * cc), ref logScale);
-                if (tol > 0 && k >= nextCheck)
-                {
-                    nextCheck = k + Math.Max(1, k / 16);
-                    Deflate(ref r, ref cc, ut, scratch, S, cMat, tol, v);
-                }
-            }
-            tOrtho += Stopwatch.GetTimestamp() - mark;
-            mark = Stopwatch.GetTimestamp();
-            // Factored readout: X_kᵀ = Cᵀ·Uᵀ[:, :L] (LSTM) or Cᵀ (RNN, GRU, where U is orthonormal and L = S).
-            if (lstm)
-            {
-                xt.AsSpan(0, cc * L).Clear();
-                for (int a = 0; a < cc; a++)
-                    for (int b = 0; b < r; b++)
-                    {
-                        double cba = cMat[b * cc + a];
-                        if (cba != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ut.Slice(b * S, L), cba, xt.AsSpan(a * L, L), xt.AsSpan(a * L, L));
-                    }
-                readRows = cc; readCols = L; stride = L;
-            }
-            else
-            {
-                for (int a = 0; a < cc; a++)
-                    for (int b = 0; b < r; b++) xt[a * r + b] = cMat[b * cc + a];
-                readRows = cc; readCols = r; stride = r;
-            }
-            {
-                var (spec, frob, ok) = DenseOps.Norms(xt, readRows, readCols, stride, v, w, options.PowerTolerance, PowerMaxIterations);
-                if (!ok) limitHits++;
-                Record(k, spec, frob);
-                rank[k] = r;
-            }
-            tNorms += Stopwatch.GetTimestamp() - mark;
+            sweeps.Add(() => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(Ho, H), H, [cc!], options); });
+            sweeps.Add(() => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(0, S), S, [ss!], options); });
         }
+        var results = RunSideBySide(sweeps);
+        var main = results[0];
+        var readouts = new[] { hh, hc, cc, ss }.OfType<SweepReadout>().ToList();
+        double[]? log10Path = lstm ? CellPath(tr) : null;
 
-        void Record(int k, double spec, double frob)
-        {
-            log10Spec[k] = spec > 0 ? (Math.Log(spec) + logScale) / Math.Log(10) : double.NegativeInfinity;
-            log10Fro[k] = frob > 0 ? (Math.Log(frob) + logScale) / Math.Log(10) : double.NegativeInfinity;
-        }
-
-        int steps = Math.Max(T - 1, 1);
         var lyap = new double[p];
-        for (int i = 0; i < p; i++) lyap[i] = T > 1 ? lyapSum[i] / steps : double.NaN;
+        for (int i = 0; i < p; i++) lyap[i] = T > 1 ? main.LyapunovSums[i] / (T - 1) : double.NaN;
         Array.Sort(lyap, (a, b) => b.CompareTo(a));
 
-        mark = Stopwatch.GetTimestamp();
+        long mark = Stopwatch.GetTimestamp();
         double? radius = null;
         Dictionary<string, double>? gateRadii = null;
-        if (options.ComputeSpectralRadius)
+        if (options.ComputeSpectralRadius && cell.ProjSize == 0)
         {
             string[] names = cell.Kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
             gateRadii = [];
@@ -329,89 +199,72 @@ public static class FlowProfile
                 gateRadii[names[g]] = Spectra.SpectralRadius(cell.WeightHH.AsSpan(g * H * H, H * H), H);
             radius = gateRadii.Values.Max();
         }
+        double spectrum = Seconds(Stopwatch.GetTimestamp() - mark);
 
         return new FlowResult
         {
             Cell = cell.Kind == CellKind.Rnn && cell.Nonlinearity == Nonlinearity.Relu ? "relu" : cell.Kind.Name(),
             HiddenSize = H,
             Steps = T,
-            SpectralNorm = Pow10(log10Spec),
-            FrobeniusNorm = Pow10(log10Fro),
-            Log10SpectralNorm = log10Spec,
-            Log10FrobeniusNorm = log10Fro,
-            CellSpectralNorm = log10CellSpec is null ? null : Pow10(log10CellSpec),
-            Log10CellSpectralNorm = log10CellSpec,
-            CellFrobeniusNorm = log10CellFro is null ? null : Pow10(log10CellFro),
+            SpectralNorm = Pow10(hh.Log10Spectral),
+            FrobeniusNorm = Pow10(hh.Log10Frobenius),
+            Log10SpectralNorm = hh.Log10Spectral,
+            Log10FrobeniusNorm = hh.Log10Frobenius,
+            CellSpectralNorm = cc is null ? null : Pow10(cc.Log10Spectral),
+            Log10CellSpectralNorm = cc?.Log10Spectral,
+            HiddenFromCellSpectralNorm = hc is null ? null : Pow10(hc.Log10Spectral),
+            Log10HiddenFromCellSpectralNorm = hc?.Log10Spectral,
+            StateSpectralNorm = ss is null ? null : Pow10(ss.Log10Spectral),
+            Log10StateSpectralNorm = ss?.Log10Spectral,
+            CellPathNorm = log10Path is null ? null : Pow10(log10Path),
+            Log10CellPathNorm = log10Path,
             SpectralRadius = radius,
             GateSpectralRadii = gateRadii,
             LyapunovExponents = lyap,
             EffectiveRho = p > 0 ? Math.Exp(lyap[0]) : double.NaN,
-            DecayRate = DecayRate(log10Spec),
-            Horizon = Horizon(log10Spec, options.HorizonThreshold),
+            DecayRate = DecayRate(hh.Log10Spectral),
+            Horizon = Horizon(hh.Log10Spectral, options.HorizonThreshold),
             HorizonThreshold = options.HorizonThreshold,
-            Rank = rank,
-            PowerIterationLimitHits = limitHits,
+            Rank = main.Rank,
+            PowerIterationLimitHits = readouts.Sum(r => r.PowerIterationLimitHits),
+            DenseSvdFallbacks = readouts.Sum(r => r.DenseSvdFallbacks),
             ElapsedSeconds = sw.Elapsed.TotalSeconds,
-            Timings = new FlowTimings(trajectorySeconds, Seconds(tProducts), Seconds(tOrtho), Seconds(tNorms), Seconds(Stopwatch.GetTimestamp() - mark)),
+            Timings = new FlowTimings(trajectorySeconds, results.Sum(r => r.ProductSeconds), results.Sum(r => r.OrthogonalizationSeconds),
+                results.Sum(r => r.NormSeconds), spectrum),
         };
     }
 
-    /// <summary>SVD of C [r, cc]; keep the directions above tol·σ₁: U ← A[:, :keep]ᵀ·U, C ← diag(σ[:keep]).</summary>
-    static void Deflate(ref int r, ref int cc, Span<double> ut, double[] scratch, int S, double[] cMat, double tol, double[] v)
+    /// <summary>
+    /// Independent sweeps on as many cores as there are sweeps: each sweep's late, factored phase works on a few
+    /// rows, too little for the GEMM's threads, so sweeps side by side use the machine better than one after another.
+    /// </summary>
+    internal static SweepResult[] RunSideBySide(IReadOnlyList<Func<SweepResult>> sweeps)
     {
-        var svd = Matrix<double>.Build.DenseOfRowMajor(r, cc, cMat.AsSpan(0, r * cc).ToArray()).Svd(computeVectors: true);
-        int keep = CountAbove(svd.S, tol);
-        var a = svd.U;                                                   // [r, r]
-        var aCols = new double[r * keep];                                // A[:, :keep] contiguous, [r, keep]
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < keep; j++) aCols[i * keep + j] = a[i, j];
-        Gemm.Multiply<double>(Op.T, Op.N, keep, S, r, aCols, ut.Slice(0, r * S), scratch.AsSpan(0, keep * S), accumulate: false);
-        scratch.AsSpan(0, keep * S).CopyTo(ut);
-        cMat.AsSpan(0, keep * keep).Clear();
-        for (int j = 0; j < keep; j++) cMat[j * keep + j] = svd.S[j];
-        r = keep; cc = keep;
-        // The top right singular vector of diag(σ) is e₁ (Z rotated by B).
-        Array.Clear(v);
-        v[0] = 1;
+        var results = new SweepResult[sweeps.Count];
+        if (sweeps.Count == 1) { results[0] = sweeps[0](); return results; }
+        Parallel.For(0, sweeps.Count, i => results[i] = sweeps[i]());
+        return results;
+    }
+
+    /// <summary>LSTM: log10 ‖∏_{t > T−k} diag(f_t)‖₂ = log10 max_j ∏ f_t[j] for every k, accumulated in log space.</summary>
+    static double[] CellPath(CellTrajectory tr)
+    {
+        int T = tr.Steps, H = tr.Cell.HiddenSize;
+        var logF = new double[H];
+        var log10 = new double[T];
+        for (int k = 1; k < T; k++)
+        {
+            ReadOnlySpan<double> f = StepJacobian.ForgetGate(tr, T - k + 1);
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < H; j++) { logF[j] += Math.Log(f[j]); max = Math.Max(max, logF[j]); }
+            log10[k] = max / Math.Log(10);
+        }
+        return log10;
     }
 
     static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
-    static void NormalizeC(Span<double> c, ref double logScale)
-    {
-        double fro = Frobenius(c);
-        if (fro == 0) return;
-        System.Numerics.Tensors.TensorPrimitives.Multiply(c, 1.0 / fro, c);
-        logScale += Math.Log(fro);
-    }
-
-    static int CountAbove(MathNet.Numerics.LinearAlgebra.Vector<double> s, double tol)
-    {
-        int keep = 0;
-        double cut = tol * s[0];
-        while (keep < s.Count && s[keep] > cut) keep++;
-        return Math.Max(keep, 1);
-    }
-
-    static double Frobenius(ReadOnlySpan<double> a) => Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(a, a));
-
-    static void FillDead(double[] log10Spec, double[] log10Fro, int[] rank, int from)
-    {
-        // The product is exactly zero (e.g. every ReLU unit off at one step): all earlier states have no influence.
-        for (int k = from; k < log10Spec.Length; k++) { log10Spec[k] = double.NegativeInfinity; log10Fro[k] = double.NegativeInfinity; rank[k] = 0; }
-    }
-
-    /// <summary>(log10 max_j e^{ℓ_j}, log10 √Σ_j e^{2ℓ_j}) without leaving log space: the norms of diag(e^ℓ).</summary>
-    static (double Spectral, double Frobenius) LogNorms(ReadOnlySpan<double> logF)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double l in logF) max = Math.Max(max, l);
-        double s = 0;
-        foreach (double l in logF) s += Math.Exp(2 * (l - max));
-        return (max / Math.Log(10), (max + 0.5 * Math.Log(s)) / Math.Log(10));
-    }
-
-    static double[] Pow10(double[] log10)
+    internal static double[] Pow10(double[] log10)
     {
         var y = new double[log10.Length];
         for (int i = 0; i < y.Length; i++) y[i] = Math.Pow(10, log10[i]);

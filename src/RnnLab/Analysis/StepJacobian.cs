@@ -63,32 +63,107 @@ public static class StepJacobian
         for (int r = 0; r < h.Length; r++) d[r] = tanh ? 1 - h[r] * h[r] : (h[r] > 0 ? 1.0 : 0.0);
     }
 
-    /// <summary>LSTM: the [2H, 2H] Jacobian of (h_t, c_t) w.r.t. (h_{t−1}, c_{t−1}), h first.</summary>
+    /// <summary>
+    /// LSTM: the [S, S] Jacobian of (h_t, c_t) w.r.t. (h_{t−1}, c_{t−1}), h first, S = H_out + H. With a projection
+    /// h = W_hr·m, m = o ⊙ tanh c, the h rows are W_hr times the rows of m.
+    /// </summary>
     static void LstmBlocks(CellTrajectory tr, int t, Span<double> j)
     {
-        int H = tr.Cell.HiddenSize, S = 2 * H;
-        ReadOnlySpan<double> w = tr.Cell.WeightHH;          // [4H, H], blocks i, f, g, o
+        var cell = tr.Cell;
+        int H = cell.HiddenSize, Ho = cell.OutputSize, S = cell.StateSize;
+        bool proj = cell.ProjSize > 0;
+        ReadOnlySpan<double> w = cell.WeightHH;             // [4H, H_out], blocks i, f, g, o
         ReadOnlySpan<double> gates = tr.GatesAt(t);
         ReadOnlySpan<double> cPrev = tr.CellAt(t - 1), c = tr.CellAt(t);
+        Span<double> mRows = proj ? new double[H * S] : j[..(H * S)];   // ∂m_t/∂s_{t−1}, [H, S]
         for (int r = 0; r < H; r++)
         {
             double i = gates[r], f = gates[H + r], g = gates[2 * H + r], o = gates[3 * H + r];
             double tc = Math.Tanh(c[r]);
             // forward: c = f·c_prev + i·g  →  ∂c/∂h_prev = c_prev·f(1−f)·W_hf + g·i(1−i)·W_hi + i·(1−g²)·W_hg
             double ai = g * i * (1 - i), af = cPrev[r] * f * (1 - f), ag = i * (1 - g * g);
-            // forward: h = o·tanh(c)  →  ∂h/∂h_prev = tanh(c)·o(1−o)·W_ho + o(1−tanh²c)·∂c/∂h_prev
+            // forward: m = o·tanh(c)  →  ∂m/∂h_prev = tanh(c)·o(1−o)·W_ho + o(1−tanh²c)·∂c/∂h_prev
             double ao = tc * o * (1 - o), dc = o * (1 - tc * tc);
-            ReadOnlySpan<double> wi = w.Slice(r * H, H), wf = w.Slice((H + r) * H, H), wg = w.Slice((2 * H + r) * H, H), wo = w.Slice((3 * H + r) * H, H);
-            Span<double> rowH = j.Slice(r * S, S), rowC = j.Slice((H + r) * S, S);
-            for (int k = 0; k < H; k++)
+            ReadOnlySpan<double> wi = w.Slice(r * Ho, Ho), wf = w.Slice((H + r) * Ho, Ho), wg = w.Slice((2 * H + r) * Ho, Ho), wo = w.Slice((3 * H + r) * Ho, Ho);
+            Span<double> rowM = mRows.Slice(r * S, S), rowC = j.Slice((Ho + r) * S, S);
+            for (int k = 0; k < Ho; k++)
             {
                 double dcdh = af * wf[k] + ai * wi[k] + ag * wg[k];
                 rowC[k] = dcdh;
-                rowH[k] = ao * wo[k] + dc * dcdh;
+                rowM[k] = ao * wo[k] + dc * dcdh;
             }
-            // forward: c = f·c_prev + …  →  ∂c/∂c_prev = diag(f);  ∂h/∂c_prev = o(1−tanh²c)·f
-            rowC[H + r] = f;
-            rowH[H + r] = dc * f;
+            // forward: c = f·c_prev + …  →  ∂c/∂c_prev = diag(f);  ∂m/∂c_prev = o(1−tanh²c)·f
+            rowC[Ho + r] = f;
+            rowM[Ho + r] = dc * f;
+        }
+        // forward: h = W_hr·m  →  ∂h/∂s_prev = W_hr·∂m/∂s_prev
+        if (proj) Numerics.Gemm.Multiply<double>(Numerics.Op.N, Numerics.Op.N, Ho, S, H, cell.WeightHR, mRows, j[..(Ho * S)], accumulate: false);
+    }
+
+    /// <summary>
+    /// The input Jacobian of step t (1-based), ∂s_t/∂x_t [S, I]: the same chain rule as the state Jacobian with W_ih
+    /// in place of W_hh (the input enters every gate; the GRU's reset gate multiplies only W_hn·h + b_hn, and the
+    /// previous state's direct paths, z ⊙ h_prev and f ⊙ c_prev, do not involve x).
+    /// </summary>
+    public static void Input(CellTrajectory tr, int t, Span<double> e)
+    {
+        var cell = tr.Cell;
+        int H = cell.HiddenSize, Ho = cell.OutputSize, S = cell.StateSize, I = cell.InputSize;
+        if (t < 1 || t > tr.Steps) throw new ArgumentOutOfRangeException(nameof(t), $"step must be in 1..{tr.Steps}, got {t}");
+        if (e.Length != S * I) throw new ArgumentException($"input Jacobian buffer has {e.Length} values, expected [{S}, {I}]");
+        ReadOnlySpan<double> w = cell.WeightIH;             // [G·H, I]
+        ReadOnlySpan<double> gates = tr.GatesAt(t);
+        switch (cell.Kind)
+        {
+            case CellKind.Rnn:
+            {
+                // forward: h = act(W_ih x + …)  →  ∂h/∂x = diag(act′)·W_ih
+                Span<double> d = new double[H];
+                RnnDiagonal(tr, t, d);
+                for (int r = 0; r < H; r++)
+                    for (int k = 0; k < I; k++) e[r * I + k] = d[r] * w[r * I + k];
+                break;
+            }
+            case CellKind.Lstm:
+            {
+                bool proj = cell.ProjSize > 0;
+                ReadOnlySpan<double> cPrev = tr.CellAt(t - 1), c = tr.CellAt(t);
+                Span<double> mRows = proj ? new double[H * I] : e[..(H * I)];
+                for (int r = 0; r < H; r++)
+                {
+                    double i = gates[r], f = gates[H + r], g = gates[2 * H + r], o = gates[3 * H + r];
+                    double tc = Math.Tanh(c[r]);
+                    double ai = g * i * (1 - i), af = cPrev[r] * f * (1 - f), ag = i * (1 - g * g);
+                    double ao = tc * o * (1 - o), dc = o * (1 - tc * tc);
+                    ReadOnlySpan<double> wi = w.Slice(r * I, I), wf = w.Slice((H + r) * I, I), wg = w.Slice((2 * H + r) * I, I), wo = w.Slice((3 * H + r) * I, I);
+                    Span<double> rowM = mRows.Slice(r * I, I), rowC = e.Slice((Ho + r) * I, I);
+                    for (int k = 0; k < I; k++)
+                    {
+                        double dcdx = af * wf[k] + ai * wi[k] + ag * wg[k];
+                        rowC[k] = dcdx;
+                        rowM[k] = ao * wo[k] + dc * dcdx;
+                    }
+                }
+                if (proj) Numerics.Gemm.Multiply<double>(Numerics.Op.N, Numerics.Op.N, Ho, I, H, cell.WeightHR, mRows, e[..(Ho * I)], accumulate: false);
+                break;
+            }
+            case CellKind.Gru:
+            {
+                ReadOnlySpan<double> hPrev = tr.HiddenAt(t - 1);
+                ReadOnlySpan<double> hn = tr.HiddenPreN.AsSpan((t - 1) * H, H);
+                for (int q = 0; q < H; q++)
+                {
+                    double r = gates[q], z = gates[H + q], n = gates[2 * H + q];
+                    // forward: n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), r = σ(W_ir x + …), z = σ(W_iz x + …)
+                    double dn = (1 - z) * (1 - n * n);
+                    double an = dn, ar = dn * hn[q] * r * (1 - r), az = (hPrev[q] - n) * z * (1 - z);
+                    ReadOnlySpan<double> wr = w.Slice(q * I, I), wz = w.Slice((H + q) * I, I), wn = w.Slice((2 * H + q) * I, I);
+                    Span<double> row = e.Slice(q * I, I);
+                    for (int k = 0; k < I; k++) row[k] = an * wn[k] + ar * wr[k] + az * wz[k];
+                }
+                break;
+            }
+            default: throw new ArgumentOutOfRangeException(nameof(tr));
         }
     }
 
@@ -129,7 +204,7 @@ public static class StepJacobian
     public static double[] FiniteDifference(CellTrajectory tr, int t, ReadOnlySpan<double> x, double eps = 1e-6)
     {
         var cell = tr.Cell;
-        int H = cell.HiddenSize, S = cell.StateSize;
+        int H = cell.OutputSize, S = cell.StateSize;
         bool lstm = cell.Kind == CellKind.Lstm;
         var s = new double[S];
         tr.HiddenAt(t - 1).CopyTo(s);
@@ -152,9 +227,9 @@ public static class StepJacobian
 
     static void Eval(CellWeights cell, ReadOnlySpan<double> x, double[] s, double[] outState)
     {
-        int H = cell.HiddenSize;
+        int Ho = cell.OutputSize, H = cell.HiddenSize;
         bool lstm = cell.Kind == CellKind.Lstm;
-        CellTrajectory.StepMap(cell, x, s.AsSpan(0, H), lstm ? s.AsSpan(H, H) : default,
-            outState.AsSpan(0, H), lstm ? outState.AsSpan(H, H) : default);
+        CellTrajectory.StepMap(cell, x, s.AsSpan(0, Ho), lstm ? s.AsSpan(Ho, H) : default,
+            outState.AsSpan(0, Ho), lstm ? outState.AsSpan(Ho, H) : default);
     }
 }

@@ -39,6 +39,7 @@ public static class SafeTensors
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(name, "header is not a JSON object");
             var tensors = new List<NamedTensor>();
+            var unreadable = new List<UnreadableTensor>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var extents = new List<(long Begin, long End, string Name)>();
@@ -55,27 +56,31 @@ public static class SafeTensors
                     }
                     continue;
                 }
-                var (tensor, begin, end) = ParseEntry(entry, buffer, name);
-                tensors.Add(tensor);
+                var (tensor, other, begin, end) = ParseEntry(entry, buffer, name);
+                if (tensor is not null) tensors.Add(tensor);
+                if (other is not null) unreadable.Add(other);
                 extents.Add((begin, end, entry.Name));
             }
             extents.Sort((a, b) => a.Begin.CompareTo(b.Begin));
             for (int i = 1; i < extents.Count; i++)
                 if (extents[i].Begin < extents[i - 1].End)
                     throw Bad(name, $"tensors {extents[i - 1].Name} and {extents[i].Name} overlap in the byte buffer");
-            return new SafeTensorsFile(name, tensors, metadata);
+            return new SafeTensorsFile(name, tensors, metadata, unreadable);
         }
     }
 
-    static (NamedTensor, long, long) ParseEntry(JsonProperty entry, ReadOnlySpan<byte> buffer, string file)
+    /// <summary>
+    /// One header entry: its tensor, or, for a dtype RnnLab does not read (an optimizer's U8 step counter, say), a
+    /// record of it that fails only when the tensor itself is asked for, so the rest of the file stays readable.
+    /// </summary>
+    static (NamedTensor?, UnreadableTensor?, long, long) ParseEntry(JsonProperty entry, ReadOnlySpan<byte> buffer, string file)
     {
         string t = entry.Name;
         var v = entry.Value;
         if (v.ValueKind != JsonValueKind.Object) throw Bad(file, $"{t}: header entry is not an object");
         if (!v.TryGetProperty("dtype", out var dtypeJson) || dtypeJson.ValueKind != JsonValueKind.String) throw Bad(file, $"{t}: no dtype");
         string dtypeText = dtypeJson.GetString()!;
-        if (!SafeTensorDTypes.TryParse(dtypeText, out var dtype))
-            throw Bad(file, $"{t}: dtype {dtypeText} is not supported (RnnLab reads F64, F32, F16, BF16, I64, I32)");
+        bool readable = SafeTensorDTypes.TryParse(dtypeText, out var dtype);
         if (!v.TryGetProperty("shape", out var shapeJson) || shapeJson.ValueKind != JsonValueKind.Array) throw Bad(file, $"{t}: no shape");
         var shape = new int[shapeJson.GetArrayLength()];
         long count = 1;
@@ -92,6 +97,7 @@ public static class SafeTensors
             throw Bad(file, $"{t}: data_offsets must be [begin, end]");
         if (begin < 0 || end < begin) throw Bad(file, $"{t}: data_offsets [{begin}, {end}] are not an increasing pair");
         if (end > buffer.Length) throw Bad(file, $"{t}: data_offsets end at byte {end} but the data section holds {buffer.Length} bytes (truncated file?)");
+        if (!readable) return (null, new UnreadableTensor(t, dtypeText, shape), begin, end);
         int item = dtype.ItemSize();
         if (end - begin != count * item)
             throw Bad(file, $"{t}: shape [{string.Join(", ", shape)}] of {dtypeText} needs {count * item} bytes but data_offsets span {end - begin}");
@@ -112,7 +118,7 @@ public static class SafeTensors
                 _ => BinaryPrimitives.ReadInt32LittleEndian(b),
             };
         }
-        return (new NamedTensor(t, shape, data, dtype), begin, end);
+        return (new NamedTensor(t, shape, data, dtype), null, begin, end);
     }
 
     /// <summary>

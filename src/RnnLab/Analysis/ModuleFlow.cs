@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using RnnLab.Models;
+using RnnLab.Numerics;
+
+namespace RnnLab.Analysis;
+
+/// <summary>The flow along one layer and direction's own recurrence (its inputs fixed to what the module fed it).</summary>
+/// <param name="Name">"l0", "l0_reverse", "l1", …</param>
+public sealed record LayerFlow(string Name, int Layer, string Direction, FlowResult Flow);
+
+/// <summary>How the top layer's h_T depends on layer l's state k steps back, the layers above it recomputing from it.</summary>
+public sealed record DepthTimeFlow(int Layer, double[] Log10SpectralNorm);
+
+/// <summary>The flow of a whole module along one sequence.</summary>
+public sealed class ModuleFlowResult
+{
+    /// <summary>One per layer and direction, in PyTorch's order.</summary>
+    public required IReadOnlyList<LayerFlow> Layers { get; init; }
+    /// <summary>Unidirectional modules: log10 ‖∂h^(L−1)_T/∂h^(l)_{T−k}‖₂ per layer l; null for a bidirectional module.</summary>
+    public IReadOnlyList<DepthTimeFlow>? DepthTime { get; init; }
+    /// <summary>log10 ‖∂y_T/∂x_{T−k}‖₂, y_T = output[T−1]; null where not computed (see <see cref="InputNote"/>).</summary>
+    public double[]? Log10InputSpectralNorm { get; init; }
+    /// <summary>Why the input connectivity is missing, when it is.</summary>
+    public string? InputNote { get; init; }
+    public required double ElapsedSeconds { get; init; }
+}
+
+/// <summary>
+/// Flow of a whole module (<c>rnnlab flow --model</c>): every layer and direction's own profile
+/// (<see cref="FlowProfile"/> on its trajectory: a reverse direction in its processing order, so k counts steps back
+/// from t = 1), and for a unidirectional stack one more sweep through all layers at once (<see cref="StackSteps"/>)
+/// that reads depth × time and the input connectivity ∂y_T/∂x_{T−k}. For a one-layer bidirectional module the input
+/// connectivity is the forward direction's, plus the reverse direction's first step at k = 0 (h^reverse_T has seen
+/// x_T only). For a bidirectional stack the dependence of y_T on x runs backwards in time through forward directions
+/// and forwards through reverse ones, which no single sweep follows; it is reported as not computed.
+/// </summary>
+public static class ModuleFlow
+{
+    public const string BidirectionalStackNote = "not computed for a bidirectional module with more than one layer";
+
+    public static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options = null)
+    {
+        options ??= new FlowOptions();
+        var sw = Stopwatch.StartNew();
+        var w = tr.Weights;
+        int L = w.Layers, D = w.Directions, T = tr.Steps;
+        var layers = new LayerFlow[L * D];
+        var work = new List<Action>();
+        for (int l = 0; l < L; l++)
+            for (int d = 0; d < D; d++)
+            {
+                int layer = l, dir = d;
+                work.Add(() => layers[layer * D + dir] = new LayerFlow(RecurrentModule.LayerName(layer, dir), layer, dir == 0 ? "forward" : "reverse",
+                    FlowProfile.Compute(tr.Cell(layer, dir), options)));
+            }
+        List<DepthTimeFlow>? depth = null;
+        double[]? input = null;
+        if (D == 1 || L == 1)
+            work.Add(() =>
+            {
+                var chain = Enumerable.Range(0, L).Select(l => tr.Cell(l, 0)).ToList();
+                var steps = new StackSteps(chain);
+                var depthReadouts = Enumerable.Range(0, L).Select(l => new SweepReadout { Start = steps.Offset(l), Count = w.OutputSize }).ToList();
+                var inputReadout = new SweepReadout { Count = w.InputSize, Matrix = steps.InputRows };
+                JacobianSweep.Run(steps, steps.Initial(), w.OutputSize, [.. depthReadouts, inputReadout], options);
+                input = inputReadout.Log10Spectral;
+                if (D == 2) input[0] = Math.Log10(BidirectionalFirstStep(tr.Cell(0, 0), tr.Cell(0, 1)));
+                else depth = [.. depthReadouts.Select((r, l) => new DepthTimeFlow(l, r.Log10Spectral))];
+            });
+        Parallel.Invoke(work.ToArray());
+        return new ModuleFlowResult
+        {
+            Layers = layers,
+            DepthTime = depth,
+            Log10InputSpectralNorm = input,
+            InputNote = input is null ? BidirectionalStackNote : null,
+            ElapsedSeconds = sw.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>‖∂y_T/∂x_T‖₂ of a one-layer bidirectional module: the forward direction's last step and the reverse direction's first, stacked.</summary>
+    static double BidirectionalFirstStep(CellTrajectory forward, CellTrajectory reverse)
+    {
+        int I = forward.Cell.InputSize, Ho = forward.Cell.OutputSize;
+        var ef = new double[forward.Cell.StateSize * I];
+        var er = new double[reverse.Cell.StateSize * I];
+        StepJacobian.Input(forward, forward.Steps, ef);
+        StepJacobian.Input(reverse, 1, er);
+        var both = new double[2 * Ho * I];                                   // [h^f_T; h^r_T] rows of ∂/∂x_T
+        ef.AsSpan(0, Ho * I).CopyTo(both);
+        er.AsSpan(0, Ho * I).CopyTo(both.AsSpan(Ho * I));
+        return DenseOps.SpectralNormBySvd(both, 2 * Ho, I, I);
+    }
+}
+
+/// <summary>
+/// A unidirectional stack's step maps over the concatenated states of all layers, s = (s^(0), …, s^(L−1)), for the
+/// rows A^(l) = ∂y/∂s^(l)_τ of one output y (the top layer's h_T). One step back, τ → τ−1:
+/// <code>
+///   A^(l)_{τ−1} = A^(l)_τ·J^(l)_τ + A^(l+1)_{τ−1}·E^(l+1)_{τ−1}   (the second term into layer l's h columns)
+/// </code>
+/// with J^(l)_τ layer l's step Jacobian and E^(l+1)_t = ∂s^(l+1)_t/∂x^(l+1)_t the input Jacobian of the layer above
+/// (its input at t is h^(l)_t), computed from the top layer down. The top layer's block is its own flow; a lower
+/// layer's block is the total derivative through depth and time; A^(0)_τ·E^(0)_τ is ∂y/∂x_τ.
+/// </summary>
+internal sealed class StackSteps : IStepMap
+{
+    readonly IReadOnlyList<CellTrajectory> _layers;
+    readonly int[] _offset;
+    readonly double[][] _jac, _input;
+    readonly double[] _in, _out;
+    readonly int _ho;
+
+    public StackSteps(IReadOnlyList<CellTrajectory> layers)
+    {
+        _layers = layers;
+        _offset = new int[layers.Count + 1];
+        for (int l = 0; l < layers.Count; l++) _offset[l + 1] = _offset[l] + layers[l].Cell.StateSize;
+        _jac = [.. layers.Select(t => new double[t.Cell.StateSize * t.Cell.StateSize])];
+        _input = [.. layers.Select(t => new double[t.Cell.StateSize * t.Cell.InputSize])];
+        int maxS = layers.Max(t => t.Cell.StateSize);
+        _ho = layers[^1].Cell.OutputSize;
+        _in = new double[_ho * maxS];
+        _out = new double[_ho * maxS];
+    }
+
+    public int StateSize => _offset[^1];
+    public int Steps => _layers[0].Steps;
+    public int Offset(int layer) => _offset[layer];
+
+    /// <summary>M_0: the top layer's h_T rows, and below them ∂h_T/∂s^(l)_T through the layers above at time T.</summary>
+    public double[] Initial()
+    {
+        int L = _layers.Count, S = StateSize;
+        var m = new double[_ho * S];
+        for (int j = 0; j < _ho; j++) m[j * S + _offset[L - 1] + j] = 1;
+        for (int l = L - 2; l >= 0; l--) AddFromAbove(m, _ho, l, Steps);
+        return m;
+    }
+
+    public void Apply(int k, Span<double> rows, int m, Span<double> result)
+    {
+        int L = _layers.Count, S = StateSize, tau = Steps - k + 1;
+        result[..(m * S)].Clear();
+        for (int l = L - 1; l >= 0; l--)
+        {
+            int sl = _layers[l].Cell.StateSize;
+            StepJacobian.Dense(_layers[l], tau, _jac[l]);
+            Gather(rows, m, l, _in);
+            Gemm.Multiply<double>(Op.N, Op.N, m, sl, sl, _in.AsSpan(0, m * sl), _jac[l], _out.AsSpan(0, m * sl), accumulate: false);
+            Scatter(_out, result, m, l);
+            if (l < L - 1) AddFromAbove(result, m, l, tau - 1);
+        }
+    }
+
+    /// <summary>rows[:, layer l's h columns] += rows[:, layer l+1's state]·E^(l+1)_t.</summary>
+    void AddFromAbove(Span<double> rows, int m, int l, int t)
+    {
+        var above = _layers[l + 1];
+        int sa = above.Cell.StateSize, ia = above.Cell.InputSize, S = StateSize;
+        StepJacobian.Input(above, t, _input[l + 1]);
+        Gather(rows, m, l + 1, _in);
+        Gemm.Multiply<double>(Op.N, Op.N, m, ia, sa, _in.AsSpan(0, m * sa), _input[l + 1], _out.AsSpan(0, m * ia), accumulate: false);
+        for (int j = 0; j < m; j++)
+        {
+            Span<double> dst = rows.Slice(j * S + _offset[l], ia);
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, _out.AsSpan(j * ia, ia), dst);
+        }
+    }
+
+    /// <summary>R_k for the input readout: E^(0)_{T−k} in layer 0's rows, zero elsewhere, [S, I].</summary>
+    public void InputRows(int k, Span<double> r)
+    {
+        r.Clear();
+        var first = _layers[0];
+        StepJacobian.Input(first, Steps - k, r[..(first.Cell.StateSize * first.Cell.InputSize)]);
+    }
+
+    void Gather(ReadOnlySpan<double> rows, int m, int l, double[] dst)
+    {
+        int sl = _layers[l].Cell.StateSize, S = StateSize;
+        for (int j = 0; j < m; j++) rows.Slice(j * S + _offset[l], sl).CopyTo(dst.AsSpan(j * sl, sl));
+    }
+
+    void Scatter(double[] src, Span<double> rows, int m, int l)
+    {
+        int sl = _layers[l].Cell.StateSize, S = StateSize;
+        for (int j = 0; j < m; j++) src.AsSpan(j * sl, sl).CopyTo(rows.Slice(j * S + _offset[l], sl));
+    }
+}

@@ -1,0 +1,56 @@
+namespace RnnLab.Models;
+
+/// <summary>
+/// One recurrent module found in a checkpoint, as PyTorch built it: <c>torch.nn.RNN/LSTM/GRU</c> (keys
+/// <c>weight_ih_l{k}[_reverse]</c>, …) or a cell (<c>nn.RNNCell/LSTMCell/GRUCell</c>, keys <c>weight_ih</c>, …:
+/// one layer, one direction). Everything is read off the tensor names and shapes.
+/// </summary>
+/// <param name="Name">the module's path in the state dict ("rnn", "module.encoder.rnn"), empty for a bare state dict</param>
+/// <param name="ProjSize">LSTM <c>proj_size</c>: h = W_hr·(o ⊙ tanh c) has this size; 0 without a projection</param>
+/// <param name="DType">the module's tensors' dtype ("F32"; "F16+F32" when they differ)</param>
+/// <param name="CellStyle">keys without <c>_l0</c>, as an RNNCell/LSTMCell/GRUCell saves them</param>
+/// <param name="StatedNonlinearity">what the file's <c>__metadata__</c> says (G = 1 only), null when it says nothing</param>
+public sealed record RecurrentModule(string Name, CellKind Kind, int InputSize, int HiddenSize, int Layers, int Directions,
+    bool Bias, int ProjSize, string DType, bool CellStyle, Nonlinearity? StatedNonlinearity)
+{
+    /// <summary>The size of h (and of each direction's output): proj_size when projected, else H.</summary>
+    public int OutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
+
+    public bool Bidirectional => Directions == 2;
+
+    /// <summary>Input size of layer k: I for layer 0, D·H_out above (both directions' outputs concatenated).</summary>
+    public int LayerInputSize(int layer) => layer == 0 ? InputSize : Directions * OutputSize;
+
+    /// <summary>The state-dict key of a parameter ("weight_ih", "bias_hh", "weight_hr") of a layer and direction.</summary>
+    public string Key(string parameter, int layer, int direction)
+    {
+        string prefix = Name.Length == 0 ? "" : Name + ".";
+        return CellStyle ? prefix + parameter : $"{prefix}{parameter}{Suffix(layer, direction)}";
+    }
+
+    /// <summary>PyTorch's suffix of a layer and direction: "_l0", "_l0_reverse", "_l1", …</summary>
+    public static string Suffix(int layer, int direction) => $"_l{layer}" + (direction == 1 ? "_reverse" : "");
+
+    /// <summary>"l0", "l0_reverse", "l1", …: how the JSON and the tables name a layer and direction.</summary>
+    public static string LayerName(int layer, int direction) => Suffix(layer, direction)[1..];
+
+    /// <summary>The display name: the module path, or "(state dict)" for a bare one.</summary>
+    public string DisplayName => Name.Length == 0 ? "(top level)" : Name;
+
+    /// <summary>"lstm, 2 layers, bidirectional, proj_size 2, no bias": the shape in a few words.</summary>
+    public string Description
+    {
+        get
+        {
+            var parts = new List<string> { Kind == CellKind.Rnn && StatedNonlinearity == Nonlinearity.Relu ? "rnn (relu)" : Kind.Name() };
+            parts.Add($"input {InputSize}, hidden {HiddenSize}");
+            if (Layers > 1) parts.Add($"{Layers} layers");
+            if (Bidirectional) parts.Add("bidirectional");
+            if (ProjSize > 0) parts.Add($"proj_size {ProjSize}");
+            if (!Bias) parts.Add("no bias");
+            if (CellStyle) parts.Add("cell");
+            parts.Add(DType);
+            return string.Join(", ", parts);
+        }
+    }
+}
