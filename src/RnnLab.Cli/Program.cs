@@ -19,6 +19,8 @@ public static class Program
         root.Subcommands.Add(SpectrumCommand.Create());   // eigenvalues of W_hh; the 2×2 refresher (--refresher)
         root.Subcommands.Add(TableCommand.Create());      // ρ^(T−1) and the lesson's printed numbers, checked
         root.Subcommands.Add(FlowCommand.Create());       // ‖∂h_T/∂h_{T−k}‖ over k, ρ, Lyapunov exponents, horizon
+        root.Subcommands.Add(InspectCommand.Create());    // the recurrent modules a checkpoint holds
+        root.Subcommands.Add(ForwardCommand.Create());    // PyTorch's output, h_n, c_n of a checkpoint's module
         root.Subcommands.Add(DepthCommand.Create());      // feedforward layers versus recurrent steps
         root.Subcommands.Add(DistanceCommand.Create());   // subject-to-verb distance on the lesson's sentence
         root.Subcommands.Add(TrainCommand.Create());      // one run on a long-range task, with its run folder

@@ -13,15 +13,21 @@ public static class FlowCommand
     {
         var network = new NetworkOptions();
         var seq = CommonOptions.Positive("--seq", "Sequence length T of generated inputs.", 100);
-        var inputs = new Option<string?>("--inputs") { Description = "Inputs from a NumPy file of shape [T, I] instead of N(0, 1) noise." };
+        var inputs = new Option<string?>("--inputs") { Description = "Inputs from a NumPy file instead of N(0, 1) noise: [T, I], or with --model also [T, B, I] (B sequences; log10 keys then hold the mean over them, with _min and _max)." };
+        var batchFirst = new Option<bool>("--batch-first") { Description = "With --model: --inputs is [B, T, I], as PyTorch's batch_first=True." };
+        var h0 = new Option<string?>("--h0") { Description = "With --model: initial h from a NumPy file, PyTorch's layout [layers·directions, B, H_out]." };
+        var c0 = new Option<string?>("--c0") { Description = "With --model (LSTM): initial c, [layers·directions, B, H]." };
         var threshold = new Option<double>("--threshold") { Description = "Horizon: largest k whose norm is at least this fraction of the norm at k = 0.", DefaultValueFactory = _ => 0.01 };
         var exact = new Option<bool>("--exact") { Description = "Keep the full Jacobian product at every k (no deflation of directions below 1e-10; slower)." };
         var compare = new Option<string?>("--compare-rho") { Description = "Comma-separated spectral radii: one generated network per ρ, measured beside ρ^k." };
         var plot = PlotFile.Option();
         var json = CommonOptions.Json();
-        var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0.")
+        var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0. "
+            + "For the LSTM every block of the state Jacobian product: ‖∂h_T/∂h_{T−k}‖ (c held fixed), ‖∂c_T/∂c_{T−k}‖ (h held fixed, every path), "
+            + "‖∂h_T/∂c_{T−k}‖, ‖∂(h,c)_T/∂(h,c)_{T−k}‖, and the cell path ‖∏ diag(f_t)‖ alone. With --model: every layer and direction, "
+            + "depth × time (‖∂h^top_T/∂h^(l)_{T−k}‖) and the input connectivity ‖∂y_T/∂x_{T−k}‖.")
         {
-            seq, inputs, threshold, exact, compare, plot, json,
+            seq, inputs, batchFirst, h0, c0, threshold, exact, compare, plot, json,
         };
         network.AddTo(command);
         command.SetAction(parse =>
@@ -30,12 +36,20 @@ public static class FlowCommand
             PlotFile.CheckPath(plotPath);
             double th = parse.GetValue(threshold);
             if (!(th > 0 && th < 1)) throw new UsageException($"--threshold must be between 0 and 1, got {th}");
-            RecurrentLayer<double> layer = network.Build(parse);
+            var options = new FlowOptions { HorizonThreshold = th, TruncationTolerance = parse.GetValue(exact) ? 0 : new FlowOptions().TruncationTolerance };
+            if (network.ModelPath(parse) is not null)
+            {
+                if (parse.GetValue(compare) is not null) throw new UsageException("--compare-rho generates its networks: leave out --model");
+                if (parse.GetResult(seq) is { Implicit: false } && parse.GetValue(inputs) is not null) throw new UsageException("--seq is the length of generated inputs: it cannot apply to --inputs");
+                return ModuleFlowCommand(parse, network, inputs, batchFirst, h0, c0, seq, options, plotPath);
+            }
+            foreach (var o in new Option[] { batchFirst, h0, c0 })
+                if (parse.GetResult(o) is { Implicit: false }) throw new UsageException($"{o.Name} applies to --model only");
+            RecurrentLayer<double> layer = network.Generate(parse);
             double[] x = parse.GetValue(inputs) is string npy
                 ? AnalysisNetwork.LoadInputs(npy, layer.InputSize)
                 : AnalysisNetwork.RandomInputs(parse.GetValue(seq), layer.InputSize, parse.GetValue(network.Seed));
             int steps = x.Length / layer.InputSize;
-            var options = new FlowOptions { HorizonThreshold = th, TruncationTolerance = parse.GetValue(exact) ? 0 : new FlowOptions().TruncationTolerance };
             if (parse.GetValue(compare) is string list)
                 return CompareSpectralRadii(parse, network, list, x, steps, options, plotPath);
             var result = FlowProfile.Compute(layer, x, steps, options);
@@ -52,19 +66,93 @@ public static class FlowCommand
             summary.AddRow($"horizon (‖·‖₂ ≥ {th:P0} of k = 0)", $"{result.Horizon} steps");
             summary.AddRow("time", $"{result.ElapsedSeconds:F2} s");
             AnsiConsole.Write(summary);
-            var profile = new Table().AddColumns("k", "log10 ‖∂h_T/∂h_{T−k}‖₂", "log10 ‖·‖_F", "log10 ρ_eff^k");
-            bool lstm = result.Log10CellSpectralNorm is not null;
-            if (lstm) profile.AddColumn("log10 ‖∂c_T/∂c_{T−k}‖₂");
-            foreach (int k in SampleDistances(result.Steps))
-            {
-                var row = new List<string> { $"{k}", $"{result.Log10SpectralNorm[k]:F3}", $"{result.Log10FrobeniusNorm[k]:F3}", $"{k * Math.Log10(result.EffectiveRho):F3}" };
-                if (lstm) row.Add($"{result.Log10CellSpectralNorm![k]:F3}");
-                profile.AddRow([.. row]);
-            }
-            AnsiConsole.Write(profile);
+            AnsiConsole.Write(ProfileTable(result, withRho: true));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>log10 of every reported block at a few k; for the LSTM each column says which block it is.</summary>
+    static Table ProfileTable(FlowResult result, bool withRho)
+    {
+        var profile = new Table().AddColumns("k", "log10 ‖∂h_T/∂h_{T−k}‖₂", "log10 ‖·‖_F");
+        if (withRho) profile.AddColumn("log10 ρ_eff^k");
+        bool lstm = result.Log10CellSpectralNorm is not null;
+        if (lstm) profile.AddColumns("log10 ‖∂c_T/∂c_{T−k}‖₂ (h fixed)", "log10 ‖∂h_T/∂c_{T−k}‖₂", "log10 ‖∂(h,c)_T/∂(h,c)_{T−k}‖₂", "log10 ‖∏ diag(f_t)‖₂ (cell path)");
+        foreach (int k in SampleDistances(result.Steps))
+        {
+            var row = new List<string> { $"{k}", F(result.Log10SpectralNorm[k]), F(result.Log10FrobeniusNorm[k]) };
+            if (withRho) row.Add($"{k * Math.Log10(result.EffectiveRho):F3}");
+            if (lstm)
+                row.AddRange([F(result.Log10CellSpectralNorm![k]), F(result.Log10HiddenFromCellSpectralNorm![k]), F(result.Log10StateSpectralNorm![k]), F(result.Log10CellPathNorm![k])]);
+            profile.AddRow([.. row]);
+        }
+        return profile;
+    }
+
+    static string F(double v) => double.IsFinite(v) ? v.ToString("F3") : "−∞";
+
+    /// <summary>`rnnlab flow --model`: the whole module along each input sequence.</summary>
+    static int ModuleFlowCommand(ParseResult parse, NetworkOptions network, Option<string?> inputs, Option<bool> batchFirst,
+        Option<string?> h0Option, Option<string?> c0Option, Option<int> seq, FlowOptions options, string? plotPath)
+    {
+        var loaded = network.LoadModule(parse);
+        var w = loaded.Weights;
+        bool lstm = w.Kind == CellKind.Lstm;
+        if (!lstm && parse.GetValue(c0Option) is not null) throw new UsageException($"--c0: a {w.Kind.Name()} has no cell state");
+        var (x, steps, batch) = parse.GetValue(inputs) is string npy
+            ? AnalysisNetwork.LoadSequences(npy, w.InputSize, parse.GetValue(batchFirst))
+            : (AnalysisNetwork.RandomInputs(parse.GetValue(seq), w.InputSize, parse.GetValue(network.Seed)), parse.GetValue(seq), 1);
+        int rows = w.Layers * w.Directions;
+        double[] h0 = parse.GetValue(h0Option) is string hp ? AnalysisNetwork.LoadInitialState(hp, "h0", rows, batch, w.OutputSize) : [];
+        double[] c0 = parse.GetValue(c0Option) is string cp ? AnalysisNetwork.LoadInitialState(cp, "c0", rows, batch, w.HiddenSize) : [];
+
+        var results = new List<ModuleFlowResult>();
+        for (int b = 0; b < batch; b++)
+        {
+            var tr = ModuleTrajectory.Run(w, ModuleForward.Sequence(x, steps, batch, w.InputSize, b), steps,
+                ModuleForward.Sequence(h0, rows, batch, w.OutputSize, b), ModuleForward.Sequence(c0, rows, batch, w.HiddenSize, b));
+            results.Add(ModuleFlow.Compute(tr, options));
+        }
+        var header = NetworkOptions.Describe(loaded);
+        header["parameters"] = new Dictionary<string, object?>
+        {
+            ["inputs"] = parse.GetValue(inputs), ["batch_first"] = parse.GetValue(batchFirst), ["h0"] = parse.GetValue(h0Option), ["c0"] = parse.GetValue(c0Option),
+            ["seq"] = steps, ["seed"] = parse.GetValue(network.Seed), ["threshold"] = options.HorizonThreshold, ["exact"] = options.TruncationTolerance == 0,
+        };
+        var report = ModuleFlowReport.Build(w, results, header);
+        if (plotPath is not null)
+        {
+            int top = (w.Layers - 1) * w.Directions;
+            var plot = w.Directions == 1 && w.Layers > 1
+                ? Plots.DepthTime([.. Enumerable.Range(0, w.Layers).Select(l => ModuleFlowReport.Mean([.. results.Select(r => r.DepthTime![l].Log10SpectralNorm)]))])
+                : Plots.FlowProfile(results[0].Layers[top].Flow);
+            PlotFile.Write(plot, plotPath);
+        }
+        if (parse.GetValue<bool>("--json")) { Cli.WriteJson(parse.InvocationConfiguration.Output, report); return 0; }
+
+        var m = w.Module;
+        AnsiConsole.WriteLine($"{loaded.FileName}: module {m.DisplayName}: {m.Description}; nonlinearity {(m.Kind == CellKind.Rnn ? $"{Checkpoint.Name(w.Nonlinearity)} ({Checkpoint.Name(loaded.NonlinearitySource)})" : "gated")}; T = {steps}, B = {batch}");
+        if (batch > 1) AnsiConsole.WriteLine("The tables show the first sequence; --json has the mean, min and max over all of them.");
+        var first = results[0];
+        foreach (var layer in first.Layers)
+        {
+            AnsiConsole.WriteLine($"layer {layer.Name} ({layer.Direction}; k counts steps back in its processing order):");
+            AnsiConsole.Write(ProfileTable(layer.Flow, withRho: false));
+        }
+        var extra = new Table().AddColumn("k");
+        if (first.Log10InputSpectralNorm is not null) extra.AddColumn("log10 ‖∂y_T/∂x_{T−k}‖₂");
+        if (first.DepthTime is not null) foreach (var d in first.DepthTime) extra.AddColumn($"log10 ‖∂h^top_T/∂h^(l{d.Layer})_{{T−k}}‖₂");
+        foreach (int k in SampleDistances(steps))
+        {
+            var row = new List<string> { $"{k}" };
+            if (first.Log10InputSpectralNorm is double[] inp) row.Add(F(inp[k]));
+            if (first.DepthTime is not null) row.AddRange(first.DepthTime.Select(d => F(d.Log10SpectralNorm[k])));
+            extra.AddRow([.. row]);
+        }
+        AnsiConsole.Write(extra);
+        if (first.InputNote is not null) AnsiConsole.WriteLine($"input connectivity: {first.InputNote}");
+        return 0;
     }
 
     /// <summary>The same network shape and inputs at several spectral radii of W_hh (--compare-rho).</summary>
@@ -73,7 +161,7 @@ public static class FlowCommand
         double[] rhos;
         try { rhos = [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]; }
         catch (FormatException) { throw new UsageException($"--compare-rho '{list}' is not a comma-separated list of numbers"); }
-        var runs = rhos.Select(r => (r, FlowProfile.Compute(network.Build(parse, r), x, steps, options))).ToList();
+        var runs = rhos.Select(r => (r, FlowProfile.Compute(network.Generate(parse, r), x, steps, options))).ToList();
         PlotFile.Write(Plots.FlowAcrossSpectralRadii(runs), plotPath);
         var rows = runs.Select(r => new
         {

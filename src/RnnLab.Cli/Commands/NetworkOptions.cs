@@ -6,34 +6,79 @@ namespace RnnLab.Cli.Commands;
 
 /// <summary>
 /// The network an analysis verb looks at: generated (--cell, --hidden, --input, --init, --rho, --seed) or loaded
-/// from a PyTorch state dict (--model). Shared by `rnnlab flow` and `rnnlab spectrum` so both read the same network.
+/// from a PyTorch checkpoint (--model, --module). Shared by `rnnlab flow`, `rnnlab spectrum` and `rnnlab forward`
+/// so they read the same network.
 /// </summary>
 public sealed class NetworkOptions
 {
-    public Option<string?> Cell { get; } = new("--cell") { Description = "rnn (tanh), relu, lstm or gru (default rnn; with --model, checked against the file)." };
+    public Option<string?> Cell { get; } = new("--cell") { Description = "rnn (tanh), relu, lstm or gru (default rnn; with --model, checked against the file; for a G = 1 file without nonlinearity metadata it chooses tanh or relu)." };
     public Option<int> Hidden { get; } = CommonOptions.Positive("--hidden", "Hidden size H of a generated network.", 64);
     public Option<int> Input { get; } = CommonOptions.Positive("--input", "Input size I of a generated network.", 8);
     public Option<string> Init { get; } = new("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => "pytorch" };
     public Option<double?> Rho { get; } = new("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
-    public Option<string?> Model { get; } = new("--model") { Description = "A PyTorch state dict (.safetensors) of torch.nn.RNN/LSTM/GRU instead of a generated network." };
+    public Option<string?> Model { get; } = new("--model") { Description = "A PyTorch checkpoint (.safetensors) holding torch.nn.RNN/LSTM/GRU weights (any layers, directions, bias, proj_size) instead of a generated network." };
+    public Option<string?> Module { get; } = new("--module") { Description = "With --model: the recurrent module to read, by its path in the state dict (rnn, module.encoder.rnn); needed when the file holds several (rnnlab inspect lists them)." };
     public Option<ulong> Seed { get; } = CommonOptions.Seed();
+
+    /// <summary>Options that describe a generated network, so they cannot apply to --model.</summary>
+    Option[] GeneratorOnly => [Hidden, Input, Init, Rho];
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Cell, Hidden, Input, Init, Rho, Model, Seed }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Cell, Hidden, Input, Init, Rho, Model, Module, Seed }) command.Options.Add(o);
     }
 
-    /// <summary>The loaded or generated layer, float64; <paramref name="rho"/> overrides --rho (for --compare-rho).</summary>
-    public RecurrentLayer<double> Build(ParseResult parse, double? rho = null)
+    /// <summary>--model's path, after checking that no option of a generated network came with it.</summary>
+    public string? ModelPath(ParseResult parse)
     {
-        string? cellText = parse.GetValue(Cell);
-        var cell = cellText is null ? ((CellKind, Nonlinearity)?)null : CommonOptions.ParseCell(cellText);
-        if (parse.GetValue(Model) is string path)
+        string? path = parse.GetValue(Model);
+        if (path is null)
         {
-            if (rho is not null) throw new UsageException("--compare-rho generates its networks: leave out --model");
-            return AnalysisNetwork.Load(path, cell?.Item1);
+            if (parse.GetValue(Module) is not null) throw new UsageException("--module names a module of --model: give --model FILE too");
+            return null;
         }
-        return AnalysisNetwork.Generate(cell?.Item1 ?? CellKind.Rnn, parse.GetValue(Input), parse.GetValue(Hidden),
-            Initializers.Parse(parse.GetValue(Init)!), rho ?? parse.GetValue(Rho), parse.GetValue(Seed), cell?.Item2 ?? Nonlinearity.Tanh);
+        foreach (var o in GeneratorOnly)
+            if (parse.GetResult(o) is { Implicit: false })
+                throw new UsageException($"{o.Name} describes a generated network and cannot apply to --model (the file gives the sizes and weights)");
+        return path;
+    }
+
+    /// <summary>The --cell choice, parsed (null when not given).</summary>
+    public (CellKind Kind, Nonlinearity Nonlinearity)? CellChoice(ParseResult parse) =>
+        parse.GetValue(Cell) is string text ? CommonOptions.ParseCell(text) : null;
+
+    /// <summary>The module of --model (with --module and --cell checked against the file).</summary>
+    public AnalysisNetwork.LoadedModule LoadModule(ParseResult parse) =>
+        AnalysisNetwork.LoadModule(ModelPath(parse) ?? throw new UsageException("--model FILE is required"), parse.GetValue(Module), CellChoice(parse));
+
+    /// <summary>A generated float64 layer; <paramref name="rho"/> overrides --rho (for --compare-rho).</summary>
+    public RecurrentLayer<double> Generate(ParseResult parse, double? rho = null)
+    {
+        var cell = CellChoice(parse);
+        return AnalysisNetwork.Generate(cell?.Kind ?? CellKind.Rnn, parse.GetValue(Input), parse.GetValue(Hidden),
+            Initializers.Parse(parse.GetValue(Init)!), rho ?? parse.GetValue(Rho), parse.GetValue(Seed), cell?.Nonlinearity ?? Nonlinearity.Tanh);
+    }
+
+    /// <summary>What --model echoes in JSON: the module as read and where its nonlinearity came from.</summary>
+    public static Dictionary<string, object?> Describe(AnalysisNetwork.LoadedModule loaded)
+    {
+        var m = loaded.Weights.Module;
+        var o = new Dictionary<string, object?>
+        {
+            ["model"] = loaded.FileName,
+            ["module"] = m.Name,
+            ["cell"] = m.Kind == CellKind.Rnn && loaded.Weights.Nonlinearity == Nonlinearity.Relu ? "relu" : m.Kind.Name(),
+            ["nonlinearity"] = m.Kind == CellKind.Rnn ? Checkpoint.Name(loaded.Weights.Nonlinearity) : null,
+            ["nonlinearity_source"] = m.Kind == CellKind.Rnn ? Checkpoint.Name(loaded.NonlinearitySource) : null,
+            ["input_size"] = m.InputSize,
+            ["hidden_size"] = m.HiddenSize,
+            ["num_layers"] = m.Layers,
+            ["bidirectional"] = m.Bidirectional,
+            ["bias"] = m.Bias,
+            ["proj_size"] = m.ProjSize,
+            ["dtype"] = m.DType,
+        };
+        foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
+        return o;
     }
 }

@@ -41,22 +41,35 @@ public static class SpectrumCommand
                 AnsiConsole.Write(t);
                 return 0;
             }
-            RecurrentLayer<double> layer = network.Build(parse);
-            int H = layer.HiddenSize;
-            string[] gates = layer.Kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
+            // The generated layer, or every layer and direction of --model's module (blocks named "l1_reverse.f").
+            var cells = new List<(string Prefix, CellWeights Cell)>();
+            if (network.ModelPath(parse) is not null)
+            {
+                var w = network.LoadModule(parse).Weights;
+                if (w.Module.ProjSize > 0)
+                    throw new UsageException($"module {w.Module.DisplayName} has proj_size {w.Module.ProjSize}: its W_hh gate blocks are [{w.HiddenSize}, {w.OutputSize}], not square, so they have no eigenvalues");
+                for (int l = 0; l < w.Layers; l++)
+                    for (int d = 0; d < w.Directions; d++)
+                        cells.Add((w.Cells.Count == 1 ? "" : RecurrentModule.LayerName(l, d) + ".", w.Cell(l, d)));
+            }
+            else cells.Add(("", CellWeights.From(network.Generate(parse))));
+            var kind = cells[0].Cell.Kind;
+            int H = cells[0].Cell.HiddenSize;
+            string[] gates = kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
             var blocks = new List<BlockSpectrum>();
             System.Numerics.Complex[] all = [];
-            for (int g = 0; g < gates.Length; g++)
-            {
-                var w = layer.WeightHH.Value.AsSpan(g * H * H, H * H);
-                var s = Spectra.Analyze(w, H);
-                var power = Spectra.PowerIterationSpectralRadius(w, H);
-                blocks.Add(new BlockSpectrum(gates[g], s.SpectralRadius, power.SpectralRadius, s.SpectralNorm,
-                    [.. s.Eigenvalues.Select(e => new[] { e.Real, e.Imaginary })], s.SingularValues));
-                all = [.. all, .. s.Eigenvalues];
-            }
-            PlotFile.Write(Plots.Eigenvalues(all, layer.Kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {layer.Kind.Name()}'s W_hh gate blocks"), plotPath);
-            if (parse.GetValue(json)) { Cli.WriteJson(output, new { cell = layer.Kind.Name(), hidden = H, blocks }); return 0; }
+            foreach (var (prefix, cell) in cells)
+                for (int g = 0; g < gates.Length; g++)
+                {
+                    var w = cell.WeightHH.AsSpan(g * H * H, H * H);
+                    var s = Spectra.Analyze(w, H);
+                    var power = Spectra.PowerIterationSpectralRadius(w, H);
+                    blocks.Add(new BlockSpectrum(prefix + gates[g], s.SpectralRadius, power.SpectralRadius, s.SpectralNorm,
+                        [.. s.Eigenvalues.Select(e => new[] { e.Real, e.Imaginary })], s.SingularValues));
+                    all = [.. all, .. s.Eigenvalues];
+                }
+            PlotFile.Write(Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
+            if (parse.GetValue(json)) { Cli.WriteJson(output, new { cell = kind.Name(), hidden = H, blocks }); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");
             foreach (var b in blocks)
                 table.AddRow(b.Gate, $"{b.SpectralRadius:F6}", $"{b.PowerIterationRadius:F6}", $"{b.SpectralNorm:F6}", $"{b.SingularValues[^1]:F6}");

@@ -38,6 +38,33 @@ public static class Plots
         };
     }
 
+    /// <summary>
+    /// Depth × time: log10 ‖∂h^(L−1)_T/∂h^(l)_{T−k}‖₂ as colour over steps back k (x) and layer l (y, the top layer
+    /// at the top), how the gradient from the top output reaches every layer through depth and time.
+    /// </summary>
+    public static Plot DepthTime(IReadOnlyList<double[]> log10ByLayer)
+    {
+        int layers = log10ByLayer.Count, steps = log10ByLayer[0].Length;
+        var z = new double[layers, steps];
+        for (int r = 0; r < layers; r++)
+            for (int k = 0; k < steps; k++)
+            {
+                double v = log10ByLayer[layers - 1 - r][k];   // ScottPlot draws row 0 at the top
+                z[r, k] = double.IsFinite(v) ? v : double.NaN;
+            }
+        var plot = new Plot();
+        var hm = plot.Add.Heatmap(z);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        hm.Extent = new CoordinateRect(-0.5, steps - 0.5, -0.5, layers - 0.5);
+        var bar = plot.Add.ColorBar(hm);
+        bar.Label = "log10 ‖∂h^top_T/∂h^(l)_{T−k}‖₂";
+        plot.Title("Gradient flow through depth and time");
+        plot.XLabel("steps back k");
+        plot.YLabel("layer l");
+        plot.Axes.Margins(0, 0);
+        return plot;
+    }
+
     /// <summary>‖∂h_T/∂h_{T−k}‖₂ and ‖·‖_F against k, with exp(λ₁)^k and ρ(W_hh)^k for comparison (log10 axis).</summary>
     public static Plot FlowProfile(FlowResult flow)
     {

@@ -20,20 +20,57 @@ public static class AnalysisNetwork
         return layer;
     }
 
+    /// <summary>A module read from a checkpoint, with where its nonlinearity came from.</summary>
+    public sealed record LoadedModule(string FileName, ModuleWeights Weights, NonlinearitySource NonlinearitySource);
+
     /// <summary>
-    /// Loads weights saved from <c>torch.nn.RNN/LSTM/GRU</c> (or by RnnLab). The cell and sizes come from the file;
-    /// <paramref name="expected"/>, when given, must agree with them.
+    /// Reads the recurrent module <paramref name="moduleName"/> (or the file's only one) from a PyTorch checkpoint.
+    /// <paramref name="requested"/> (from --cell), when given, must agree with the file: the cell kind with the
+    /// shapes, the nonlinearity with the metadata (see <see cref="Checkpoint.ResolveNonlinearity"/>).
     /// </summary>
-    public static RecurrentLayer<double> Load(string path, CellKind? expected = null)
+    public static LoadedModule LoadModule(string path, string? moduleName = null, (CellKind Kind, Nonlinearity Nonlinearity)? requested = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
         var file = SafeTensors.Read(path);
-        var stored = StoredModel.Describe(file);
-        if (expected is CellKind k && k != stored.Kind)
-            throw new ArgumentException($"{Path.GetFileName(path)} holds a {stored.Kind.Name()} (weight_hh_l0 is [{stored.Kind.Gates()}·{stored.HiddenSize}, {stored.HiddenSize}]), not a {k.Name()}");
-        var layer = RecurrentLayer<double>.Create(stored.Kind, stored.InputSize, stored.HiddenSize, stored.Nonlinearity);
-        SafeTensors.LoadInto(file, layer.Parameters);
-        return layer;
+        var module = Checkpoint.Select(Checkpoint.Inspect(file), moduleName);
+        var (nl, source) = Checkpoint.ResolveNonlinearity(file.FileName, module, requested);
+        return new LoadedModule(file.FileName, ModuleWeights.Load(file, module, nl), source);
+    }
+
+    /// <summary>
+    /// Input sequences from a .npy file: [T, I] (one sequence), [T, B, I] (time-major, PyTorch's default) or, with
+    /// <paramref name="batchFirst"/>, [B, T, I]. Returned time-major [T, B, I], checked for size and non-finite values.
+    /// </summary>
+    public static (double[] X, int Steps, int Batch) LoadSequences(string path, int inputSize, bool batchFirst = false)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        var a = Npy.Read(path);
+        string f = Path.GetFileName(path);
+        string layout = batchFirst ? "[B, T, I]" : "[T, B, I]";
+        if (a.Rank is not (2 or 3) || a.Shape[^1] != inputSize)
+            throw new InvalidDataException($"{f}: inputs must have shape [T, {inputSize}] or {layout.Replace("I", inputSize.ToString(System.Globalization.CultureInfo.InvariantCulture))}, file has {a.ShapeText}");
+        if (a.Count == 0) throw new InvalidDataException($"{f}: the sequence is empty");
+        Validate.Finite<double>(a.Data, f, a.Shape);
+        if (a.Rank == 2) return (a.Data, a.Shape[0], 1);
+        if (!batchFirst) return (a.Data, a.Shape[0], a.Shape[1]);
+        int B = a.Shape[0], T = a.Shape[1], I = inputSize;
+        var x = new double[a.Count];
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++) a.Data.AsSpan((b * T + t) * I, I).CopyTo(x.AsSpan((t * B + b) * I, I));
+        return (x, T, B);
+    }
+
+    /// <summary>An initial state (h0 or c0) in PyTorch's layout [L·D, B, width] ([L·D, width] for one sequence).</summary>
+    public static double[] LoadInitialState(string path, string name, int rows, int batch, int width)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        var a = Npy.Read(path);
+        string f = Path.GetFileName(path);
+        bool ok = a.Rank == 3 && a.Shape[0] == rows && a.Shape[1] == batch && a.Shape[2] == width
+            || batch == 1 && a.Rank == 2 && a.Shape[0] == rows && a.Shape[1] == width;
+        if (!ok) throw new InvalidDataException($"{f}: {name} must have shape [{rows}, {batch}, {width}] (layers × directions, batch, size), file has {a.ShapeText}");
+        Validate.Finite<double>(a.Data, f, a.Shape);
+        return a.Data;
     }
 
     /// <summary>x [T, I] with entries N(0, 1), the same for the same seed.</summary>

@@ -136,10 +136,11 @@ public static class Checkpoint
                 foreach (string p in new[] { "bias_ih", "bias_hh", "weight_hr" })
                 {
                     bool want = p == "weight_hr" ? proj : bias;
+                    string decides = p == "weight_hr" ? "weight_hr" : "bias_ih";   // its presence in layer 0 says whether the module has it
                     if (present.ContainsKey((p, l, d)) != want)
                         throw new InvalidDataException(want
-                            ? $"{f}: {Key(p, l, d)} is missing ({Key(p, 0, 0)} is there)"
-                            : $"{f}: {Key(p, l, d)} is there but {Key(p, 0, 0)} is not");
+                            ? $"{f}: {Key(p, l, d)} is missing ({Key(decides, 0, 0)} is there)"
+                            : $"{f}: {Key(p, l, d)} is there but {Key(decides, 0, 0)} is not");
                 }
 
         // Sizes from layer 0: weight_hh is [G·H, H_out]; with a projection weight_hr is [P, H].

@@ -42,6 +42,7 @@ public static class TrainingRun
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new NonFiniteAsNull() },   // NaN and ±∞ are null: plain JSON for every reader
     };
 
     /// <summary><see cref="Json"/> laid out for people: config.json, summary.json and the command line's --json.</summary>

@@ -63,14 +63,14 @@ public class AnalysisVerbTests
             SafeTensors.Write(missing, layer.Parameters.Where(p => p.Name != "bias_ih_l0").Select(p => NamedTensor.From(p)));
             var (code, _, err) = CliErrorTests.Run("flow", "--model", missing);
             Assert.Equal(2, code);
-            Assert.Contains("missing tensor bias_ih_l0", err);
+            Assert.Contains("bias_hh_l0 is there but bias_ih_l0 is not", err);
 
             string misshaped = Path.Combine(dir, "misshaped.safetensors");
             SafeTensors.Write(misshaped, layer.Parameters.Select(p => p.Name == "bias_hh_l0"
                 ? NamedTensor.From<double>(p.Name, [5], new double[5]) : NamedTensor.From(p)));
             (code, _, err) = CliErrorTests.Run("spectrum", "--model", misshaped);
             Assert.Equal(2, code);
-            Assert.Contains("bias_hh_l0: expected [12], file has [5]", err);
+            Assert.Contains("bias_hh_l0 has shape [5], expected [12]", err);
             Assert.Single(err.TrimEnd().Split('\n'));
         }
         finally { Directory.Delete(dir, true); }

@@ -1,0 +1,95 @@
+namespace RnnLab.Analysis;
+
+/// <summary>
+/// The JSON of <c>rnnlab flow --model</c>: today's top-level keys for the top layer's forward direction, then
+/// <c>layers</c> (every layer and direction), <c>depth_time</c> and <c>input_spectral_norm</c>. Over a batch of B
+/// sequences every log10 key holds the mean over sequences with <c>_min</c> and <c>_max</c> twins, and the linear key
+/// beside it is 10 to that mean (the geometric mean); scalars are taken from the mean curve (decay rate, horizon)
+/// or averaged (Lyapunov exponents). Keys in snake_case, as the rest of RnnLab's JSON.
+/// </summary>
+public static class ModuleFlowReport
+{
+    /// <summary>The flow keys of one layer and direction, from its profile along each sequence.</summary>
+    public static Dictionary<string, object?> LayerKeys(IReadOnlyList<FlowResult> perSequence)
+    {
+        var first = perSequence[0];
+        var o = new Dictionary<string, object?>
+        {
+            ["cell"] = first.Cell, ["hidden_size"] = first.HiddenSize, ["steps"] = first.Steps,
+        };
+        var blocks = new (string Key, Func<FlowResult, double[]?> Log10)[]
+        {
+            ("spectral_norm", f => f.Log10SpectralNorm),
+            ("frobenius_norm", f => f.Log10FrobeniusNorm),
+            ("cell_spectral_norm", f => f.Log10CellSpectralNorm),
+            ("hidden_from_cell_spectral_norm", f => f.Log10HiddenFromCellSpectralNorm),
+            ("state_spectral_norm", f => f.Log10StateSpectralNorm),
+            ("cell_path_norm", f => f.Log10CellPathNorm),
+        };
+        foreach (var (key, log10) in blocks)
+            if (log10(first) is not null) AddSeries(o, key, [.. perSequence.Select(f => log10(f)!)]);
+        double[] meanSpec = Mean([.. perSequence.Select(f => f.Log10SpectralNorm)]);
+        if (first.SpectralRadius is not null) o["spectral_radius"] = first.SpectralRadius;
+        if (first.GateSpectralRadii is not null) o["gate_spectral_radii"] = first.GateSpectralRadii;
+        double[] lyap = Mean([.. perSequence.Select(f => f.LyapunovExponents)]);
+        o["lyapunov_exponents"] = lyap;
+        o["effective_rho"] = lyap.Length > 0 ? Math.Exp(lyap[0]) : double.NaN;
+        o["decay_rate"] = FlowProfile.DecayRate(meanSpec);
+        o["horizon"] = FlowProfile.Horizon(meanSpec, first.HorizonThreshold);
+        o["horizon_threshold"] = first.HorizonThreshold;
+        o["rank"] = Enumerable.Range(0, first.Steps).Select(k => perSequence.Max(f => f.Rank[k])).ToArray();
+        o["power_iteration_limit_hits"] = perSequence.Sum(f => f.PowerIterationLimitHits);
+        o["dense_svd_fallbacks"] = perSequence.Sum(f => f.DenseSvdFallbacks);
+        return o;
+    }
+
+    /// <summary>The whole report; <paramref name="header"/> (module, parameters) comes first.</summary>
+    public static Dictionary<string, object?> Build(ModuleWeights w, IReadOnlyList<ModuleFlowResult> perSequence, IReadOnlyDictionary<string, object?> header)
+    {
+        var o = new Dictionary<string, object?>(header);
+        var first = perSequence[0];
+        int top = (w.Layers - 1) * w.Directions;
+        foreach (var (k, v) in LayerKeys([.. perSequence.Select(r => r.Layers[top].Flow)])) o[k] = v;
+        o["batch"] = perSequence.Count;
+        o["layers"] = Enumerable.Range(0, first.Layers.Count).Select(i =>
+        {
+            var l = first.Layers[i];
+            var entry = new Dictionary<string, object?> { ["name"] = l.Name, ["layer"] = l.Layer, ["direction"] = l.Direction };
+            foreach (var (k, v) in LayerKeys([.. perSequence.Select(r => r.Layers[i].Flow)])) entry[k] = v;
+            return entry;
+        }).ToList();
+        if (first.DepthTime is not null)
+            o["depth_time"] = Enumerable.Range(0, w.Layers).Select(l =>
+            {
+                var entry = new Dictionary<string, object?> { ["layer"] = l };
+                AddSeries(entry, "spectral_norm", [.. perSequence.Select(r => r.DepthTime![l].Log10SpectralNorm)]);
+                return entry;
+            }).ToList();
+        if (first.Log10InputSpectralNorm is not null) AddSeries(o, "input_spectral_norm", [.. perSequence.Select(r => r.Log10InputSpectralNorm!)]);
+        else o["input_spectral_norm_note"] = first.InputNote;
+        o["elapsed_seconds"] = perSequence.Sum(r => r.ElapsedSeconds);
+        return o;
+    }
+
+    /// <summary>KEY = 10^mean, log10_KEY = mean over sequences, and with more than one sequence log10_KEY_min / _max.</summary>
+    static void AddSeries(Dictionary<string, object?> o, string key, IReadOnlyList<double[]> log10)
+    {
+        double[] mean = Mean(log10);
+        o[key] = FlowProfile.Pow10(mean);
+        o["log10_" + key] = mean;
+        if (log10.Count > 1)
+        {
+            o[$"log10_{key}_min"] = Enumerable.Range(0, mean.Length).Select(k => log10.Min(s => s[k])).ToArray();
+            o[$"log10_{key}_max"] = Enumerable.Range(0, mean.Length).Select(k => log10.Max(s => s[k])).ToArray();
+        }
+    }
+
+    /// <summary>Element-wise mean of equal-length series (−∞ stays −∞: a norm exactly zero in some sequence).</summary>
+    public static double[] Mean(IReadOnlyList<double[]> series)
+    {
+        var mean = new double[series[0].Length];
+        foreach (var s in series)
+            for (int k = 0; k < mean.Length; k++) mean[k] += s[k] / series.Count;
+        return mean;
+    }
+}

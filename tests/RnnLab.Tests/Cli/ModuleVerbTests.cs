@@ -1,0 +1,173 @@
+using System.Text.Json;
+using RnnLab.Models;
+using RnnLab.Numerics;
+using RnnLab.Tests.Analysis;
+
+namespace RnnLab.Tests.Cli;
+
+/// <summary>
+/// `rnnlab inspect`, `rnnlab forward` and `rnnlab flow --model` on the PyTorch module fixtures
+/// (Fixtures/make_module_fixtures.py): what the verbs print is what PyTorch computed, and bad requests are one line.
+/// </summary>
+public class ModuleVerbTests
+{
+    static JsonElement Json(params string[] args)
+    {
+        var (code, output, err) = CliErrorTests.Run([.. args, "--json"]);
+        Assert.True(code == 0, err);
+        return JsonDocument.Parse(output).RootElement;
+    }
+
+    static double[] Doubles(JsonElement e) => [.. e.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? double.NegativeInfinity : v.GetDouble())];
+
+    [Fact]
+    public void Inspect_lists_the_module_and_the_other_tensors()
+    {
+        var j = Json("inspect", ModuleFixtureTests.Path("net_lstm2"));
+        var m = j.GetProperty("modules").EnumerateArray().Single();
+        Assert.Equal("rnn", m.GetProperty("name").GetString());
+        Assert.Equal("lstm", m.GetProperty("cell").GetString());
+        Assert.Equal(2, m.GetProperty("num_layers").GetInt32());
+        Assert.Equal(["emb.weight", "fc.bias", "fc.weight"], j.GetProperty("other_tensors").EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
+        var proj = Json("inspect", ModuleFixtureTests.Path("lstm2_bi_proj")).GetProperty("modules")[0];
+        Assert.True(proj.GetProperty("bidirectional").GetBoolean());
+        Assert.Equal(2, proj.GetProperty("proj_size").GetInt32());
+        Assert.Equal(0, CliErrorTests.Run("inspect", ModuleFixtureTests.Path("two_modules")).Code);   // the table
+    }
+
+    [Theory]
+    [InlineData("net_lstm2", false)]
+    [InlineData("dp_bigru", true)]
+    [InlineData("lstm2_bi_proj", false)]
+    [InlineData("gru_f16", true)]
+    public void Forward_writes_what_PyTorch_computes(string name, bool batchFirst)
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        var e = SafeTensors.Read(ModuleFixtureTests.Path(name + ".expected"));
+        var x = e["x"];
+        int T = x.Shape[0], B = x.Shape[1], I = x.Shape[2];
+        var xs = x.Data;
+        if (batchFirst) xs = Transpose(xs, T, B, I);
+        Npy.Write(tmp.File("x.npy"), batchFirst ? [B, T, I] : [T, B, I], Array.ConvertAll(xs, v => (float)v));
+        Npy.Write(tmp.File("h0.npy"), e["h0"].Shape, e["h0"].Data);
+        var args = new List<string> { "forward", "--model", ModuleFixtureTests.Path(name), "--inputs", tmp.File("x.npy"), "--out", tmp.File("y.npy"),
+            "--states", tmp.File("hn.npy"), "--h0", tmp.File("h0.npy") };
+        bool lstm = e.Contains("c0");
+        if (lstm) { Npy.Write(tmp.File("c0.npy"), e["c0"].Shape, e["c0"].Data); args.AddRange(["--c0", tmp.File("c0.npy")]); }
+        if (batchFirst) args.Add("--batch-first");
+        var (code, _, err) = CliErrorTests.Run([.. args]);
+        Assert.True(code == 0, err);
+        var y = Npy.Read(tmp.File("y.npy"));
+        Assert.Equal("<f4", y.DType);
+        var want = e["output_h0"];
+        Assert.Equal(batchFirst ? [B, T, want.Shape[2]] : want.Shape, y.Shape);
+        double[] got = batchFirst ? Transpose(y.Data, B, T, want.Shape[2]) : y.Data;
+        Assert.True(MaxAbs(want.Data, got) <= 1e-5, $"{name} output: max abs err {MaxAbs(want.Data, got):e2}");
+        var hn = Npy.Read(tmp.File("hn.npy"));
+        Assert.Equal(e["h_n_h0"].Shape, hn.Shape);
+        Assert.True(MaxAbs(e["h_n_h0"].Data, hn.Data) <= 1e-5);
+        if (lstm) Assert.True(MaxAbs(e["c_n_h0"].Data, Npy.Read(tmp.File("hn_c.npy")).Data) <= 1e-5);
+    }
+
+    [Fact]
+    public void Flow_of_a_whole_module_over_a_batch_matches_autograd_and_says_what_it_used()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        var e = SafeTensors.Read(ModuleFixtureTests.Path("net_lstm2.expected"));
+        var x = e["x"];
+        Npy.Write(tmp.File("x.npy"), x.Shape, x.Data);
+        var j = Json("flow", "--model", ModuleFixtureTests.Path("net_lstm2"), "--inputs", tmp.File("x.npy"), "--exact");
+        Assert.Equal("rnn", j.GetProperty("module").GetString());
+        Assert.Equal(2, j.GetProperty("batch").GetInt32());
+        Assert.Equal(tmp.File("x.npy"), j.GetProperty("parameters").GetProperty("inputs").GetString());
+        var layers = j.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(["l0", "l1"], layers.Select(l => l.GetProperty("name").GetString()));
+        foreach (var layer in layers)
+            foreach (string key in new[] { "spectral_norm", "frobenius_norm", "cell_spectral_norm", "hidden_from_cell_spectral_norm", "state_spectral_norm", "cell_path_norm" })
+                CheckMean(e, $"flow.{layer.GetProperty("name").GetString()}.{key}", layer, key);
+        CheckMean(e, "flow.l1.spectral_norm", j, "spectral_norm");            // top-level keys: the top layer
+        CheckMean(e, "input_spectral_norm", j, "input_spectral_norm");
+        var depth = j.GetProperty("depth_time").EnumerateArray().ToList();
+        for (int l = 0; l < 2; l++) CheckMean(e, $"depth_time.l{l}", depth[l], "spectral_norm");
+        Assert.Equal(JsonValueKind.Null, layers[0].GetProperty("log10_hidden_from_cell_spectral_norm")[0].ValueKind);   // ∂h_T/∂c_T = 0
+    }
+
+    /// <summary>log10_KEY is the mean over sequences of log10 of the reference, with _min and _max.</summary>
+    static void CheckMean(SafeTensorsFile e, string reference, JsonElement o, string key)
+    {
+        var t = e[reference];
+        int B = t.Shape[0], T = t.Shape[1];
+        double[] mean = Doubles(o.GetProperty("log10_" + key)), min = Doubles(o.GetProperty($"log10_{key}_min")), max = Doubles(o.GetProperty($"log10_{key}_max"));
+        for (int k = 0; k < T; k++)
+        {
+            var logs = Enumerable.Range(0, B).Select(b => Math.Log10(t.Data[b * T + k])).ToArray();
+            if (double.IsNegativeInfinity(logs.Average())) { Assert.True(double.IsNegativeInfinity(mean[k]), $"{reference}[{k}]"); continue; }
+            Assert.True(Math.Abs(logs.Average() - mean[k]) < 1e-9, $"{reference}[{k}]: mean {mean[k]} vs {logs.Average()}");
+            Assert.True(Math.Abs(logs.Min() - min[k]) < 1e-9 && Math.Abs(logs.Max() - max[k]) < 1e-9, $"{reference}[{k}] min/max");
+        }
+    }
+
+    [Fact]
+    public void The_nonlinearity_comes_from_the_file_or_cell_and_a_conflict_is_refused()
+    {
+        string relu = ModuleFixtureTests.Path("relu_rnn");
+        var assumed = Json("flow", "--model", relu, "--seq", "12");
+        Assert.Equal("assumed", assumed.GetProperty("nonlinearity_source").GetString());
+        Assert.Equal("tanh", assumed.GetProperty("nonlinearity").GetString());
+        var chosen = Json("flow", "--model", relu, "--seq", "12", "--cell", "relu");
+        Assert.Equal("option", chosen.GetProperty("nonlinearity_source").GetString());
+        Assert.Equal("relu", chosen.GetProperty("cell").GetString());
+        Assert.NotEqual(Doubles(assumed.GetProperty("log10_spectral_norm"))[5], Doubles(chosen.GetProperty("log10_spectral_norm"))[5]);
+        var stated = Json("flow", "--model", Fixtures.Fixture.Path("rnn.safetensors"), "--seq", "12");
+        Assert.Equal("metadata", stated.GetProperty("nonlinearity_source").GetString());
+        var (code, output, err) = CliErrorTests.Run("flow", "--model", Fixtures.Fixture.Path("rnn.safetensors"), "--cell", "relu");
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal("rnnlab: rnn.safetensors: the file's metadata says nonlinearity tanh but --cell asks for relu", err.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("two_modules.safetensors holds 2 recurrent modules ('decoder', 'encoder'): choose one with --module NAME", "flow", "--model", "@two_modules")]
+    [InlineData("no recurrent module named 'rnn' (the file holds 'decoder', 'encoder')", "spectrum", "--model", "@two_modules", "--module", "rnn")]
+    [InlineData("--rho describes a generated network and cannot apply to --model", "flow", "--model", "@net_lstm2", "--rho", "0.9")]
+    [InlineData("--init describes a generated network and cannot apply to --model", "spectrum", "--model", "@net_lstm2", "--init", "xavier")]
+    [InlineData("--hidden describes a generated network and cannot apply to --model", "flow", "--model", "@net_lstm2", "--hidden", "8")]
+    [InlineData("--input describes a generated network and cannot apply to --model", "flow", "--model", "@net_lstm2", "--input", "3")]
+    [InlineData("--module names a module of --model: give --model FILE too", "flow", "--module", "rnn")]
+    [InlineData("--h0 applies to --model only", "flow", "--h0", "h.npy")]
+    [InlineData("is a lstm (weight_hh is [4·4, 4]), not a gru", "forward", "--model", "@net_lstm2", "--cell", "gru", "--inputs", "x.npy", "--out", "y.npy")]
+    [InlineData("--c0: a gru has no cell state", "flow", "--model", "@dp_bigru", "--c0", "c.npy")]
+    [InlineData("y.txt: the file must end in .npy", "forward", "--model", "@net_lstm2", "--inputs", "x.npy", "--out", "y.txt")]
+    [InlineData("proj_size 2: its W_hh gate blocks are [4, 2], not square", "spectrum", "--model", "@lstm2_bi_proj")]
+    [InlineData("weight_hh_l1 without weight_ih_l1", "flow", "--model", "@missing_ih_l1")]
+    public void Bad_requests_are_one_line_and_exit_2(string message, params string[] args)
+    {
+        args = [.. args.Select(a => a.StartsWith('@') ? ModuleFixtureTests.Path(a[1..]) : a)];
+        var (code, output, err) = CliErrorTests.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains(message, err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Initial_states_of_the_wrong_shape_are_refused_before_any_work()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        Npy.Write(tmp.File("x.npy"), [5, 2, 3], new double[30]);
+        Npy.Write(tmp.File("h0.npy"), [1, 2, 4], new double[8]);
+        var (code, _, err) = CliErrorTests.Run("forward", "--model", ModuleFixtureTests.Path("net_lstm2"), "--inputs", tmp.File("x.npy"), "--out", tmp.File("y.npy"), "--h0", tmp.File("h0.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("h0.npy: h0 must have shape [2, 2, 4] (layers × directions, batch, size), file has (1, 2, 4)", err);
+        Assert.False(File.Exists(tmp.File("y.npy")));
+    }
+
+    static double[] Transpose(double[] a, int n0, int n1, int w)
+    {
+        var r = new double[a.Length];
+        for (int i = 0; i < n0; i++)
+            for (int j = 0; j < n1; j++) a.AsSpan((i * n1 + j) * w, w).CopyTo(r.AsSpan((j * n0 + i) * w, w));
+        return r;
+    }
+
+    static double MaxAbs(double[] a, double[] b) => a.Zip(b, (p, q) => Math.Abs(p - q)).Max();
+}
