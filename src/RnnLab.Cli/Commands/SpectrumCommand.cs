@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnLab.Analysis;
 using RnnLab.Numerics;
 using RnnLab.Lesson;
 using RnnLab.Models;

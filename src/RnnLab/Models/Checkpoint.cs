@@ -21,8 +21,6 @@ public static class Checkpoint
     static readonly Regex RecurrentKey = new(@"^(?<prefix>(?:.*\.)?)(?<param>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(?<layer>\d+)(?<rev>_reverse)?)?$",
         RegexOptions.CultureInvariant);
 
-    static readonly string[] Parameters = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"];
-
     /// <summary>Metadata key of the nonlinearity of G = 1 modules ("tanh" or "relu"); RnnLab writes it in every file it saves.</summary>
     public const string NonlinearityKey = "nonlinearity";
 
@@ -185,28 +183,36 @@ public static class Checkpoint
         return new RecurrentModule(name, kind, input, hidden, layers, directions, bias, projSize, string.Join("+", dtypes), cellStyle, stated);
     }
 
-    /// <summary>The file's <c>nonlinearity</c> (or RnnLab's older <c>cell</c> = relu/tanh) metadata, null when absent.</summary>
+    /// <summary>
+    /// The file's <c>nonlinearity</c> metadata, or RnnLab's <c>cell</c> entry (relu, tanh, exprnn-tanh), null when
+    /// neither says. An expRNN's weight_hh_l0 is exp(A) itself, so one trained with tanh is the tanh RNN it reads as;
+    /// one with modReLU is refused, since the analysis has no Jacobian for it.
+    /// </summary>
     static Nonlinearity? StatedNonlinearity(SafeTensorsFile file)
     {
-        Nonlinearity? result = null;
-        if (file.Metadata.TryGetValue(StoredModel.CellKey, out string? cellText) && CellKinds.TryParse(cellText, out var k, out var nl) && k == CellKind.Rnn
-            && cellText.Trim().ToLowerInvariant() is "relu" or "tanh")
-            result = nl;
+        Nonlinearity? result = null, fromCell = null;
+        if (file.Metadata.TryGetValue(StoredModel.CellKey, out string? cellText) && CellKinds.TryParse(cellText, out var k, out var nl)
+            && k is CellKind.Rnn or CellKind.ExpRnn && !string.Equals(cellText.Trim(), "rnn", StringComparison.OrdinalIgnoreCase))
+            result = fromCell = nl;
         if (file.Metadata.TryGetValue(NonlinearityKey, out string? text))
             result = text.Trim().ToLowerInvariant() switch
             {
                 "tanh" => Nonlinearity.Tanh,
                 "relu" => Nonlinearity.Relu,
+                "modrelu" => Nonlinearity.ModRelu,
                 _ => throw new InvalidDataException($"{file.FileName}: metadata nonlinearity '{text}' is not tanh or relu"),
             };
+        if (result == Nonlinearity.ModRelu || fromCell == Nonlinearity.ModRelu)
+            throw new InvalidDataException($"{file.FileName}: holds an expRNN with modReLU, which the analysis has no Jacobian for; an expRNN trained with --cell exprnn-tanh reads as a tanh RNN");
         return result;
     }
 
-    /// <summary>RnnLab's own <c>cell</c> metadata, when present, must name the cell the shapes show.</summary>
+    /// <summary>RnnLab's own <c>cell</c> metadata, when present, must name the cell the shapes show (an expRNN reads as an RNN).</summary>
     static void CheckStatedCell(SafeTensorsFile file, CellKind kind)
     {
         if (!file.Metadata.TryGetValue(StoredModel.CellKey, out string? text)) return;
-        if (!CellKinds.TryParse(text, out var stated, out _)) throw new InvalidDataException($"{file.FileName}: metadata cell '{text}' is not rnn, tanh, relu, lstm or gru");
+        if (!CellKinds.TryParse(text, out var stated, out _)) throw new InvalidDataException($"{file.FileName}: metadata cell '{text}' is not rnn, tanh, relu, lstm, gru, exprnn or exprnn-tanh");
+        if (stated == CellKind.ExpRnn) stated = CellKind.Rnn;
         if (stated != kind) throw new InvalidDataException($"{file.FileName}: metadata says cell {stated.Name()} but the weights are a {kind.Name()}");
     }
 

@@ -75,8 +75,11 @@ public sealed class RemedyTrainingTests : IDisposable
         var tanhFile = Path.Combine(root, "exprnn-tanh", TrainingRun.CheckpointFile);
         var stored = StoredModel.Describe(tanhFile);
         Assert.Equal((CellKind.Rnn, Nonlinearity.Tanh), (stored.Kind, stored.Nonlinearity));
-        Assert.Equal(CellKind.Rnn, AnalysisNetwork.Load(tanhFile).Kind);
+        var loaded = AnalysisNetwork.LoadModule(tanhFile);
+        Assert.Equal((CellKind.Rnn, Nonlinearity.Tanh, NonlinearitySource.Metadata), (loaded.Weights.Kind, loaded.Weights.Nonlinearity, loaded.NonlinearitySource));
         var e = Assert.Throws<InvalidDataException>(() => StoredModel.Describe(Path.Combine(root, "exprnn-rmsprop", TrainingRun.CheckpointFile)));
+        Assert.Contains("modReLU", e.Message);
+        e = Assert.Throws<InvalidDataException>(() => AnalysisNetwork.LoadModule(Path.Combine(root, "exprnn-rmsprop", TrainingRun.CheckpointFile)));
         Assert.Contains("modReLU", e.Message);
     }
 
