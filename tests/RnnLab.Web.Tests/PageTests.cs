@@ -160,4 +160,60 @@ public class PageTests(LessonFixture lesson)
         await page.WaitForFunctionAsync("() => document.querySelector('#quiz-score').textContent.includes('not answering')");
         await page.CloseAsync();
     }
+
+    [Fact]
+    public async Task Text_contrast_is_at_least_4_5_to_1_everywhere_on_the_page()
+    {
+        var page = await lesson.OpenAsync();
+        // For every element with its own text: WCAG's contrast ratio of its colour against the first opaque
+        // background behind it. Disabled controls are exempt (WCAG 1.4.3), as are dimmed stale plots.
+        string[] failures = await page.EvaluateAsync<string[]>(@"() => {
+            const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+            const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+              .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const background = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0.9) return c.slice(0, 3); } return [255, 255, 255]; };
+            const out = [];
+            for (const e of document.querySelectorAll('body *')) {
+              if (!Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+              if (e.closest(':disabled, [hidden], .stale, svg') || !e.getClientRects().length) continue;
+              const fg = rgb(getComputedStyle(e).color).slice(0, 3), bg = background(e);
+              const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+              const ratio = (a + 0.05) / (b + 0.05);
+              if (ratio < 4.5) out.push(`${e.tagName}.${e.className}: ${ratio.toFixed(2)} (${e.textContent.trim().slice(0, 30)})`);
+            }
+            return out.slice(0, 10);
+        }");
+        Assert.True(failures.Length == 0, "low contrast: " + string.Join(" | ", failures));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_plot_reads_out_the_nearest_point_and_downloads_its_data_and_image()
+    {
+        var page = await lesson.OpenAsync();
+        var svg = page.Locator("#plot-decay svg.plot-svg");
+        await svg.HoverAsync();   // scrolled into view, the pointer at the plot's centre
+        var readout = page.Locator("#plot-decay .readout");
+        await page.WaitForFunctionAsync("() => document.querySelector('#plot-decay .readout').textContent.includes('sequence length T =')");
+        int index = int.Parse(await readout.GetAttributeAsync("data-index") ?? "-1", System.Globalization.CultureInfo.InvariantCulture);
+        var series = await Plots.SeriesAsync(page, "plot-decay");
+        double t = Plots.Values(series, 0, "x")[index];
+        Assert.Contains($"T = {t}", await readout.InnerTextAsync());
+
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.Locator("#plot-decay [data-download=csv]").ClickAsync());
+        string text = await File.ReadAllTextAsync((await csv.PathAsync())!);
+        var lines = text.TrimEnd().Split('\n');
+        Assert.Equal("series,x,y", lines[0]);
+        Assert.Equal(Plots.Values(series, 0, "x").Length + 1, lines.Length);
+        double[] y = Plots.Values(series, 0, "y");
+        Assert.Equal(y[^1], double.Parse(lines[^1].Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture), 12);
+
+        var svgFile = await page.RunAndWaitForDownloadAsync(() => page.Locator("#plot-decay [data-download=svg]").ClickAsync());
+        Assert.StartsWith("<svg", await File.ReadAllTextAsync((await svgFile.PathAsync())!));
+        var png = await page.RunAndWaitForDownloadAsync(() => page.Locator("#plot-decay [data-download=png]").ClickAsync());
+        byte[] bytes = await File.ReadAllBytesAsync((await png.PathAsync())!);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes[..4]);
+        Assert.True(bytes.Length > 2000, $"PNG of {bytes.Length} bytes");
+        await page.CloseAsync();
+    }
 }

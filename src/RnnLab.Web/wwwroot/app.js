@@ -10,7 +10,10 @@ const pow10 = (log10) => (typeof log10 === "number" && Number.isFinite(log10) ? 
 const range = (n, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 const complexText = (z) => (Math.abs(z[1]) < 1e-12 ? fmt(z[0]) : `${fmt(z[0])} ${z[1] < 0 ? "−" : "+"} ${fmt(Math.abs(z[1]))}i`);
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const facts = (pairs) => "<dl>" + pairs.map(([k, v]) => `<div><dt>${escape(k)}</dt><dd>${escape(v)}</dd></div>`).join("") + "</dl>";
+const superscript = (n) => String(n).split("").map((c) => "⁰¹²³⁴⁵⁶⁷⁸⁹"["0123456789".indexOf(c)] || c).join("");
+// "∂c_T" and "x^{k}" as sub- and superscripts, after escaping (the same notation as the plots' legends).
+const rich = (s) => escape(s).replace(/([_^])(?:\{([^}]*)\}|(\S))/g, (_, kind, group, one) => (kind === "_" ? `<sub>${group ?? one}</sub>` : `<sup>${group ?? one}</sup>`));
+const facts = (pairs) => "<dl>" + pairs.map(([k, v]) => `<div><dt>${rich(k)}</dt><dd>${escape(v)}</dd></div>`).join("") + "</dl>";
 
 let LIMITS = null;
 
@@ -303,7 +306,7 @@ function renderSentence(d, params) {
     ["subject", d.tokens[d.subjectIndex]], ["verb", `${d.tokens[d.verbIndex]} (${d.number})`],
     ["words in between", d.wordsBetween], ["steps (Jacobians) from the verb back to the subject", d.distance],
     ["attractors (nouns of the other number)", d.attractorIndices.length],
-    [`signal left at ρ = ${fmt(d.signal.rho)}: ρ^${d.distance}`, fmt(d.signal.value)],
+    [`signal left at ρ = ${fmt(d.signal.rho)}: ρ${superscript(d.distance)}`, fmt(d.signal.value)],
     ...(d.tokenDistance ? [[`tokens from “${d.tokenDistance.subject}” to “${d.tokenDistance.predicate}”`, d.tokenDistance.subjectToPredicate]] : []),
   ]);
 }
@@ -330,7 +333,7 @@ const TRAINING_SECTIONS = [
     runs: [{ key: "off", label: "clipping off", params: { cell: "rnn", clipping: "false" } }, { key: "on", label: "clipping on", params: { cell: "rnn", clipping: "true" } }],
     plots: [
       { id: "plot-exploding-grad", field: "gradNorm", yLabel: "gradient norm (log scale)", yScale: "log", markers: true },
-      { id: "plot-exploding-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log", markers: true, chance: "loss" },
+      { id: "plot-exploding-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log", markers: true, chance: "loss", fitFinite: true },
     ],
   },
 ];
@@ -357,7 +360,10 @@ function trainingSection(spec) {
         const st = previous.runs[r.key];
         series.push({ name: `previous run, ${label(r, st)}`, x: st.step, y: st[p.field], ghost: true, color: "#8a94a0" });
       });
-      spec.runs.forEach((r) => { const st = current.runs[r.key]; series.push({ name: label(r, st), x: cut(st.step, st), y: cut(st[p.field], st) }); });
+      spec.runs.forEach((r) => {
+        const st = current.runs[r.key];
+        series.push({ name: label(r, st), x: cut(st.step, st), y: cut(st[p.field], st), unfitted: !!p.fitFinite && st.nanStep !== null });
+      });
       const markers = p.markers ? spec.runs.map((r) => [r, current.runs[r.key]]).filter(([, st]) => st.nanStep !== null && (upTo === undefined || st.nanStep <= upTo))
         .map(([r, st]) => ({ x: st.nanStep, label: `${r.label}: loss or gradient NaN at step ${st.nanStep}` })) : [];
       const chance = p.chance && current.chance ? [{ y: current.chance[p.chance], label: `chance: ${fmt(current.chance[p.chance])}` }] : [];

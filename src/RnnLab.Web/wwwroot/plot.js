@@ -113,8 +113,9 @@ const Plot = (() => {
   }
 
   // spec: { xLabel, yLabel, xScale, yScale ("linear" | "log"), yRange, xInteger, series: [{ name, x, y, log10, style,
-  //         reference, ghost, color }], markers: [{ x, label }], hlines: [{ y, label }], unitCircle, params, summary }
-  // A reference series (a formula drawn beside a measurement) and a ghost (the previous run) never widen the axes.
+  //         reference, ghost, unfitted, color }], markers: [{ x, label }], hlines: [{ y, label }], unitCircle, params }
+  // A reference series (a formula drawn beside a measurement), a ghost (the previous run) and an unfitted series (a
+  // run that diverged, which would squeeze every other curve into a sliver) never widen the axes.
   function draw(container, spec) {
     container.innerHTML = "";
     container._spec = spec;
@@ -125,7 +126,8 @@ const Plot = (() => {
     const tx = (s) => s.x.map((v) => xt(num(v)));
     const ty = (s) => s.y.map((v) => (s.log10 ? num(v) : yt(num(v))));
     const xs = [], ys = [];
-    series.filter((s) => !s.reference && !s.ghost).forEach((s) => { xs.push(...tx(s)); ys.push(...ty(s)); });
+    series.filter((s) => !s.reference && !s.ghost).forEach((s) => { xs.push(...tx(s)); if (!s.unfitted) ys.push(...ty(s)); });
+    if (!ys.some(Number.isFinite)) series.filter((s) => !s.reference && !s.ghost).forEach((s) => ys.push(...ty(s)));
     if (!xs.some(Number.isFinite)) series.forEach((s) => { xs.push(...tx(s)); ys.push(...ty(s)); });
     (spec.markers || []).forEach((m) => xs.push(xt(num(m.x))));
     (spec.hlines || []).forEach((l) => ys.push(yt(num(l.y))));
