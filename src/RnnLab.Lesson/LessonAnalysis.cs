@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using RnnLab.Analysis;
 using RnnLab.Models;
-using RnnLab.Numerics;
 using RnnLab.Training;
 using ScottPlot;
 
@@ -40,35 +39,40 @@ public static class LessonAnalysis
         _ => (128, 300, [10, 50, 100, 300]),
     };
 
+    /// <summary>The powers k of the refresher's table; the web page and <c>rnnlab spectrum --refresher</c> show the same rows.</summary>
+    internal static readonly int[] RefresherPowers = [1, 2, 5, 10, 20];
+
     static LessonPart Refresher(Preset preset)
     {
-        int[] powers = [1, 2, 5, 10, 20];
-        var rows = RefresherExample.Rows(powers);
-        string body = Html.P("A = V·diag(0.7, 1.2)·V⁻¹ applied k times to x₀ = v₁ + v₂ (one unit along each eigenvector): the coefficients are exactly 0.7^k and 1.2^k.");
-        body += Html.Table(["k", "coefficient along v(0.7)", "0.7^k", "coefficient along v(1.2)", "1.2^k", "‖A^k‖₂"],
-            rows.Select(r => (IReadOnlyList<string>)[I(r.K), S(r.CoefficientSmall, "G4"), S(Math.Pow(0.7, r.K), "G4"), S(r.CoefficientLarge, "G4"), S(Math.Pow(1.2, r.K), "G4"), S(r.SpectralNorm, "G4")]));
+        var rows = RefresherExample.Rows(RefresherPowers);
+        string body = Html.P("A = V·diag(0.7, 1.2)·V⁻¹ with eigenvectors v₁ = (1, 0) and v₂ = (1, 1). A^k v = λ^k v, so after k steps the 0.7-direction has size 0.7^k and the 1.2-direction 1.2^k; ‖A^k‖₂ is measured from the powers themselves (rnnlab spectrum --refresher).");
+        body += Html.Table(["k", "0.7-direction: 0.7^k", "1.2-direction: 1.2^k", "‖A^k‖₂"],
+            rows.Select(r => (IReadOnlyList<string>)[I(r.K), S(r.CoefficientSmall, "G4"), S(r.CoefficientLarge, "G4"), S(r.SpectralNorm, "G4")]));
         var checks = PrintedDecayTable.CheckLesson().Where(c => c.Claim.StartsWith("refresher", StringComparison.Ordinal)).ToArray();
         var ten = rows.First(r => r.K == 10);
         var findings = new List<Finding>
         {
             new("A^k is dominated by the spectral radius raised to the power k: 1.2^10 ≈ 6.2 while 0.7^10 ≈ 0.028.",
                 checks.All(c => c.MatchesFormula) ? Verdict.Supports : Verdict.Qualifies,
-                $"Measured at k = 10: {S(ten.CoefficientLarge, "G4")} along the 1.2-eigenvector, {S(ten.CoefficientSmall, "G4")} along the 0.7-eigenvector. " +
+                $"At k = 10: {S(ten.CoefficientLarge, "G4")} along the 1.2-eigenvector, {S(ten.CoefficientSmall, "G4")} along the 0.7-eigenvector, ‖A^10‖₂ = {S(ten.SpectralNorm, "G4")}. " +
                 string.Join(" ", checks.Select(c => $"{c.Claim}: {c.Note}.")) +
                 $" ‖A^k‖₂ is not ρ^k for small k ({S(rows[0].SpectralNorm, "G3")} at k = 1): A is not normal, and the eigenvector directions are not orthogonal."),
         };
         return new LessonPart("refresher", "Powers of a 2×2 matrix with eigenvalues 0.7 and 1.2", body, findings,
-            new Dictionary<string, double> { ["k10_small"] = ten.CoefficientSmall, ["k10_large"] = ten.CoefficientLarge }, 0);
+            new Dictionary<string, double> { ["k10_small"] = ten.CoefficientSmall, ["k10_large"] = ten.CoefficientLarge, ["k10_norm"] = ten.SpectralNorm }, 0);
     }
+
+    /// <summary>The network of the spectrum part: what <c>rnnlab spectrum --hidden H --seed 1</c> reads.</summary>
+    internal static RecurrentLayer<double> SpectrumNetwork(int hidden) =>
+        AnalysisNetwork.Generate(CellKind.Rnn, AnalysisNetwork.DefaultInputSize, hidden, InitKind.PyTorch, seed: 1);
 
     static LessonPart Spectrum(Preset preset)
     {
         int H = Size(preset).Hidden;
-        var cell = CellWeights.Random(CellKind.Rnn, 1, H, seed: 1);
-        var spec = Spectra.Analyze(cell.WeightHH, H);
+        var spec = GateSpectra.Analyze(CellKind.Rnn, SpectrumNetwork(H).WeightHH.Value, H)[0];
         double predicted = 1 / Math.Sqrt(3); // circular law: entries of variance 1/(3H) → radius √(H·1/(3H))
         string body = Html.Figure("spectrum-eigenvalues", Plots.Eigenvalues(spec.Eigenvalues, $"Eigenvalues of a default-initialised W_hh (H = {H})"),
-            $"Eigenvalues of W_hh with PyTorch's default U(−1/√H, 1/√H) entries: inside the unit circle, at radius {S(spec.SpectralRadius)}.");
+            $"Eigenvalues of W_hh with PyTorch's default U(−1/√H, 1/√H) entries: inside the unit circle, at radius {S(spec.SpectralRadius)} (rnnlab spectrum --hidden {H} --seed 1).");
         var findings = new List<Finding>
         {
             new("The spectral radius of W_h depends on how the weights were initialised.", Verdict.Supports,
@@ -100,43 +104,27 @@ public static class LessonAnalysis
             new Dictionary<string, double> { ["table_entries"] = table.Length, ["table_match_rho_T_minus_1"] = match, ["table_match_rho_T"] = alt }, 0);
     }
 
+    /// <summary>The spectral radii of the flow-profile part.</summary>
+    internal static readonly double[] FlowRhos = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2];
+
+    /// <summary>The command that prints the flow-profile part's numbers at this preset.</summary>
+    internal static string FlowCommand(Preset preset) => string.Create(CultureInfo.InvariantCulture,
+        $"rnnlab flow --compare-rho {string.Join(",", FlowRhos)} --hidden {Size(preset).Hidden} --seq {Size(preset).Steps} --seed 1");
+
     static LessonPart FlowProfiles(Preset preset)
     {
         var (H, T, _) = Size(preset);
-        double[] rhos = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2];
-        var results = new List<(double Rho, FlowResult Flow)>();
-        var x = new double[T * FlowBenchmark.InputSize];
-        new SeededRandom(2).FillGaussian<double>(x, 0, 1);
-        foreach (double rho in rhos)
-        {
-            var cell = CellWeights.Random(CellKind.Rnn, FlowBenchmark.InputSize, H, seed: 1, spectralRadius: rho);
-            results.Add((rho, FlowProfile.Compute(cell, x, T)));
-        }
-        var plot = new Plot();
-        double[] k = [.. Enumerable.Range(0, T).Select(i => (double)i)];
-        foreach (var (rho, flow) in results)
-        {
-            var line = plot.Add.ScatterLine(k, flow.Log10SpectralNorm.Select(v => double.IsFinite(v) ? v : -320).ToArray());
-            line.LegendText = $"ρ(W_hh) = {rho.ToString(CultureInfo.InvariantCulture)}: measured";
-            line.LineWidth = 2;
-            var guide = plot.Add.ScatterLine(k, k.Select(v => v * Math.Log10(rho)).ToArray());
-            guide.Color = line.Color;
-            guide.LinePattern = LinePattern.Dashed;
-        }
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(), IntegerTicksOnly = true,
-            LabelFormatter = y => "1e" + y.ToString("0", CultureInfo.InvariantCulture),
-        };
-        plot.Title($"‖∂h_T/∂h_(T−k)‖₂ of a tanh RNN (H = {H}, inputs N(0, 1)) against ρ^k (dashed)");
-        plot.XLabel("steps back k");
-        plot.YLabel("spectral norm (log scale)");
-        plot.ShowLegend(Alignment.LowerLeft);
+        // The networks and inputs of `rnnlab flow --compare-rho … --seed 1`: generated tanh RNNs, PyTorch's default
+        // initialisation with W_hh rescaled to each ρ, inputs N(0, 1).
+        var x = AnalysisNetwork.RandomInputs(T, AnalysisNetwork.DefaultInputSize, 1);
+        var results = FlowRhos.Select(rho => (Rho: rho, Flow: FlowProfile.Compute(
+            AnalysisNetwork.Generate(CellKind.Rnn, AnalysisNetwork.DefaultInputSize, H, InitKind.PyTorch, rho, seed: 1), x, T))).ToList();
+        var plot = Plots.FlowAcrossSpectralRadii(results);
         string body = Html.Figure("flow-profile-rho", plot,
-            "Exact Jacobian products in float64, W_hh rescaled to each spectral radius; solid: measured, dashed: ρ(W_hh)^k in the same colour.", 760, 520);
+            $"Exact Jacobian products in float64, W_hh rescaled to each spectral radius; solid: measured, dashed: ρ(W_hh)^k in the same colour ({FlowCommand(preset)}).", 760, 520);
         body += Html.Table(["ρ(W_hh)", "exp(λ₁): measured per-step factor", "fitted decay per step", $"‖∂h_T/∂h_1‖₂ (k = {T - 1})", $"ρ^{T - 1}", "horizon (k ≥ 1%)"],
             results.Select(r => (IReadOnlyList<string>)[S(r.Rho), S(r.Flow.EffectiveRho, "F3"), S(Math.Exp(r.Flow.DecayRate), "F3"),
-                "1e" + S(r.Flow.Log10SpectralNorm[^1], "F1"), "1e" + S((T - 1) * Math.Log10(r.Rho), "F1"), I(r.Flow.Horizon)]));
+                "1e" + S(r.Flow.Log10SpectralNorm[^1], "F1"), "1e" + S(RhoPowers.Log10At(r.Rho, T - 1), "F1"), I(r.Flow.Horizon)]));
         var one = results.First(r => r.Rho == 1.0).Flow;
         var big = results.First(r => r.Rho == 1.2).Flow;
         var small = results.First(r => r.Rho == 0.7).Flow;
@@ -150,6 +138,7 @@ public static class LessonAnalysis
         };
         var numbers = results.ToDictionary(r => $"effective_rho.rho{S(r.Rho)}", r => r.Flow.EffectiveRho);
         numbers["small_log10_last"] = small.Log10SpectralNorm[^1];
+        foreach (var (rho, _) in results) numbers[$"log10_rho_power_last.rho{S(rho)}"] = RhoPowers.Log10At(rho, T - 1);
         return new LessonPart("flow-profile", "Measured flow profiles against ρ^k", body, findings, numbers, 0);
     }
 

@@ -12,7 +12,7 @@ namespace RnnLab.Web;
 static class LabModels
 {
     /// <summary>Inputs per step, as in <c>rnnlab flow</c>'s default.</summary>
-    public const int InputSize = 8;
+    public const int InputSize = AnalysisNetwork.DefaultInputSize;
 
     public static readonly string[] Inits = ["orthogonal", "xavier", "pytorch", "identity"];
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using RnnLab.Models;
 
 namespace RnnLab.Cli.Commands;
@@ -44,6 +45,27 @@ public static class CommonOptions
         Description = "Random seed: the same seed gives bit-identical results on the same machine.",
         DefaultValueFactory = _ => 0UL,
     };
+
+    /// <summary>
+    /// A comma-separated option value ("0.7, 0.8,0.9") as a list: each item parsed with <paramref name="parse"/> and
+    /// checked with <paramref name="valid"/>; a one-line error names the option and the item otherwise.
+    /// </summary>
+    public static T[] ParseList<T>(string text, string name, Func<string, T> parse, Func<T, bool> valid, string requirement)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0) throw new UsageException($"{name} needs at least one value");
+        return [.. items.Select(s =>
+        {
+            T v;
+            try { v = parse(s); }
+            catch (FormatException) { throw new UsageException($"{name}: '{s}' is not a number"); }
+            catch (OverflowException) { throw new UsageException($"{name}: '{s}' is out of range"); }
+            return valid(v) ? v : throw new UsageException($"{name}: {s} must be {requirement}");
+        })];
+    }
+
+    public static double ParseDouble(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+    public static int ParseInt(string s) => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
 
     /// <summary>Parses a cell name or fails with the list of choices.</summary>
     public static (CellKind Kind, Nonlinearity Nonlinearity) ParseCell(string text)

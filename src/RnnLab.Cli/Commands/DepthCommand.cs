@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using RnnLab.Lesson;
 using RnnLab.Analysis;
 using Spectre.Console;
@@ -27,10 +26,7 @@ public static class DepthCommand
         {
             string? plotPath = parse.GetValue(plot);
             PlotFile.CheckPath(plotPath);
-            int[] ls;
-            try { ls = [.. parse.GetValue(depths)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; }
-            catch (FormatException) { throw new UsageException("--depths must be a comma-separated list of positive integers"); }
-            if (ls.Length == 0 || ls.Any(l => l <= 0)) throw new UsageException("--depths must be a comma-separated list of positive integers");
+            int[] ls = CommonOptions.ParseList(parse.GetValue(depths)!, "--depths", CommonOptions.ParseInt, l => l > 0, "positive");
             double g = parse.GetValue(gain), s = parse.GetValue(inputScale);
             if (!(g > 0 && double.IsFinite(g))) throw new UsageException($"--gain must be a positive number, got {g}");
             if (!(s >= 0 && double.IsFinite(s))) throw new UsageException($"--rnn-input-scale must be zero or positive, got {s}");

@@ -82,7 +82,7 @@ public static class FlowCommand
         foreach (int k in SampleDistances(result.Steps))
         {
             var row = new List<string> { $"{k}", F(result.Log10SpectralNorm[k]), F(result.Log10FrobeniusNorm[k]) };
-            if (withRho) row.Add($"{k * Math.Log10(result.EffectiveRho):F3}");
+            if (withRho) row.Add($"{result.Log10EffectiveRhoPower[k]:F3}");
             if (lstm)
                 row.AddRange([F(result.Log10CellSpectralNorm![k]), F(result.Log10HiddenFromCellSpectralNorm![k]), F(result.Log10StateSpectralNorm![k]), F(result.Log10CellPathNorm![k])]);
             profile.AddRow([.. row]);
@@ -158,20 +158,19 @@ public static class FlowCommand
     /// <summary>The same network shape and inputs at several spectral radii of W_hh (--compare-rho).</summary>
     static int CompareSpectralRadii(ParseResult parse, NetworkOptions network, string list, double[] x, int steps, FlowOptions options, string? plotPath)
     {
-        double[] rhos;
-        try { rhos = [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]; }
-        catch (FormatException) { throw new UsageException($"--compare-rho '{list}' is not a comma-separated list of numbers"); }
+        double[] rhos = CommonOptions.ParseList(list, "--compare-rho", CommonOptions.ParseDouble, r => r > 0 && double.IsFinite(r), "a positive number");
         var runs = rhos.Select(r => (r, FlowProfile.Compute(network.Generate(parse, r), x, steps, options))).ToList();
         PlotFile.Write(Plots.FlowAcrossSpectralRadii(runs), plotPath);
         var rows = runs.Select(r => new
         {
             rho = r.r, effective_rho = r.Item2.EffectiveRho, decay_rate = r.Item2.DecayRate, horizon = r.Item2.Horizon,
             log10_spectral_norm = r.Item2.Log10SpectralNorm,
+            log10_rho_power = RhoPowers.Log10(r.r, steps),
         }).ToList();
         if (parse.GetValue<bool>("--json")) { Cli.WriteJson(parse.InvocationConfiguration.Output, rows); return 0; }
         var table = new Table().AddColumns("ρ(W_hh)", "effective ρ = exp(λ₁)", "log10 ‖·‖₂ at k = T−1", "lesson: (T−1)·log10 ρ", "horizon");
         foreach (var r in rows)
-            table.AddRow($"{r.rho}", $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{(steps - 1) * Math.Log10(r.rho):F2}", $"{r.horizon}");
+            table.AddRow($"{r.rho}", $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{r.log10_rho_power[^1]:F2}", $"{r.horizon}");
         AnsiConsole.Write(table);
         return 0;
     }

@@ -13,7 +13,7 @@ public sealed class NetworkOptions
 {
     public Option<string?> Cell { get; } = new("--cell") { Description = "rnn (tanh), relu, lstm or gru (default rnn; with --model, checked against the file; for a G = 1 file without nonlinearity metadata it chooses tanh or relu)." };
     public Option<int> Hidden { get; } = CommonOptions.Positive("--hidden", "Hidden size H of a generated network.", 64);
-    public Option<int> Input { get; } = CommonOptions.Positive("--input", "Input size I of a generated network.", 8);
+    public Option<int> Input { get; } = CommonOptions.Positive("--input", "Input size I of a generated network.", AnalysisNetwork.DefaultInputSize);
     public Option<string> Init { get; } = new("--init") { Description = "pytorch, xavier, orthogonal or identity.", DefaultValueFactory = _ => "pytorch" };
     public Option<double?> Rho { get; } = new("--rho") { Description = "Rescale W_hh (each gate block) to this spectral radius." };
     public Option<string?> Model { get; } = new("--model") { Description = "A PyTorch checkpoint (.safetensors) holding torch.nn.RNN/LSTM/GRU weights (any layers, directions, bias, proj_size) instead of a generated network." };

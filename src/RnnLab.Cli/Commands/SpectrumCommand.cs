@@ -10,9 +10,8 @@ namespace RnnLab.Cli.Commands;
 /// <summary>`rnnlab spectrum`: eigenvalues, spectral radius and singular values of W_hh; the lesson's 2×2 refresher.</summary>
 public static class SpectrumCommand
 {
-    /// <summary>One H×H block of W_hh (the whole matrix for the RNN) and its spectrum.</summary>
-    public sealed record BlockSpectrum(string Gate, double SpectralRadius, double PowerIterationRadius, double SpectralNorm,
-        double[][] Eigenvalues, double[] SingularValues);
+    /// <summary>The powers k whose rows --refresher prints.</summary>
+    public static readonly int[] RefresherPowers = [0, 1, 2, 5, 10, 20];
 
     public static Command Create()
     {
@@ -32,10 +31,10 @@ public static class SpectrumCommand
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(refresher))
             {
-                var rows = RefresherExample.Rows([0, 1, 2, 5, 10, 20]);
+                var rows = RefresherExample.Rows(RefresherPowers);
                 var eig = Spectra.Eigenvalues(RefresherExample.Matrix(), 2);
                 PlotFile.Write(Plots.Eigenvalues(eig, "Refresher: eigenvalues of A"), plotPath);
-                if (parse.GetValue(json)) { Cli.WriteJson(output, new { matrix = RefresherExample.Matrix(), eigenvalues = eig.Select(e => new[] { e.Real, e.Imaginary }), rows }); return 0; }
+                if (parse.GetValue(json)) { Cli.WriteJson(output, new { matrix = RefresherExample.Matrix(), eigenvalues = eig, rows }); return 0; }
                 var t = new Table().AddColumns("k", "along the 0.7-eigenvector (0.7^k)", "along the 1.2-eigenvector (1.2^k)", "‖A^k‖₂");
                 foreach (var r in rows) t.AddRow($"{r.K}", $"{r.CoefficientSmall:G4}", $"{r.CoefficientLarge:G4}", $"{r.SpectralNorm:G4}");
                 AnsiConsole.WriteLine("A = [[0.7, 0.5], [0, 1.2]], x₀ = v₁ + v₂; A^k x₀ split along the eigenvectors:");
@@ -56,19 +55,8 @@ public static class SpectrumCommand
             else cells.Add(("", CellWeights.From(network.Generate(parse))));
             var kind = cells[0].Cell.Kind;
             int H = cells[0].Cell.HiddenSize;
-            string[] gates = kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
-            var blocks = new List<BlockSpectrum>();
-            System.Numerics.Complex[] all = [];
-            foreach (var (prefix, cell) in cells)
-                for (int g = 0; g < gates.Length; g++)
-                {
-                    var w = cell.WeightHH.AsSpan(g * H * H, H * H);
-                    var s = Spectra.Analyze(w, H);
-                    var power = Spectra.PowerIterationSpectralRadius(w, H);
-                    blocks.Add(new BlockSpectrum(prefix + gates[g], s.SpectralRadius, power.SpectralRadius, s.SpectralNorm,
-                        [.. s.Eigenvalues.Select(e => new[] { e.Real, e.Imaginary })], s.SingularValues));
-                    all = [.. all, .. s.Eigenvalues];
-                }
+            GateBlockSpectrum[] blocks = [.. cells.SelectMany(c => GateSpectra.Analyze(kind, c.Cell.WeightHH, H).Select(b => b with { Gate = c.Prefix + b.Gate }))];
+            System.Numerics.Complex[] all = [.. blocks.SelectMany(b => b.Eigenvalues)];
             PlotFile.Write(Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(output, new { cell = kind.Name(), hidden = H, blocks }); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");

@@ -20,8 +20,8 @@ public static class TableCommand
         {
             string? plotPath = parse.GetValue(plot);
             PlotFile.CheckPath(plotPath);
-            double[] r = ParseList(parse.GetValue(rhos)!, "--rho", s => double.Parse(s, CultureInfo.InvariantCulture), v => v > 0 && double.IsFinite(v));
-            int[] t = ParseList(parse.GetValue(lengths)!, "--seq", s => int.Parse(s, CultureInfo.InvariantCulture), v => v > 0);
+            double[] r = CommonOptions.ParseList(parse.GetValue(rhos)!, "--rho", CommonOptions.ParseDouble, v => v > 0 && double.IsFinite(v), "positive");
+            int[] t = CommonOptions.ParseList(parse.GetValue(lengths)!, "--seq", CommonOptions.ParseInt, v => v > 0, "positive");
             var entries = DecayTable.Compute(r, t);
             var lesson = PrintedDecayTable.CheckLesson();
             PlotFile.Write(Plots.DecayCurves(r, t.Max()), plotPath);
@@ -40,18 +40,5 @@ public static class TableCommand
             return 0;
         });
         return command;
-    }
-
-    static T[] ParseList<T>(string text, string name, Func<string, T> parse, Func<T, bool> valid)
-    {
-        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (items.Length == 0) throw new UsageException($"{name} needs at least one value");
-        return [.. items.Select(s =>
-        {
-            T v;
-            try { v = parse(s); } catch (FormatException) { throw new UsageException($"{name}: '{s}' is not a number"); }
-            catch (OverflowException) { throw new UsageException($"{name}: '{s}' is out of range"); }
-            return valid(v) ? v : throw new UsageException($"{name}: {s} must be positive");
-        })];
     }
 }

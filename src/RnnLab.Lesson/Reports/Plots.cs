@@ -78,15 +78,13 @@ public static class Plots
         fro.LegendText = "‖∂h_T/∂h_{T−k}‖_F (measured)";
         if (double.IsFinite(flow.EffectiveRho) && flow.EffectiveRho > 0)
         {
-            double l = Math.Log10(flow.EffectiveRho);
-            var eff = plot.Add.ScatterLine(k, k.Select(x => x * l).ToArray());
+            var eff = plot.Add.ScatterLine(k, flow.Log10EffectiveRhoPower);
             eff.LegendText = $"ρ_eff^k, ρ_eff = exp(λ₁) = {flow.EffectiveRho:F4}";
             eff.LinePattern = LinePattern.Dashed;
         }
         if (flow.SpectralRadius is double rho && rho > 0)
         {
-            double l = Math.Log10(rho);
-            var w = plot.Add.ScatterLine(k, k.Select(x => x * l).ToArray());
+            var w = plot.Add.ScatterLine(k, flow.Log10RhoPower!);
             w.LegendText = $"ρ(W_hh)^k, ρ(W_hh) = {rho:F4}";
             w.LinePattern = LinePattern.Dotted;
         }
@@ -126,7 +124,7 @@ public static class Plots
             measured.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: measured";
             measured.Color = color;
             measured.LineWidth = 2;
-            var lesson = plot.Add.ScatterLine(k, k.Select(x => x * Math.Log10(rho)).ToArray());
+            var lesson = plot.Add.ScatterLine(k, RhoPowers.Log10(rho, flow.Steps));
             lesson.LegendText = $"ρ^k";
             lesson.Color = color;
             lesson.LinePattern = LinePattern.Dashed;
@@ -135,7 +133,7 @@ public static class Plots
         plot.XLabel("steps back k");
         plot.YLabel("norm (log scale)");
         LogY(plot);
-        plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => r.Flow.Log10SpectralNorm.Min()) - 0.5), runs.Max(r => Math.Max(r.Flow.Steps * Math.Log10(r.Rho), r.Flow.Log10SpectralNorm.Max())) + 0.5);
+        plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => r.Flow.Log10SpectralNorm.Min()) - 0.5), runs.Max(r => Math.Max(RhoPowers.Log10At(r.Rho, r.Flow.Steps - 1), r.Flow.Log10SpectralNorm.Max())) + 0.5);
         plot.ShowLegend(Alignment.LowerLeft);
         return plot;
     }
@@ -170,7 +168,7 @@ public static class Plots
         double[] t = Enumerable.Range(1, maxT).Select(i => (double)i).ToArray();
         foreach (double rho in rhos)
         {
-            var s = plot.Add.ScatterLine(t, t.Select(x => (x - 1) * Math.Log10(rho)).ToArray());
+            var s = plot.Add.ScatterLine(t, RhoPowers.Log10(rho, maxT));   // ρ^(T−1) at T = 1..maxT is ρ^k at k = 0..maxT−1
             s.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}";
         }
         plot.Title("|∂h_T/∂h_1| ≈ ρ^(T−1)");

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using RnnLab.Numerics;
 using RnnLab.Analysis;
 using RnnLab.Models;
 
@@ -10,7 +9,7 @@ namespace RnnLab.Web.Sections;
 /// <summary>
 /// Section 3, the Jacobian lab: a cell with W_hh at a chosen spectral radius run on a random sequence; the
 /// eigenvalues of W_hh (each gate block for LSTM and GRU), the measured flow profile ‖∂h_T/∂h_{T−k}‖₂ beside ρ^k,
-/// and the effective ρ, Lyapunov exponents and horizon, all from <see cref="FlowProfile"/> and <see cref="Spectra"/>.
+/// and the effective ρ, Lyapunov exponents and horizon, all from <see cref="FlowProfile"/> and <see cref="GateSpectra"/>.
 /// </summary>
 static class JacobianEndpoints
 {
@@ -35,18 +34,9 @@ static class JacobianEndpoints
         var (kind, _) = CellKinds.Parse(cell);
         var layer = LabModels.Layer(kind, hidden, init, rho, seed);
         var flow = FlowProfile.Compute(layer, LabModels.Sequence(steps, seed), steps);
-        string[] gateNames = kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
-        int hh = hidden * hidden;
-        var blocks = gateNames.Select((g, b) => new
-        {
-            gate = g,
-            eigenvalues = Spectra.Eigenvalues(layer.WeightHH.Value.AsSpan(b * hh, hh), hidden),
-        }).ToArray();
-        double spectralRadius = flow.SpectralRadius ?? Spectra.SpectralRadius(layer.WeightHH.Value.AsSpan(0, hh), hidden);
+        var blocks = GateSpectra.Eigenvalues(kind, layer.WeightHH.Value, hidden);
+        double spectralRadius = flow.SpectralRadius!.Value;   // FlowOptions computes it by default: the largest block's
         var distances = Enumerable.Range(0, steps).ToArray();
-        // ρ^k for k = 0..T−1 is ρ^(n−1) for n = 1..T.
-        var rhoPowers = DecayTable.Compute([spectralRadius], distances.Select(k => k + 1)).Select(e => e.Value);
-        var effectivePowers = DecayTable.Compute([flow.EffectiveRho], distances.Select(k => k + 1)).Select(e => e.Value);
         return new
         {
             cell = kind.Name(),
@@ -58,8 +48,8 @@ static class JacobianEndpoints
             gateSpectralRadii = flow.GateSpectralRadii,
             distances,
             log10Norm = flow.Log10SpectralNorm,
-            rhoPower = rhoPowers,
-            effectivePower = effectivePowers,
+            rhoPower = RhoPowers.Values(spectralRadius, steps),
+            effectivePower = RhoPowers.Values(flow.EffectiveRho, steps),
             effectiveRho = flow.EffectiveRho,
             lyapunov = flow.LyapunovExponents,
             horizon = flow.Horizon,

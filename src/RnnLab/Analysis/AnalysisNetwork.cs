@@ -10,6 +10,9 @@ namespace RnnLab.Analysis;
 /// </summary>
 public static class AnalysisNetwork
 {
+    /// <summary>Inputs per step of a generated network unless asked otherwise (<c>--input</c>, the web page, the lesson).</summary>
+    public const int DefaultInputSize = 8;
+
     /// <summary>A float64 layer initialised like a training run's (<see cref="Initializers.Apply{T}(RecurrentLayer{T}, InitKind, SeededRandom, double?)"/>).</summary>
     public static RecurrentLayer<double> Generate(CellKind kind, int inputSize, int hiddenSize, InitKind init = InitKind.PyTorch,
         double? spectralRadius = null, ulong seed = 0, Nonlinearity nonlinearity = Nonlinearity.Tanh)

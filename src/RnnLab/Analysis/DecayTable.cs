@@ -11,7 +11,7 @@ public static class DecayTable
         var list = new List<DecayEntry>();
         foreach (int t in lengths)
             foreach (double rho in rhos)
-                list.Add(new DecayEntry(rho, t, Math.Pow(rho, t - 1)));
+                list.Add(new DecayEntry(rho, t, RhoPowers.ValueAt(rho, t - 1)));
         return list.ToArray();
     }
 }

@@ -71,6 +71,10 @@ public sealed class FlowResult
     public required double[] LyapunovExponents { get; init; }
     /// <summary>effective_rho = exp(λ₁): the per-step factor the lesson's ρ^(T−1) stands for, measured.</summary>
     public required double EffectiveRho { get; init; }
+    /// <summary>log10_rho_power: log₁₀ ρ(W_hh)^k for k = 0..T−1, the lesson's reference curve (<see cref="RhoPowers"/>).</summary>
+    public double[]? Log10RhoPower => SpectralRadius is double rho ? RhoPowers.Log10(rho, Steps) : null;
+    /// <summary>log10_effective_rho_power: log₁₀ exp(λ₁)^k for k = 0..T−1, the same curve at the measured per-step factor.</summary>
+    public double[] Log10EffectiveRhoPower => RhoPowers.Log10(EffectiveRho, Steps);
     /// <summary>decay_rate: least-squares slope of ln ‖∂h_T/∂h_{T−k}‖₂ against k (negative: vanishing).</summary>
     public required double DecayRate { get; init; }
     /// <summary>horizon: largest k with ‖·‖₂ ≥ threshold × its value at k = 0.</summary>
@@ -190,13 +194,10 @@ public static class FlowProfile
 
         long mark = Stopwatch.GetTimestamp();
         double? radius = null;
-        Dictionary<string, double>? gateRadii = null;
+        IReadOnlyDictionary<string, double>? gateRadii = null;
         if (options.ComputeSpectralRadius && cell.ProjSize == 0)
         {
-            string[] names = cell.Kind switch { CellKind.Lstm => ["i", "f", "g", "o"], CellKind.Gru => ["r", "z", "n"], _ => ["h"] };
-            gateRadii = [];
-            for (int g = 0; g < names.Length; g++)
-                gateRadii[names[g]] = Spectra.SpectralRadius(cell.WeightHH.AsSpan(g * H * H, H * H), H);
+            gateRadii = GateSpectra.Radii(cell.Kind, cell.WeightHH, H);
             radius = gateRadii.Values.Max();
         }
         double spectrum = Seconds(Stopwatch.GetTimestamp() - mark);

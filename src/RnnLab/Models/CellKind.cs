@@ -33,6 +33,16 @@ public static class CellKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>Names of the G gate blocks of W_hh [G·H, H] in PyTorch's order: i, f, g, o (LSTM); r, z, n (GRU); h (RNN).</summary>
+    public static IReadOnlyList<string> GateNames(this CellKind kind) => kind switch
+    {
+        CellKind.Lstm => LstmGates,
+        CellKind.Gru => GruGates,
+        _ => SingleBlock,
+    };
+
+    static readonly string[] LstmGates = ["i", "f", "g", "o"], GruGates = ["r", "z", "n"], SingleBlock = ["h"];
+
     public static bool HasCellState(this CellKind kind) => kind == CellKind.Lstm;
 
     /// <summary>Parses "rnn", "tanh", "relu", "lstm", "gru", "exprnn" (modReLU), "exprnn-tanh" (case-insensitive).</summary>

@@ -42,7 +42,7 @@ public static class TrainingRun
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new NonFiniteAsNull() },   // NaN and ±∞ are null: plain JSON for every reader
+        Converters = { new NonFiniteAsNull(), new Numerics.ComplexJsonConverter() },   // NaN and ±∞ are null: plain JSON for every reader; complex numbers [re, im]
     };
 
     /// <summary><see cref="Json"/> laid out for people: config.json, summary.json and the command line's --json.</summary>

@@ -1,4 +1,3 @@
-using RnnLab.Lesson;
 using RnnLab.Numerics;
 
 namespace RnnLab.Tests.Numerics;
@@ -44,22 +43,5 @@ public class SpectraTests
         new SeededRandom(4).FillGaussian<double>(a, 0, 1);
         RnnLab.Models.Initializers.RescaleToSpectralRadius<double>(a, 6, 0.9, "a");
         Assert.Equal(0.9, Spectra.SpectralRadius(a, 6), 12);
-    }
-
-    [Fact]
-    public void RefresherExampleNumbers()
-    {
-        var ev = Spectra.Eigenvalues(RefresherExample.Matrix(), 2);
-        Assert.Equal(1.2, ev[0].Real, 12);
-        Assert.Equal(0.7, ev[1].Real, 12);
-        var rows = RefresherExample.Rows([0, 1, 10, 30]);
-        var k10 = rows.Single(r => r.K == 10);
-        Assert.Equal(Math.Pow(1.2, 10), k10.CoefficientLarge, 10);
-        Assert.Equal(Math.Pow(0.7, 10), k10.CoefficientSmall, 10);
-        Assert.Equal("6.2", k10.CoefficientLarge.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));   // lesson: 1.2^10 ≈ 6.2
-        Assert.Equal("0.028", k10.CoefficientSmall.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)); // lesson: 0.7^10 ≈ 0.028
-        // A^k is dominated by the large direction: the ratio of the two coefficients is (0.7/1.2)^k = 9.6e-8 at k = 30.
-        var k30 = rows.Single(r => r.K == 30);
-        Assert.True(k30.CoefficientSmall / k30.CoefficientLarge < 1e-7);
     }
 }

@@ -1,0 +1,65 @@
+using System.Numerics;
+using RnnLab.Models;
+using RnnLab.Numerics;
+
+namespace RnnLab.Analysis;
+
+/// <summary>The spectrum of one H×H gate block of W_hh (the whole matrix for the RNN).</summary>
+/// <param name="Gate">the block's name in PyTorch's gate order (<see cref="CellKinds.GateNames"/>)</param>
+/// <param name="SpectralRadius">max |λ| by the eigen solver</param>
+/// <param name="PowerIterationRadius">max |λ| by power iteration, a check that needs no decomposition</param>
+/// <param name="SpectralNorm">σ_max</param>
+/// <param name="Eigenvalues">all eigenvalues, by decreasing modulus</param>
+/// <param name="SingularValues">all singular values, decreasing</param>
+public sealed record GateBlockSpectrum(string Gate, double SpectralRadius, double PowerIterationRadius, double SpectralNorm,
+    Complex[] Eigenvalues, double[] SingularValues);
+
+/// <summary>The eigenvalues of one gate block of W_hh, by decreasing modulus.</summary>
+public sealed record GateEigenvalues(string Gate, Complex[] Eigenvalues)
+{
+    /// <summary>max |λ|.</summary>
+    public double SpectralRadius => Eigenvalues.Length > 0 ? Eigenvalues[0].Magnitude : 0;
+}
+
+/// <summary>
+/// The spectra of the gate blocks of W_hh [G·H, H]: block g is rows g·H..(g+1)·H, the recurrent matrix of gate g.
+/// The one place that splits W_hh into gates: <c>rnnlab spectrum</c>, <c>rnnlab flow</c>'s gate radii, the web
+/// page's Jacobian lab and the lesson read their numbers from here.
+/// </summary>
+public static class GateSpectra
+{
+    /// <summary>Block <paramref name="gate"/> of W_hh [G·H, H], as [H, H] row-major.</summary>
+    public static ReadOnlySpan<double> Block(ReadOnlySpan<double> weightHH, int hidden, int gate) =>
+        weightHH.Slice(gate * hidden * hidden, hidden * hidden);
+
+    /// <summary>The eigenvalues of every gate block, in gate order: the eigen solver only (no SVD, no power iteration).</summary>
+    public static GateEigenvalues[] Eigenvalues(CellKind kind, ReadOnlySpan<double> weightHH, int hidden)
+    {
+        var names = kind.GateNames();
+        var blocks = new GateEigenvalues[names.Count];
+        for (int g = 0; g < names.Count; g++) blocks[g] = new GateEigenvalues(names[g], Spectra.Eigenvalues(Block(weightHH, hidden, g), hidden));
+        return blocks;
+    }
+
+    /// <summary>ρ of each gate block by the eigen solver, by gate name.</summary>
+    public static IReadOnlyDictionary<string, double> Radii(CellKind kind, ReadOnlySpan<double> weightHH, int hidden) =>
+        Eigenvalues(kind, weightHH, hidden).ToDictionary(b => b.Gate, b => b.SpectralRadius);
+
+    /// <summary>
+    /// Eigenvalues, singular values and both spectral radii of every gate block, in gate order (the eigenvalues are
+    /// <see cref="Spectra.Eigenvalues"/>'s, as in <see cref="Eigenvalues(CellKind, ReadOnlySpan{double}, int)"/>).
+    /// </summary>
+    public static GateBlockSpectrum[] Analyze(CellKind kind, ReadOnlySpan<double> weightHH, int hidden)
+    {
+        var names = kind.GateNames();
+        var blocks = new GateBlockSpectrum[names.Count];
+        for (int g = 0; g < names.Count; g++)
+        {
+            var w = Block(weightHH, hidden, g);
+            var s = Spectra.Analyze(w, hidden);
+            blocks[g] = new GateBlockSpectrum(names[g], s.SpectralRadius, Spectra.PowerIterationSpectralRadius(w, hidden).SpectralRadius,
+                s.SpectralNorm, s.Eigenvalues, s.SingularValues);
+        }
+        return blocks;
+    }
+}
