@@ -21,8 +21,10 @@ public sealed record TrainingSection(string Task, Control[] Numbers, Choice[] Ch
 /// <summary>A training run the page asked for, validated against its section's controls.</summary>
 /// <param name="Rho">spectral radius W_hh is rescaled to; null when the section has no ρ control</param>
 /// <param name="ClipNorm">the clip norm when clipping is on, else null</param>
+/// <param name="Layers">stacked layers (1 when the section has no layers control)</param>
+/// <param name="Bidirectional">a reverse direction beside each layer (false when the section has no such switch)</param>
 public sealed record TrainRequest(string Task, string Cell, int Hidden, int Steps, double LearningRate, int Distance,
-    double? Rho, double? ClipNorm, int Batch, ulong Seed)
+    double? Rho, double? ClipNorm, int Batch, ulong Seed, int Layers = 1, bool Bidirectional = false)
 {
     /// <summary>
     /// Reads and checks the query of /api/train/check and /api/train/stream (both call this, so what the check
@@ -43,8 +45,10 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
         bool clipping = section.Switch("clipping") is { } onOff && q.Choice(onOff) == "true";
         int batch = q.Int(section.Number("batch"));
         int seed = q.Int(section.Number("seed"));
+        int layers = section.Numbers.Any(c => c.Name == "layers") ? q.Int(section.Number("layers")) : 1;
+        bool bidirectional = section.Switch("bidirectional") is { } both && q.Choice(both) == "true";
         if (q.Errors.Count > 0) return null;
-        var request = new TrainRequest(task, cell, hidden, steps, lr, distance, rho, clipping ? clip : null, batch, (ulong)seed);
+        var request = new TrainRequest(task, cell, hidden, steps, lr, distance, rho, clipping ? clip : null, batch, (ulong)seed, layers, bidirectional);
         try { section.Config(request).Validate(); }
         catch (ArgumentException e) { q.Reject("task", e.Message); return null; }
         return request;
@@ -53,6 +57,7 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
     /// <summary>What the run trains, in words: printed on its status line and in the plots' legends.</summary>
     public string Describe() => FormattableString.Invariant(
         $"{Cell switch { "rnn" => "tanh RNN", "lstm" => "LSTM", _ => "GRU" }}, {(Task == "agreement" ? "distance" : "length")} {Distance}, hidden {Hidden}, {Steps} steps, lr {LearningRate}")
+        + (Layers > 1 ? FormattableString.Invariant($", {Layers} layers") : "") + (Bidirectional ? ", bidirectional" : "")
         + (Rho is double r ? FormattableString.Invariant($", ρ {r}") : "")
         + (Task == "agreement" ? "" : ClipNorm is double c ? FormattableString.Invariant($", clip {c}") : ", no clipping")
         + FormattableString.Invariant($", seed {Seed}");
@@ -78,11 +83,13 @@ public static class LessonTraining
         [
             Limits.Training.Hidden(16), Limits.Training.Steps(150), Limits.Training.LearningRate(0.01),
             Limits.Training.Distance(1, Web.Sections.SentenceEndpoints.LessonDistance), Limits.Training.Batch(32), Limits.Seed(1),
+            Limits.Training.Layers,
         ],
-        [new Choice("cell", Limits.Cells, "rnn")],
+        [new Choice("cell", Limits.Cells, "rnn"), Limits.Training.Bidirectional],
         r => new TrainingConfig
         {
             Task = "agreement", Cell = r.Cell, Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
+            Layers = r.Layers, Bidirectional = r.Bidirectional,
             Lr = r.LearningRate, Optimizer = "adam", ClipNorm = r.ClipNorm, Seed = r.Seed,
             ForgetBias = r.Cell is "lstm" or "gru" ? LessonDefaults.GateBias : null,
             LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,

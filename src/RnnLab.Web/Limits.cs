@@ -71,7 +71,7 @@ public static class Limits
     /// <summary>Caps shared by every training section: each run is small enough to finish in seconds.</summary>
     public static class Training
     {
-        public const int MaxHidden = 32, MaxSteps = 400, MaxDistance = 40, MaxBatch = 64;
+        public const int MaxHidden = 32, MaxSteps = 400, MaxDistance = 40, MaxBatch = 64, MaxLayers = 3;
         public const double MinLearningRate = 1e-5, MaxLearningRate = 10;
 
         public static Control Hidden(int fallback) => Control.Integer("hidden", 1, MaxHidden, fallback);
@@ -81,6 +81,9 @@ public static class Limits
         public static Control Batch(int fallback) => Control.Integer("batch", 1, MaxBatch, fallback);
         public static readonly Control Clip = new("clip", 0.01, 100, 1.0);
         public static readonly Choice Clipping = new("clipping", ["false", "true"], "false");
+        /// <summary>Stacked layers and a reverse direction, as the library's <c>--layers</c> and <c>--bidirectional</c>.</summary>
+        public static readonly Control Layers = Control.Integer("layers", 1, MaxLayers, 1);
+        public static readonly Choice Bidirectional = new("bidirectional", ["false", "true"], "false");
     }
 
     /// <summary>Every section's controls by name, as the page reads them (data-section, then each input's name).</summary>

@@ -32,6 +32,8 @@ public class ApiTests(LessonFixture lesson)
     [InlineData("/api/sentence?distance=9999", "distance")]
     [InlineData("/api/decay?rho=0.7&rho=0.9", "rho")]
     [InlineData("/api/train/check?distance=30&distance=13", "distance")]
+    [InlineData("/api/train/check?layers=9", "layers")]
+    [InlineData("/api/train/check?bidirectional=maybe", "bidirectional")]
     public async Task Invalid_values_get_400_with_a_message_naming_the_field(string path, string field)
     {
         var r = await Http.GetAsync(lesson.Url + path);
@@ -50,6 +52,17 @@ public class ApiTests(LessonFixture lesson)
                     var r = await Http.GetAsync($"{lesson.Url}/api/train/check?task={section.Task}&{c.Name}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                     Assert.True(r.StatusCode == HttpStatusCode.OK, $"{section.Task}.{c.Name}={v}: {await r.Content.ReadAsStringAsync()}");
                 }
+    }
+
+    [Fact]
+    public async Task Agreement_trains_a_stack_in_both_directions_when_asked()
+    {
+        var r = await Http.GetAsync($"{lesson.Url}/api/train/check?task=agreement&cell=lstm&layers=2&bidirectional=true");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        Assert.Contains("2 layers, bidirectional", body.RootElement.GetProperty("description").GetString());
+        var config = LessonTraining.Config(new TrainRequest("agreement", "lstm", 8, 5, 0.01, 4, null, null, 4, 1, Layers: 2, Bidirectional: true));
+        Assert.Equal((2, true), (config.Layers, config.Bidirectional));
     }
 
     [Theory]
