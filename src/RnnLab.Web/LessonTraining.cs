@@ -54,12 +54,18 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
         return request;
     }
 
+    static string CellName(string cell) => cell switch
+    {
+        "rnn" => "tanh RNN", "lstm" => "LSTM", "gru" => "GRU", "rnn-omega" => "tanh RNN + Ω", "irnn" => "IRNN", "exprnn" => "expRNN",
+        "lstm-plus1" => "LSTM, forget bias +1", "lstm-chrono" => "LSTM, chrono", "gru-chrono" => "GRU, chrono", _ => cell,
+    };
+
     /// <summary>What the run trains, in words: printed on its status line and in the plots' legends.</summary>
     public string Describe() => FormattableString.Invariant(
-        $"{Cell switch { "rnn" => "tanh RNN", "lstm" => "LSTM", _ => "GRU" }}, {(Task == "agreement" ? "distance" : "length")} {Distance}, hidden {Hidden}, {Steps} steps, lr {LearningRate}")
+        $"{CellName(Cell)}, {(Task is "agreement" or "remedies" ? "distance" : "length")} {Distance}, hidden {Hidden}, {Steps} steps, lr {LearningRate}")
         + (Layers > 1 ? FormattableString.Invariant($", {Layers} layers") : "") + (Bidirectional ? ", bidirectional" : "")
         + (Rho is double r ? FormattableString.Invariant($", ρ {r}") : "")
-        + (Task == "agreement" ? "" : ClipNorm is double c ? FormattableString.Invariant($", clip {c}") : ", no clipping")
+        + (Task is "agreement" or "remedies" ? "" : ClipNorm is double c ? FormattableString.Invariant($", clip {c}") : ", no clipping")
         + FormattableString.Invariant($", seed {Seed}");
 }
 
@@ -116,7 +122,42 @@ public static class LessonTraining
             Seed = r.Seed, LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
         });
 
-    public static readonly TrainingSection[] Sections = [Agreement, Exploding];
+    /// <summary>The remedies the page offers, by the name its cell control sends; rnn is the plain tanh RNN they are compared with.</summary>
+    public static readonly string[] RemedyCells = ["rnn", "rnn-omega", "irnn", "exprnn", "lstm-plus1", "lstm-chrono", "gru-chrono"];
+
+    /// <summary>
+    /// Section 8: one of the remedies of the lesson's "What is actually needed" chapter (the remedies experiment) trained
+    /// beside the tanh RNN on agreement at a chosen distance, with the same steps, batch and hidden size and Adam at the
+    /// given rate, clipped at norm 1, as in <see cref="RemediesExperiment"/>: rnn + Ω adds Pascanu et al.'s regulariser;
+    /// irnn is ReLU with W_hh = I at a tenth of the rate; exprnn is the orthogonal W_hh = exp(A) with modReLU, trained by
+    /// RMSProp at a third of the rate (A at a tenth of that); lstm +1, lstm chrono and gru chrono differ in their gate biases.
+    /// </summary>
+    public static readonly TrainingSection Remedies = new("remedies",
+        [
+            Limits.Training.Hidden(16), Limits.Training.Steps(150), Limits.Training.LearningRate(0.01),
+            Limits.Training.Distance(1, 20), Limits.Training.Batch(32), Limits.Seed(1),
+        ],
+        [new Choice("cell", RemedyCells, "lstm-chrono")],
+        r => RemedyConfig(r.Cell, new TrainingConfig
+        {
+            Task = "agreement", Cell = "rnn", Seq = r.Distance, Hidden = r.Hidden, Batch = r.Batch, Steps = r.Steps,
+            Lr = r.LearningRate, Optimizer = "adam", ClipNorm = 1.0, Seed = r.Seed,
+            LogEvery = 1, EvalEvery = r.Steps, EvalBatch = EvalBatch,
+        }));
+
+    /// <summary>How a remedy changes the common configuration (the same choices as the remedies experiment's).</summary>
+    public static TrainingConfig RemedyConfig(string remedy, TrainingConfig c) => remedy switch
+    {
+        "rnn-omega" => c with { FlowRegularizer = Models.FlowRegularizer.DefaultAlpha },
+        "irnn" => c with { Cell = "relu", Init = "identity", Lr = c.Lr / 10 },
+        "exprnn" => c with { Cell = "exprnn", Optimizer = "rmsprop", Lr = c.Lr / 3, Init = "cayley" },
+        "lstm-plus1" => c with { Cell = "lstm", ForgetBias = 1 },
+        "lstm-chrono" => c with { Cell = "lstm", Chrono = true },
+        "gru-chrono" => c with { Cell = "gru", Chrono = true },
+        _ => c,
+    };
+
+    public static readonly TrainingSection[] Sections = [Agreement, Exploding, Remedies];
 
     public static readonly Choice TaskChoice = new("task", [.. Sections.Select(s => s.Task)], Agreement.Task);
 

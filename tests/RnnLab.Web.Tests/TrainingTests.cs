@@ -60,6 +60,37 @@ public class TrainingTests(LessonFixture lesson)
     }
 
     [Fact]
+    public async Task The_remedies_section_trains_the_chosen_remedy_beside_the_tanh_rnn()
+    {
+        var page = await lesson.OpenAsync();
+        var form = page.Locator("form[data-section=remedies]");
+        await form.Locator("[name=cell]").SelectOptionAsync("exprnn");
+        await form.Locator("[name=distance]").FillAsync("8");
+        await form.Locator("[name=steps]").FillAsync("25");
+        await form.Locator("[data-action=train]").ClickAsync();
+        await lesson.WaitForAsync(page, "() => document.querySelector('form[data-section=remedies]').dataset.finished === '2'", "#remedies-status");
+
+        var loss = await Plots.SeriesAsync(page, "plot-remedies-loss");
+        var acc = await Plots.SeriesAsync(page, "plot-remedies-acc");
+        foreach (var (index, cell) in new[] { (0, "rnn"), (1, "exprnn") })
+        {
+            var run = LibraryRun($"task=remedies&cell={cell}&steps=25&distance=8", out _);
+            Plots.AssertClose(run.Select(s => s.Loss).ToArray(), Plots.Values(loss, index, "y"), 1e-12, $"{cell} loss");
+            Plots.AssertClose(run.Select(s => s.Metric).ToArray(), Plots.Values(acc, index, "y"), 1e-12, $"{cell} accuracy");
+        }
+        string status = await Status(page, "remedies");
+        Assert.Contains("tanh RNN: tanh RNN, distance 8, hidden 16, 25 steps", status);
+        Assert.Contains("remedy: expRNN, distance 8, hidden 16, 25 steps", status);
+        Assert.Contains("25 steps, held-out accuracy", status);
+        await lesson.ScreenshotAsync(page, "8-remedies", "#remedies");
+
+        // The library's configuration of each remedy is the remedies experiment's.
+        var exprnn = LessonTraining.Config(TrainRequest.Read(new Inputs(new QueryCollection(QueryHelpers.ParseQuery("task=remedies&cell=exprnn"))))!);
+        Assert.Equal(("exprnn", "rmsprop", "cayley"), (exprnn.Cell, exprnn.Optimizer, exprnn.Init));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_distance_typed_and_trained_at_once_is_the_distance_trained_and_shown()
     {
         var page = await lesson.OpenAsync();

@@ -92,7 +92,7 @@ static partial class TrainingEndpoints
             var outcome = await run;
 
             if (http.RequestAborted.IsCancellationRequested) return;
-            bool agreement = request.Task == "agreement";
+            bool agreement = request.Task is "agreement" or "remedies";
             string text = outcome.DivergedAt is int n ? $"diverged at step {n}: loss or gradient NaN"
                 : outcome.Stopped ? $"stopped at the {options.TrainingWallTime.TotalSeconds:0} s limit after {outcome.Steps} steps"
                 : agreement ? $"{outcome.Steps} steps, held-out accuracy {outcome.TestMetric:0.00} (chance {outcome.ChanceMetric:0.00})"

@@ -329,6 +329,14 @@ const TRAINING_SECTIONS = [
     ],
   },
   {
+    task: "remedies", alsoReads: [],
+    runs: [{ key: "rnn", label: "tanh RNN", params: { cell: "rnn" } }, { key: "remedy", label: "remedy", params: {} }],
+    plots: [
+      { id: "plot-remedies-loss", field: "loss", yLabel: "loss (log scale)", yScale: "log" },
+      { id: "plot-remedies-acc", field: "metric", yLabel: "accuracy", yScale: "linear", yRange: [0, 1], chance: "metric" },
+    ],
+  },
+  {
     task: "exploding", alsoReads: [],
     runs: [{ key: "off", label: "clipping off", params: { cell: "rnn", clipping: "false" } }, { key: "on", label: "clipping on", params: { cell: "rnn", clipping: "true" } }],
     plots: [
