@@ -10,6 +10,24 @@ public sealed class CopyExperiment : TaskGridExperiment
     /// <summary>The task's own chance level at gap T: blanks, then a uniform guess over the 8 symbols.</summary>
     public static double Baseline(double t) => new Tasks.CopyTask((int)t).ChanceLoss;
 
+    /// <summary>A cell below this fraction of the baseline at the longest gap has remembered the symbols.</summary>
+    public const double RememberedFraction = 0.5;
+    /// <summary>A cell above this fraction of the baseline at the longest gap has remembered next to nothing.</summary>
+    public const double NearBaselineFraction = 0.8;
+
+    /// <summary>
+    /// At the longest gap: supports when the LSTM is below <see cref="RememberedFraction"/> of the baseline and the tanh
+    /// RNN above <see cref="NearBaselineFraction"/> of it; qualifies otherwise, and when either cell is missing.
+    /// </summary>
+    public static Verdict Judge(IReadOnlyList<SeriesStats> crossEntropy)
+    {
+        double far = crossEntropy.Max(s => s.X);
+        var lstm = At(crossEntropy, "lstm", far);
+        var rnn = At(crossEntropy, "rnn", far);
+        return lstm is not null && rnn is not null && lstm.Mean < RememberedFraction * Baseline(far) && rnn.Mean > NearBaselineFraction * Baseline(far)
+            ? Verdict.Supports : Verdict.Qualifies;
+    }
+
     public override string Name => "copy";
     public override string Title => "Copy memory: cross-entropy against the gap T";
     public override string Question =>
@@ -40,10 +58,7 @@ public sealed class CopyExperiment : TaskGridExperiment
         var findings = new List<Finding>();
         double far = ce.Max(s => s.X);
         var parts = ce.Where(s => s.X == far).Select(s => $"{s.Series} {Html.Num(s.Mean)} ({Html.Num(s.Mean / Baseline(far), "F2")}× baseline)");
-        var lstm = At(ce, "lstm", far);
-        var rnn = At(ce, "rnn", far);
-        var verdict = lstm is not null && rnn is not null && lstm.Mean < 0.5 * Baseline(far) && rnn.Mean > 0.8 * Baseline(far) ? Verdict.Supports : Verdict.Qualifies;
-        findings.Add(new Finding("Information has to survive T steps of multiplication by the recurrent Jacobian; the tanh RNN loses it, a gated cell need not.", verdict,
+        findings.Add(new Finding("Information has to survive T steps of multiplication by the recurrent Jacobian; the tanh RNN loses it, a gated cell need not.", Judge(ce),
             $"At T = {far} (baseline {Html.Num(Baseline(far))}): {string.Join(", ", parts)}."));
         var numbers = ce.ToDictionary(s => $"cross_entropy.{s.Series}.T{s.X}", s => s.Mean);
         return new Section(Name, Title, body + Html.Findings(findings), findings, numbers);

@@ -16,6 +16,17 @@ public sealed class ExplodingExperiment : Experiment
 
     public const string Unclipped = "no clipping", Clipped = "clip-norm 1";
 
+    /// <summary>A clipped run "learns" when its loss over the last fifth of the run is under this fraction of its first ten steps'.</summary>
+    public const double LearnedLossRatio = 0.5;
+
+    /// <summary>Every unclipped run non-finite supports the claim; some qualifies; none contradicts it.</summary>
+    public static Verdict JudgeExplosion(int exploded, int runs) =>
+        exploded == runs ? Verdict.Supports : exploded > 0 ? Verdict.Qualifies : Verdict.Contradicts;
+
+    /// <summary>Every clipped run finite and learning supports; all finite, not all learning, qualifies; any non-finite contradicts.</summary>
+    public static Verdict JudgeClipping(int finite, int learned, int runs) =>
+        finite == runs && learned == runs ? Verdict.Supports : finite == runs ? Verdict.Qualifies : Verdict.Contradicts;
+
     public override IReadOnlyList<GridPoint> Grid(Preset preset)
     {
         (double[] rhos, int steps, int seeds, int hidden) = preset switch
@@ -79,21 +90,20 @@ public sealed class ExplodingExperiment : Experiment
         var clipped = points.Where(p => p.Series == Clipped).ToArray();
         int exploded = unclipped.Count(p => p.DivergedAt is not null);
         int finite = clipped.Count(p => p.DivergedAt is null);
-        // "learns": the training loss of the last fifth of the run is under half that of the first ten steps
-        int learned = clipped.Count(p => p.DivergedAt is null && Late(p) < 0.5 * Early(p));
+        int learned = clipped.Count(p => p.DivergedAt is null && Late(p) < LearnedLossRatio * Early(p));
         var steps = unclipped.Where(p => p.DivergedAt is not null).Select(p => p.DivergedAt!.Value).DefaultIfEmpty(0).ToArray();
         string lateLosses = string.Join(", ", clipped.OrderBy(p => p.X).Select(p => $"ρ = {p.X}: {Html.Num(Early(p))} → {Html.Num(Late(p))}"));
         var findings = new List<Finding>
         {
             new("If ρ(W_h) > 1 the gradient explodes and the loss becomes NaN within a few training steps.",
-                exploded == unclipped.Length ? Verdict.Supports : exploded > 0 ? Verdict.Qualifies : Verdict.Contradicts,
+                JudgeExplosion(exploded, unclipped.Length),
                 $"{exploded} of {unclipped.Length} unclipped runs became non-finite, at steps {string.Join(", ", steps)} (SGD, lr 0.1). " +
                 "The first steps' gradient norms are already large; the weights then grow with each update until the loss overflows. " +
                 "With tanh the forward state stays bounded, so what overflows is the loss through the growing readout, and the gradient through it."),
             new("Gradient clipping fixes exploding gradients.",
-                finite == clipped.Length && learned == clipped.Length ? Verdict.Supports : finite == clipped.Length ? Verdict.Qualifies : Verdict.Contradicts,
+                JudgeClipping(finite, learned, clipped.Length),
                 $"{finite} of {clipped.Length} clipped runs stayed finite for all their steps; in {learned} of them the training loss of the last fifth of the run " +
-                $"was under half that of the first ten steps ({lateLosses}). Clipping bounds each update, so the run survives; it does not make the " +
+                $"was under {Html.Num(LearnedLossRatio)} of that of the first ten steps ({lateLosses}). Clipping bounds each update, so the run survives; it does not make the " +
                 "saturated, strongly expanding network easy to train, and it does nothing for the long dependency itself (compare the baseline 0.167)."),
         };
         var numbers = new Dictionary<string, double>

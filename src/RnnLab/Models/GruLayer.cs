@@ -41,19 +41,19 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         for (int t = 1; t <= Steps; t++)
         {
             Span<T> gt = gates.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
-            Span<T> ht = preHH.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
+            Span<T> preHht = preHH.AsSpan((t - 1) * B * G3, B * G3);      // [B, 3H] pre-activations h_{t−1}·W_hhᵀ + b_hh
             ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
-            MultiplyRecurrent(hPrev, ht, accumulate: false);
-            Kernels.AddRowBias(ht, BiasHH.Value, G3);
+            MultiplyRecurrent(hPrev, preHht, accumulate: false);
+            Kernels.AddRowBias(preHht, BiasHH.Value, G3);
             Span<T> h = hs.AsSpan(t * bh, bh);
             for (int b = 0; b < B; b++)
             {
                 Span<T> g = gt.Slice(b * G3, G3);
-                ReadOnlySpan<T> hh = ht.Slice(b * G3, G3);
-                Kernels.Add(g[..(2 * H)], hh[..(2 * H)], g[..(2 * H)]);
+                ReadOnlySpan<T> preHh = preHht.Slice(b * G3, G3);              // [3H] one row of it
+                Kernels.Add(g[..(2 * H)], preHh[..(2 * H)], g[..(2 * H)]);
                 Kernels.Sigmoid(g[..(2 * H)], g[..(2 * H)]);                 // r, z
                 Span<T> n = g.Slice(2 * H, H);
-                ReadOnlySpan<T> r = g[..H], hn = hh.Slice(2 * H, H);
+                ReadOnlySpan<T> r = g[..H], hn = preHh.Slice(2 * H, H);
                 for (int j = 0; j < H;)
                 {
                     bool full = Full<T>(j, H);

@@ -124,7 +124,8 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
                 ReadOnlySpan<T> cPrev = cs.AsSpan((t - 1) * bh + b * H, H);
                 Span<T> dhb = dOut.Slice(b * H, H), dcb = dcs.Slice(b * H, H);
                 Span<T> drow = dgt.Slice(b * G4, G4);
-                Span<T> di = drow[..H], df = drow.Slice(H, H), dg = drow.Slice(2 * H, H), dO = drow.Slice(3 * H, H);
+                // Gradients of the gate pre-activations (what W_ih, W_hh and the biases see), not of the gates.
+                Span<T> dPreI = drow[..H], dPreF = drow.Slice(H, H), dPreG = drow.Slice(2 * H, H), dPreO = drow.Slice(3 * H, H);
                 for (int j = 0; j < H;)
                 {
                     bool full = Full<T>(j, H);
@@ -134,11 +135,11 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
                     // forward: h = o ⊙ tanh(c)      →  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 − tanh²(c))
                     Vector<T> dcj = At(dcb, j, full) + dhj * o * (one - tcj * tcj);
                     // forward: o = σ(pre_o)          →  dpre_o = do ⊙ o(1 − o)
-                    Put(dhj * tcj * o * (one - o), dO, j, full);
+                    Put(dhj * tcj * o * (one - o), dPreO, j, full);
                     // forward: c = f ⊙ c_prev + i ⊙ g →  di = dc ⊙ g, df = dc ⊙ c_prev, dg = dc ⊙ i, dc_prev = dc ⊙ f
-                    Put(dcj * g * i * (one - i), di, j, full);                     // i = σ(pre_i)
-                    Put(dcj * At(cPrev, j, full) * f * (one - f), df, j, full);    // f = σ(pre_f)
-                    Put(dcj * i * (one - g * g), dg, j, full);                     // g = tanh(pre_g)
+                    Put(dcj * g * i * (one - i), dPreI, j, full);                  // i = σ(pre_i)
+                    Put(dcj * At(cPrev, j, full) * f * (one - f), dPreF, j, full); // f = σ(pre_f)
+                    Put(dcj * i * (one - g * g), dPreG, j, full);                  // g = tanh(pre_g)
                     Put(dcj * f, dcb, j, full);
                     j += Advance<T>(full);
                 }
