@@ -158,4 +158,29 @@ public class LoadTests(LessonFixture lesson, ITestOutputHelper output)
         Assert.NotNull(second.Headers.RetryAfter?.Delta);
         Assert.Contains("busy", await second.Content.ReadAsStringAsync(cts.Token));
     }
+
+    [Fact]
+    public async Task A_waiting_run_is_told_its_place_again_when_the_line_moves()
+    {
+        using var gate = new TrainingGate(1, 5);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var held = await gate.EnterAsync(_ => Task.CompletedTask, cts.Token);
+        var first = new List<int>();
+        var second = new List<int>();
+        var a = gate.EnterAsync(n => { lock (first) first.Add(n); return Task.CompletedTask; }, cts.Token);
+        while (gate.Waiting < 1) await Task.Delay(10);
+        var b = gate.EnterAsync(n => { lock (second) second.Add(n); return Task.CompletedTask; }, cts.Token);
+        while (gate.Waiting < 2) await Task.Delay(10);
+        Assert.Equal([0], first);
+        Assert.Equal([1], second);
+
+        held!.Dispose();                      // the running one finishes: the first waiter trains
+        using var slotA = await a;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(5)) { lock (second) if (second.Count == 2) break; await Task.Delay(20); }
+        Assert.Equal([1, 0], second);         // ... and the second is told it is next
+        slotA!.Dispose();
+        using var slotB = await b;
+        Assert.NotNull(slotB);
+    }
 }

@@ -38,4 +38,26 @@ public class RefresherTests(LessonFixture lesson)
         Assert.Contains("between", await msg.InnerTextAsync());
         await page.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_defective_or_zero_matrix_is_explained_instead_of_drawn_blank()
+    {
+        var page = await lesson.OpenAsync();
+        var form = page.Locator("form[data-section=refresher]");
+        // A Jordan block: one eigen-direction, said in words.
+        await form.Locator("[name=a11]").FillAsync("1");
+        await form.Locator("[name=a12]").FillAsync("1");
+        await form.Locator("[name=a21]").FillAsync("0");
+        await form.Locator("[name=a22]").FillAsync("1");
+        await Plots.WaitForParamsAsync(page, "plot-refresher", ("a11", "1"), ("a12", "1"), ("a22", "1"));
+        Assert.Contains("defective", await page.Locator("#refresher-note").InnerTextAsync());
+
+        // The zero matrix: every size is 0 from k = 1 on, which a log axis cannot draw; the plot says so.
+        foreach (string entry in new[] { "a11", "a12", "a22" }) await form.Locator($"[name={entry}]").FillAsync("0");
+        await Plots.WaitForParamsAsync(page, "plot-refresher", ("a11", "0"), ("a12", "0"), ("a21", "0"), ("a22", "0"));
+        string note = await page.Locator("#plot-refresher .plot-note").InnerTextAsync();
+        Assert.Contains("exactly 0 from power k = 1 on", note);
+        Assert.Equal(0, await page.Locator("#refresher-note").CountAsync());
+        await page.CloseAsync();
+    }
 }

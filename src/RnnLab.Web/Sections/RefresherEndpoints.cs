@@ -31,6 +31,17 @@ static class RefresherEndpoints
         });
     }
 
+    /// <summary>
+    /// A repeated eigenvalue whose two computed eigenvectors are parallel (|cos| within 1e−9 of 1): the matrix has one
+    /// eigen-direction, not two (a Jordan block such as [[1, 1], [0, 1]]), and A^k grows like k·λ^k off it.
+    /// </summary>
+    static bool Defective(MatrixPowerProfile p)
+    {
+        var (u, v) = (p.Directions[0].Eigenvector, p.Directions[1].Eigenvector);
+        double cos = (u[0] * System.Numerics.Complex.Conjugate(v[0]) + u[1] * System.Numerics.Complex.Conjugate(v[1])).Magnitude;
+        return cos > 1 - 1e-9;
+    }
+
     public static object Compute(double[] a, int k)
     {
         var p = MatrixPowers.Profile(a, 2, k);
@@ -44,6 +55,7 @@ static class RefresherEndpoints
             directions = p.Directions.Select(d => new { eigenvalue = d.Eigenvalue, eigenvector = d.Eigenvector, log10Size = d.Log10Size }),
             log10Norm = p.Log10Norm,
             factPower = Math.Min(FactPower, k),
+            defective = Defective(p),
         };
     }
 }

@@ -226,7 +226,9 @@ function renderRefresher(d, params) {
   series.push({ name: "‖A^k‖_2", x: ks, y: d.log10Norm, log10: true, reference: true });
   Plot.draw($("#plot-refresher"), { xLabel: "power k", yLabel: "size (log scale)", yScale: "log", xInteger: true, series, params });
   const at = d.factPower;
-  $("#refresher-facts").innerHTML = facts([
+  const note = d.defective
+    ? `<p class="caps" id="refresher-note">This matrix is defective: its eigenvalue ${complexText(d.eigenvalues[0])} is repeated with a single eigenvector, so it has one eigen-direction, not two. The two direction curves coincide; off that direction A<sup>k</sup> grows like k·|λ|<sup>k</sup>, which ‖A<sup>k</sup>‖ shows.</p>` : "";
+  $("#refresher-facts").innerHTML = note + facts([
     ...d.eigenvalues.map((z, i) => [`eigenvalue λ${"₁₂"[i]}`, complexText(z)]),
     ["spectral radius", fmt(d.spectralRadius)],
     ...d.directions.map((dir, i) => [`size of direction ${i + 1} after k = ${at}`, pow10(dir.log10Size[at])]),

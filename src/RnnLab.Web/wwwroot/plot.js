@@ -255,6 +255,19 @@ const Plot = (() => {
       legend.appendChild(item);
     });
     container.appendChild(legend);
+    // A log axis cannot show 0: say which series reach it instead of leaving the plot silently empty there.
+    const zeros = series.filter((s) => !s.ghost && (spec.yScale === "log") && s.y.some((v) => (s.log10 ? num(v) === -Infinity : num(v) === 0)));
+    if (zeros.length) {
+      const note = document.createElement("p");
+      note.className = "plot-note";
+      zeros.forEach((s) => {
+        const j = s.y.findIndex((v) => (s.log10 ? num(v) === -Infinity : num(v) === 0));
+        const line = document.createElement("span");
+        richHtml(line, `${s.name} is exactly 0 from ${plain(spec.xLabel).split(" (")[0]} = ${fmt(num(s.x[j]))} on (not drawn on a log axis). `);
+        note.appendChild(line);
+      });
+      container.appendChild(note);
+    }
     container.appendChild(readout);
     container.appendChild(dataTable(spec, series));
     container.appendChild(downloads(container, spec, series, svg));
