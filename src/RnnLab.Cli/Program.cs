@@ -34,8 +34,8 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        // Every verb's kernels use the cores this process may use unless its --threads says otherwise.
-        Numerics.Parallelism.Threads = Numerics.Parallelism.DefaultThreads;
+        // Every verb's kernels use the cores this process may use (and its scheduler granted) unless its --threads says otherwise.
+        Numerics.Parallelism.Threads = Scheduler.GrantedCpus();
         return Cli.Run(Commands(), args);
     }
 }

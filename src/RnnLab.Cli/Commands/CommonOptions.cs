@@ -33,11 +33,11 @@ public static class CommonOptions
             "output[T−1], both directions concatenated as in PyTorch: there the reverse direction has seen only the last input x_T.",
     };
 
-    /// <summary>--threads for the matrix products, defaulting to the cores this process may use (<see cref="Numerics.Parallelism.DefaultThreads"/>).</summary>
+    /// <summary>--threads for the matrix products, defaulting to the cores this process may use and its scheduler granted (<see cref="Scheduler.GrantedCpus"/>).</summary>
     public static Option<int> Threads(string description = "Threads for the matrix products (default: the cores this process may use; results do not depend on it).") => new("--threads")
     {
         Description = description,
-        DefaultValueFactory = _ => Numerics.Parallelism.DefaultThreads,
+        DefaultValueFactory = _ => Scheduler.GrantedCpus(),
     };
 
     public static Option<ulong> Seed() => new("--seed")

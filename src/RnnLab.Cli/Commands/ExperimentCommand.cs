@@ -14,17 +14,18 @@ public static class ExperimentCommand
         var preset = PresetOption();
         var outDir = new Option<string?>("--out") { Description = "Folder for results.json and report.html (default: NAME-PRESET)." };
         var shard = ShardOption();
+        var shards = ShardsOption();
         var threads = ThreadsOption();
         var json = CommonOptions.Json();
         var command = new Command("experiment", "Run a named experiment grid (or shard i/n of it) and write its results and report.")
         {
-            name, preset, outDir, shard, threads, json,
+            name, preset, outDir, shard, shards, threads, json,
         };
         command.SetAction(parse =>
         {
             var experiment = ExperimentCatalog.Get(parse.GetValue(name)!);
             var p = Presets.Parse(parse.GetValue(preset)!);
-            var s = Shard.Parse(parse.GetValue(shard)!);
+            var s = Scheduler.ParseShard(parse.GetValue(shard)!, parse.GetValue(shards));
             int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
             string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}";
             bool asJson = parse.GetValue(json);
@@ -44,14 +45,21 @@ public static class ExperimentCommand
 
     public static Option<string> ShardOption() => new("--shard")
     {
-        Description = "Run only grid points with index ≡ i (mod n), e.g. $SLURM_ARRAY_TASK_ID/8; combine with `rnnlab merge`.",
+        Description = "Run only grid points with index ≡ i (mod n), e.g. 3/8; auto: this task's shard of a Slurm array " +
+            "or a Kubernetes indexed Job (with --shards). Combine the shards with `rnnlab merge`.",
         DefaultValueFactory = _ => "0/1",
+    };
+
+    public static Option<int?> ShardsOption() => new("--shards")
+    {
+        Description = "With --shard auto: the number of shards, the task's own index (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID) " +
+            "being its shard. Needed in Kubernetes, which does not export the count.",
     };
 
     public static Option<int> ThreadsOption() => new("--threads")
     {
-        Description = "Grid points trained at once, each on one thread (default: the cores this process may use; results do not depend on it).",
-        DefaultValueFactory = _ => Numerics.Parallelism.DefaultThreads,
+        Description = "Grid points trained at once, each on one thread (default: the cores this process may use and its scheduler granted; results do not depend on it).",
+        DefaultValueFactory = _ => Scheduler.GrantedCpus(),
     };
 
     static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, bool quiet)

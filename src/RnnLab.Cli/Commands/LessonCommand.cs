@@ -14,8 +14,8 @@ public static class LessonCommand
         var preset = ExperimentCommand.PresetOption();
         var threads = new Option<int>("--threads")
         {
-            Description = "Training runs at once, each on one thread (default: the cores this process may use; results do not depend on it).",
-            DefaultValueFactory = _ => Numerics.Parallelism.DefaultThreads,
+            Description = "Training runs at once, each on one thread (default: the cores this process may use and its scheduler granted; results do not depend on it).",
+            DefaultValueFactory = _ => Scheduler.GrantedCpus(),
         };
         var json = CommonOptions.Json();
         var command = new Command("lesson", "Run every experiment and the analysis, and write the lesson as one self-contained page with its measurements.")

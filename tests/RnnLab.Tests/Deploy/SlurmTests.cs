@@ -1,0 +1,60 @@
+using System.Text.Json;
+using RnnLab.Experiments;
+
+namespace RnnLab.Tests.Deploy;
+
+/// <summary>
+/// deploy/slurm on a real single-node Slurm: the job array of an experiment (<c>--shard auto</c>) and its dependent
+/// merge job give the numbers of one unsharded run; a task cancelled in the middle of a grid point (scancel sends
+/// SIGTERM) keeps its finished points, and requeued it skips them and the merge is still equal.
+/// </summary>
+[Collection(InstalledToolCollection.Name)]
+public sealed class SlurmTests(InstalledTool tool) : IDisposable
+{
+    // 30 points of about a second each: long enough to cancel a task between two of them, short enough for CI.
+    const string Experiment = "long-range", Preset = "quick";
+    const int Shards = 2;
+    readonly SlurmCluster cluster = new();
+    static readonly string Submit = Path.Combine(InstalledTool.RepoRoot, "deploy", "slurm", "submit.sh");
+
+    public void Dispose() => cluster.Dispose();
+
+    string PathWithTool => $"{tool.ToolPath}:{Environment.GetEnvironmentVariable("PATH")}";
+
+    /// <summary>submit.sh with one CPU per task (both tasks at once on two cores) and the logs in <paramref name="logs"/>.</summary>
+    (string Array, string Merge) SubmitArray(string outDir, string logs)
+    {
+        Directory.CreateDirectory(logs);
+        string[] printed = cluster.Client("bash", [Submit, Experiment, outDir, $"{Shards}", Preset, "--cpus-per-task=1",
+            $"--output={logs}/%x-%a.out"], logs, PathWithTool).Trim().Split(' ');
+        Assert.Equal("array", printed[0]);
+        return (printed[1], printed[3]);
+    }
+
+    bool Finished(string job) => cluster.Job(job).State is "COMPLETED" or "FAILED" or "CANCELLED" or "TIMEOUT";
+
+    [Fact]
+    public void ArrayAndMergeEqualOneRunAndACancelledTaskResumes()
+    {
+        string work = tool.NewFolder("slurm");
+        var reference = tool.Run(work, ["experiment", Experiment, "--preset", Preset, "--out", "whole", "--json"]);
+        Assert.True(reference.Code == 0, reference.Err);
+        var whole = Sweep.ReadResults(Path.Combine(work, "whole", Sweep.ResultsFile));
+
+        // the array and the merge job that waits for it
+        string first = Path.Combine(work, "first");
+        var (array, merge) = SubmitArray(first, Path.Combine(work, "logs-first"));
+        SlurmCluster.WaitFor(() => Finished(merge), TimeSpan.FromMinutes(2), "the merge job");
+        Assert.Equal(("COMPLETED", "0:0"), cluster.Job(merge));
+        for (int i = 0; i < Shards; i++) Assert.Equal("COMPLETED", cluster.Job($"{array}_{i}").State);
+        AssertSameMeasurements(whole, Sweep.ReadResults(Path.Combine(first, Sweep.ResultsFile)));
+    }
+
+    static void AssertSameMeasurements(ExperimentResults expected, ExperimentResults actual)
+    {
+        Assert.Equal(expected.GridSize, actual.GridSize);
+        Assert.Equal(expected.Points.Length, actual.Points.Length);
+        for (int i = 0; i < expected.Points.Length; i++)
+            Assert.True(Sweep.SameMeasurement(expected.Points[i], actual.Points[i]), $"point {i} differs from the unsharded run");
+    }
+}
