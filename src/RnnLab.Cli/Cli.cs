@@ -9,6 +9,15 @@ namespace RnnLab.Cli;
 /// </summary>
 public sealed class UsageException(string message) : Exception(message);
 
+/// <summary>
+/// Long work stopped by SIGINT or SIGTERM after saving what it had: the message says what was saved, and
+/// <see cref="ContinueWith"/> is the command that continues it (by default the same command again; empty: none does).
+/// </summary>
+public sealed class WorkInterruptedException(string saved, string? continueWith = null) : Exception(saved)
+{
+    public string? ContinueWith { get; } = continueWith;
+}
+
 /// <summary>Runs the command tree with RnnLab's error conventions and JSON settings.</summary>
 public static class Cli
 {
@@ -17,14 +26,11 @@ public static class Cli
     /// <summary>The library's JSON conventions (snake_case, NaN and ±Infinity as names, nulls left out), indented.</summary>
     public static JsonSerializerOptions Json => Training.TrainingRun.JsonIndented;
 
-    static readonly CancellationTokenSource interrupt = new();
-
-    /// <summary>Fires on Ctrl+C: long work stops at the next step, writes what it has (a resumable checkpoint) and exits.</summary>
-    public static CancellationToken Interrupted => interrupt.Token;
+    /// <summary>Fires on SIGINT or SIGTERM (<see cref="Signals"/>): long work stops at the next step, writes what it has and exits.</summary>
+    public static CancellationToken Interrupted => Signals.Interrupted;
 
     public static int Run(Command root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         if (args.Length == 0) args = ["--help"];
@@ -40,6 +46,17 @@ public static class Cli
         try
         {
             return parsed.Invoke(config);
+        }
+        catch (WorkInterruptedException e)
+        {
+            string next = e.ContinueWith ?? CommandLine(args);
+            stderr.WriteLine($"rnnlab: interrupted by {Signals.Name}: {e.Message}{(next.Length > 0 ? $"; continue with: {next}" : "")}");
+            return Signals.ExitCode;
+        }
+        catch (OperationCanceledException) when (Interrupted.IsCancellationRequested)
+        {
+            stderr.WriteLine($"rnnlab: interrupted by {Signals.Name} before anything was saved");
+            return Signals.ExitCode;
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -58,6 +75,11 @@ public static class Cli
         if (paren > 0) message = message[..paren];
         return message.ReplaceLineEndings(" ");
     }
+
+    /// <summary>The command as a shell would take it back: <c>rnnlab</c> and the arguments, quoted where needed.</summary>
+    public static string CommandLine(IEnumerable<string> args) =>
+        string.Join(' ', args.Prepend("rnnlab").Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@%+,".Contains(c))
+            ? a : $"'{a.Replace("'", "'\\''")}'"));
 
     public static void WriteJson<T>(TextWriter output, T value) => output.WriteLine(JsonSerializer.Serialize(value, Json));
 }

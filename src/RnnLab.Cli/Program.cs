@@ -36,6 +36,7 @@ public static class Program
     {
         // Every verb's kernels use the cores this process may use (and its scheduler granted) unless its --threads says otherwise.
         Numerics.Parallelism.Threads = Scheduler.GrantedCpus();
+        Signals.Install();
         return Cli.Run(Commands(), args);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
-using RnnLab.Experiments;
+using RnnLab.Numerics;
+using RnnLab.Training;
 
 namespace RnnLab.Cli;
 

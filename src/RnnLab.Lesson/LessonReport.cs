@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using RnnLab.Models;
 using RnnLab.Numerics;
 using RnnLab.Training;
@@ -23,6 +24,8 @@ public sealed record LessonResults
     public Dictionary<string, IReadOnlyDictionary<string, double>> Numbers { get; init; } = [];
     public List<LessonFinding> Findings { get; init; } = [];
     public ExperimentResults[] Experiments { get; init; } = [];
+    /// <summary>Training runs read back from an interrupted earlier run into the same folder (not written: the results are the same).</summary>
+    [JsonIgnore] public int ResumedPoints { get; init; }
 }
 
 public sealed record LessonFinding(string Part, string Claim, string Verdict, string Evidence);
@@ -52,6 +55,8 @@ public static class LessonReport
         var clock = Stopwatch.StartNew();
         var experiments = ExperimentCatalog.All;
         var work = experiments.SelectMany(e => e.Grid(preset)).ToArray();
+        // each finished training run is journaled in outDir/points, so an interrupted lesson resumes where it stopped
+        string[] journal = [.. experiments.SelectMany(e => e.Grid(preset).Select(p => FinishedPoints.FileOf(outDir, e.Name, preset, p.Index)))];
 
         // The analysis is cheap and single-threaded; run it first so its numbers show while training runs.
         var analysisClock = Stopwatch.StartNew();
@@ -65,8 +70,9 @@ public static class LessonReport
         double analysisSeconds = analysisClock.Elapsed.TotalSeconds;
 
         var trainingClock = Stopwatch.StartNew();
-        var points = Sweep.RunMany(work, threads, pr => progress?.Invoke(new LessonProgress("training", pr.Done, pr.Total,
-            $"{pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: test loss {pr.Last.TestLoss:G3} ({pr.Last.Seconds:F1} s)")), cancel);
+        var outcome = Sweep.RunMany(work, threads, pr => progress?.Invoke(new LessonProgress("training", pr.Done, pr.Total,
+            $"{pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: test loss {pr.Last.TestLoss:G3} ({pr.Last.Seconds:F1} s)")), cancel, journal);
+        var points = outcome.Points;
         double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
 
         var results = new List<ExperimentResults>();
@@ -97,10 +103,12 @@ public static class LessonReport
             Findings = [.. parts.SelectMany(p => p.Findings.Select(f => ToLessonFinding(p.Id, f)))
                 .Concat(sections.SelectMany(s => s.Value.Findings.Select(f => ToLessonFinding(s.Key, f))))],
             Experiments = [.. results],
+            ResumedPoints = outcome.ResumedPoints,
         };
         Directory.CreateDirectory(outDir);
         AtomicFile.Write(Path.Combine(outDir, ResultsFile), s => JsonSerializer.Serialize(s, lesson, TrainingRun.Json));
         Html.WritePage(Path.Combine(outDir, IndexFile), "Vanishing and exploding gradients, measured", Page(lesson, parts, sections, results));
+        FinishedPoints.Remove([.. journal.Where(File.Exists)], shared: false);
         return lesson;
     }
 

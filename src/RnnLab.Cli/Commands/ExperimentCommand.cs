@@ -28,8 +28,17 @@ public static class ExperimentCommand
             var s = Scheduler.ParseShard(parse.GetValue(shard)!, parse.GetValue(shards));
             int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
             string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}";
+            ExperimentFolder.CheckOwner(folder, experiment.Name, p);
             bool asJson = parse.GetValue(json);
-            var results = RunWithProgress(experiment, p, s, n, quiet: asJson || Console.IsOutputRedirected);
+            ExperimentResults results;
+            try
+            {
+                results = RunWithProgress(experiment, p, s, n, folder, quiet: asJson || Console.IsOutputRedirected);
+            }
+            catch (SweepInterruptedException e)
+            {
+                throw new WorkInterruptedException($"{e.Finished} of {e.Total} points of shard {s} saved in {Path.Combine(folder, FinishedPoints.Folder)}");
+            }
             ExperimentFolder.Write(folder, results);
             Report(parse.InvocationConfiguration.Output, asJson, folder, results);
             return 0;
@@ -62,9 +71,9 @@ public static class ExperimentCommand
         DefaultValueFactory = _ => Scheduler.GrantedCpus(),
     };
 
-    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, bool quiet)
+    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, string folder, bool quiet)
     {
-        if (quiet) return experiment.Run(preset, shard, threads, cancel: Cli.Interrupted);
+        if (quiet) return experiment.Run(preset, shard, threads, cancel: Cli.Interrupted, outDir: folder);
         return AnsiConsole.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
@@ -76,7 +85,7 @@ public static class ExperimentCommand
                     bar.Value = pr.Done;
                     bar.Description = Markup.Escape($"{experiment.Name}: {pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: " +
                         $"test loss {pr.Last.TestLoss:G3} in {pr.Last.Seconds:F1} s");
-                }, Cli.Interrupted);
+                }, Cli.Interrupted, folder);
             });
     }
 
@@ -90,7 +99,8 @@ public static class ExperimentCommand
         {
             Cli.WriteJson(output, new
             {
-                results.Experiment, results.Preset, results.Shard, results.GridSize, Points = results.Points.Length, results.Seconds, results.Threads,
+                results.Experiment, results.Preset, results.Shard, results.GridSize, Points = results.Points.Length, results.ResumedPoints,
+                results.Seconds, results.Threads,
                 Folder = folder, Results = Path.Combine(folder, Sweep.ResultsFileName(Shard.Parse(results.Shard))),
                 Report = whole ? Path.Combine(folder, ExperimentFolder.ReportFile) : null,
                 section?.Numbers, Findings = section?.Findings.Select(f => new { f.Claim, Verdict = f.Verdict.ToString().ToLowerInvariant(), f.Evidence }),
@@ -103,6 +113,7 @@ public static class ExperimentCommand
             foreach (var f in section.Findings) table.AddRow(f.Verdict.ToString(), Markup.Escape($"{f.Claim}\n{f.Evidence}"));
             AnsiConsole.Write(table);
         }
-        AnsiConsole.MarkupLine(Markup.Escape($"{results.Points.Length} of {results.GridSize} points in {results.Seconds:F1} s → {folder}"));
+        string resumed = results.ResumedPoints > 0 ? $" ({results.ResumedPoints} read back from the interrupted run)" : "";
+        AnsiConsole.MarkupLine(Markup.Escape($"{results.Points.Length} of {results.GridSize} points{resumed} in {results.Seconds:F1} s → {folder}"));
     }
 }

@@ -28,27 +28,21 @@ public static class LessonCommand
             var p = Presets.Parse(parse.GetValue(preset)!);
             int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
             bool asJson = parse.GetValue(json);
+            if (File.Exists(folder)) throw new UsageException($"--out {folder} is a file, not a folder");
             LessonResults lesson;
-            if (asJson || Console.IsOutputRedirected)
-                lesson = LessonReport.Run(folder, p, n, cancel: Cli.Interrupted);
-            else
-                lesson = AnsiConsole.Progress().AutoClear(false)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .Start(ctx =>
-                    {
-                        var bar = ctx.AddTask($"lesson ({p.Name()})");
-                        return LessonReport.Run(folder, p, n, pr =>
-                        {
-                            bar.MaxValue = Math.Max(1, pr.Total);
-                            bar.Value = pr.Done;
-                            bar.Description = Markup.Escape($"{pr.Phase}: {pr.Detail}");
-                        }, Cli.Interrupted);
-                    });
+            try
+            {
+                lesson = RunWithProgress(folder, p, n, quiet: asJson || Console.IsOutputRedirected);
+            }
+            catch (SweepInterruptedException e)
+            {
+                throw new WorkInterruptedException($"{e.Finished} of {e.Total} training runs saved in {Path.Combine(folder, FinishedPoints.Folder)}");
+            }
             if (asJson)
             {
                 Cli.WriteJson(parse.InvocationConfiguration.Output, new
                 {
-                    lesson.Preset, lesson.Threads, lesson.Seconds, lesson.TrainingSeconds, lesson.AnalysisSeconds, lesson.SecondsByPart,
+                    lesson.Preset, lesson.Threads, lesson.ResumedPoints, lesson.Seconds, lesson.TrainingSeconds, lesson.AnalysisSeconds, lesson.SecondsByPart,
                     Index = Path.Combine(folder, LessonReport.IndexFile), Results = Path.Combine(folder, LessonReport.ResultsFile), lesson.Findings,
                 });
                 return 0;
@@ -60,5 +54,22 @@ public static class LessonCommand
             return 0;
         });
         return command;
+    }
+
+    static LessonResults RunWithProgress(string folder, Preset preset, int threads, bool quiet)
+    {
+        if (quiet) return LessonReport.Run(folder, preset, threads, cancel: Cli.Interrupted);
+        return AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask($"lesson ({preset.Name()})");
+                return LessonReport.Run(folder, preset, threads, pr =>
+                {
+                    bar.MaxValue = Math.Max(1, pr.Total);
+                    bar.Value = pr.Done;
+                    bar.Description = Markup.Escape($"{pr.Phase}: {pr.Detail}");
+                }, Cli.Interrupted);
+            });
     }
 }

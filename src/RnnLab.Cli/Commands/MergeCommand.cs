@@ -9,7 +9,7 @@ public static class MergeCommand
 {
     public static Command Create()
     {
-        var dirs = new Argument<string[]>("dirs") { Description = "Folders (or files) holding results*.json of the shards.", Arity = ArgumentArity.OneOrMore };
+        var dirs = new Argument<string[]>("dirs") { Description = "Folders holding the shards' results.shard-I-of-N.json (or those files).", Arity = ArgumentArity.OneOrMore };
         var outDir = new Option<string?>("--out") { Description = "Folder for the merged results.json and report.html (default: the first folder)." };
         var json = CommonOptions.Json();
         var command = new Command("merge", "Combine shard results (rnnlab experiment --shard i/n) into one results file and report.") { dirs, outDir, json };
@@ -17,9 +17,9 @@ public static class MergeCommand
         {
             var paths = parse.GetValue(dirs)!;
             var files = Sweep.FindResultsFiles(paths);
-            var parts = files.Select(Sweep.ReadResults).ToArray();
-            // a results.json already merged into the folder is one more part; shards and it must agree
-            var merged = ExperimentCatalog.Merge(parts);
+            var parts = files.Select(f => (f, Sweep.ReadResults(f))).ToArray();
+            Sweep.CheckShards(parts);
+            var merged = ExperimentCatalog.Merge([.. parts.Select(p => p.Item2)]);
             string folder = parse.GetValue(outDir) ?? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))!);
             ExperimentFolder.Write(folder, merged);
             ExperimentCommand.Report(parse.InvocationConfiguration.Output, parse.GetValue(json), folder, merged);

@@ -19,12 +19,11 @@ public static class ServeCommand
             string value = parseResult.GetValue(urls)!;
             if (!Uri.TryCreate(value.Split(';')[0], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 throw new UsageException($"--urls must be an http address such as http://127.0.0.1:5080, got '{value}'");
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             try
             {
+                // Ctrl+C or SIGTERM (Cli.Interrupted) shuts the server down and ends the command normally.
                 LessonServer.RunAsync(new LessonOptions { Urls = value },
-                    address => Console.WriteLine($"RnnLab lesson at {address}  (Ctrl+C to stop)"), stop.Token).GetAwaiter().GetResult();
+                    address => Console.WriteLine($"RnnLab lesson at {address}  (Ctrl+C to stop)"), Cli.Interrupted).GetAwaiter().GetResult();
             }
             catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
             {

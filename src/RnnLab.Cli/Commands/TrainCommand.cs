@@ -90,6 +90,15 @@ public static class TrainCommand
                             bar.Description = $"{config.Cell} step {r.Step}: loss {r.Loss:G4}, metric {r.Metric:F3}, |g| {r.GradNorm:G3}, {r.StepsPerS:F0} steps/s";
                         }, cancel, RunReport.Write);
                     });
+            if (summary.Stopped && cancel.IsCancellationRequested)
+            {
+                if (asJson) Cli.WriteJson(parse.InvocationConfiguration.Output, summary);
+                string stopped = $"stopped at step {summary.Steps} of {summary.Config.Steps}";
+                throw folder is null
+                    ? new WorkInterruptedException($"{stopped}; nothing was saved (no --out)", continueWith: "")
+                    : new WorkInterruptedException($"{stopped}, checkpoint in {Path.Combine(folder, TrainingRun.CheckpointFile)}",
+                        Cli.CommandLine(["train", "--out", folder, "--resume"]));
+            }
             if (asJson) { Cli.WriteJson(parse.InvocationConfiguration.Output, summary); return summary.DivergedAt is null ? 0 : 1; }
             var table = new Table().AddColumns("", "value", "chance");
             table.AddRow("steps", $"{summary.Steps}/{summary.Config.Steps}", "");

@@ -32,9 +32,12 @@ public abstract class Experiment
     /// <summary>Relative cost of a point, to start the long ones first.</summary>
     public virtual double Cost(GridPoint p) => GridPoint.DefaultCost(p.Config);
 
-    /// <summary>Runs the points of the grid at <paramref name="preset"/> that <paramref name="shard"/> owns.</summary>
+    /// <summary>
+    /// Runs the points of the grid at <paramref name="preset"/> that <paramref name="shard"/> owns; with
+    /// <paramref name="outDir"/> journaled there point by point, and resumed from that journal (<see cref="Sweep.Run"/>).
+    /// </summary>
     public ExperimentResults Run(Preset preset, Shard shard, int threads = 1, Action<SweepProgress>? progress = null,
-        CancellationToken cancel = default) => Sweep.Run(Name, Grid(preset), preset, shard, threads, progress, cancel);
+        CancellationToken cancel = default, string? outDir = null) => Sweep.Run(Name, Grid(preset), preset, shard, threads, progress, cancel, outDir);
 
     /// <summary>Numbers the grid from 0 in the order given.</summary>
     protected IReadOnlyList<GridPoint> Number(IEnumerable<(string Series, double X, TrainingConfig Config)> points) =>

@@ -7,18 +7,46 @@ public static class ExperimentFolder
 {
     public const string ReportFile = "report.html";
 
-    /// <summary>Writes results.json (or the shard's file) into <paramref name="outDir"/>, and report.html when the grid is whole.</summary>
+    /// <summary>
+    /// Writes results.json (or the shard's file) into <paramref name="outDir"/>, and report.html when the grid is whole;
+    /// then the journal of these points (<see cref="FinishedPoints"/>) is no longer needed and goes.
+    /// </summary>
     public static void Write(string outDir, ExperimentResults results)
     {
         Directory.CreateDirectory(outDir);
         var shard = Shard.Parse(results.Shard);
         Sweep.WriteResults(Path.Combine(outDir, Sweep.ResultsFileName(shard)), results);
+        var experiment = ExperimentCatalog.Get(results.Experiment);
         if (shard.IsWhole)
         {
-            var experiment = ExperimentCatalog.Get(results.Experiment);
             var section = experiment.Report(results.Points);
             Html.WritePage(Path.Combine(outDir, ReportFile), $"{experiment.Title} ({results.Preset})",
                 Html.Intro(experiment, results) + section.Body);
         }
+        var preset = Presets.Parse(results.Preset);
+        FinishedPoints.Remove([.. results.Points.Select(p => FinishedPoints.FileOf(outDir, experiment.Name, preset, p.Index)).Where(File.Exists)],
+            shared: !shard.IsWhole);
+    }
+
+    /// <summary>
+    /// Refuses, before any work, an output folder that holds another experiment's (or another preset's) results or
+    /// unfinished points: writing there would mix two grids or replace the other's results.
+    /// </summary>
+    public static void CheckOwner(string outDir, string experiment, Preset preset)
+    {
+        if (File.Exists(outDir)) throw new ArgumentException($"--out {outDir} is a file, not a folder");
+        if (!Directory.Exists(outDir)) return;
+        string mine = $"{experiment} --preset {preset.Name()}";
+        foreach (string file in Directory.GetFiles(outDir, "results*.json").Order(StringComparer.Ordinal))
+        {
+            var held = Sweep.ReadResults(file);
+            if (held.Experiment != experiment || held.Preset != preset.Name())
+                throw new ArgumentException($"{outDir} holds results of {held.Experiment} --preset {held.Preset} ({Path.GetFileName(file)}): give {mine} another --out");
+        }
+        string journal = Path.Combine(outDir, FinishedPoints.Folder);
+        string prefix = $"{experiment}-{preset.Name()}-";
+        if (Directory.Exists(journal)
+            && Directory.GetFiles(journal, "*.json").Select(Path.GetFileName).FirstOrDefault(f => !f!.StartsWith(prefix, StringComparison.Ordinal)) is string other)
+            throw new ArgumentException($"{outDir} holds unfinished points of another experiment or preset ({FinishedPoints.Folder}/{other}): give {mine} another --out");
     }
 }

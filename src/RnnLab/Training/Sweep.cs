@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using RnnLab.Numerics;
 
 namespace RnnLab.Training;
@@ -108,6 +109,25 @@ public sealed record ExperimentResults
     public PointResult[] Points { get; init; } = [];
     public double Seconds { get; init; }
     public int Threads { get; init; }
+    /// <summary>
+    /// How many of the points were read back from an interrupted earlier run of the same command instead of trained.
+    /// Not written: the results are the same either way.
+    /// </summary>
+    [JsonIgnore] public int ResumedPoints { get; init; }
+}
+
+/// <summary>The points a sweep finished (in the order of its work) and how many of them it read back from its journal.</summary>
+public readonly record struct SweepOutcome(PointResult[] Points, int ResumedPoints);
+
+/// <summary>
+/// A sweep stopped by its cancellation token (SIGINT, SIGTERM) before every point was done. The finished points are
+/// in the journal (<see cref="FinishedPoints"/>) when the sweep kept one.
+/// </summary>
+public sealed class SweepInterruptedException(int finished, int total, CancellationToken token)
+    : OperationCanceledException($"{finished} of {total} grid points finished", token)
+{
+    public int Finished { get; } = finished;
+    public int Total { get; } = total;
 }
 
 /// <summary>Progress of a sweep: points done of points owned, and the point just finished.</summary>
@@ -125,31 +145,44 @@ public static class Sweep
     /// <summary>results.json for a whole grid, results.shard-i-of-n.json for a shard, so shards can share one folder.</summary>
     public static string ResultsFileName(Shard shard) => shard.IsWhole ? ResultsFile : $"results.shard-{shard.Index}-of-{shard.Count}.json";
 
+    /// <summary>
+    /// Runs the points of <paramref name="grid"/> that <paramref name="shard"/> owns. With <paramref name="outDir"/> each
+    /// finished point is journaled there as it completes, and points an interrupted earlier run finished are read back.
+    /// </summary>
     public static ExperimentResults Run(string experiment, IReadOnlyList<GridPoint> grid, Preset preset, Shard shard, int threads = 1,
-        Action<SweepProgress>? progress = null, CancellationToken cancel = default)
+        Action<SweepProgress>? progress = null, CancellationToken cancel = default, string? outDir = null)
     {
         if (threads < 1) throw new ArgumentException($"--threads must be a positive integer, got {threads}");
         var mine = grid.Where(p => shard.Owns(p.Index)).ToArray();
+        var journal = outDir is null ? null : mine.Select(p => FinishedPoints.FileOf(outDir, experiment, preset, p.Index)).ToArray();
         var clock = Stopwatch.StartNew();
-        var points = RunMany(mine, threads, progress, cancel);
+        var outcome = RunMany(mine, threads, progress, cancel, journal);
         return new ExperimentResults
         {
             Experiment = experiment, Preset = preset.Name(), Shard = shard.ToString(), GridSize = grid.Count,
-            Points = [.. points.OrderBy(r => r.Index)], Seconds = clock.Elapsed.TotalSeconds, Threads = threads,
+            Points = [.. outcome.Points.OrderBy(r => r.Index)], Seconds = clock.Elapsed.TotalSeconds, Threads = threads,
+            ResumedPoints = outcome.ResumedPoints,
         };
     }
 
     /// <summary>
     /// Runs grid points (of one or several experiments) on up to <paramref name="threads"/> threads, each thread taking
     /// the next point from a shared counter, the costliest first so the last to start are short. Results come back in
-    /// the order of <paramref name="work"/>.
+    /// the order of <paramref name="work"/>. With a <paramref name="journal"/> (a file for each point of the work) a
+    /// point already saved there is read back instead of trained, and each point trained is saved there as it finishes.
+    /// Cancelled, the points in progress are dropped and <see cref="SweepInterruptedException"/> says how many were done.
     /// </summary>
-    public static PointResult[] RunMany(IReadOnlyList<GridPoint> work, int threads,
-        Action<SweepProgress>? progress = null, CancellationToken cancel = default)
+    public static SweepOutcome RunMany(IReadOnlyList<GridPoint> work, int threads,
+        Action<SweepProgress>? progress = null, CancellationToken cancel = default, IReadOnlyList<string>? journal = null)
     {
-        int[] order = [.. Enumerable.Range(0, work.Count).OrderByDescending(i => work[i].Cost).ThenBy(i => i)];
+        if (journal is not null && journal.Count != work.Count)
+            throw new ArgumentException($"the journal names {journal.Count} files for {work.Count} points");
         var results = new PointResult?[work.Count];
-        int next = -1, done = 0;
+        int resumed = 0;
+        for (int i = 0; journal is not null && i < work.Count; i++)
+            if ((results[i] = FinishedPoints.Load(journal[i], work[i])) is not null) resumed++;
+        int[] order = [.. Enumerable.Range(0, work.Count).Where(i => results[i] is null).OrderByDescending(i => work[i].Cost).ThenBy(i => i)];
+        int next = -1, done = resumed;
         Exception? failure = null;
         var gate = new object();
         void Work()
@@ -162,8 +195,9 @@ public static class Sweep
                 try
                 {
                     var r = RunPoint(work[i], cancel);
+                    if (journal is not null) FinishedPoints.Save(journal[i], r);
                     results[i] = r;
-                    lock (gate) { done++; progress?.Invoke(new SweepProgress(done, order.Length, r)); }
+                    lock (gate) { done++; progress?.Invoke(new SweepProgress(done, work.Count, r)); }
                 }
                 catch (OperationCanceledException) { return; }
                 catch (Exception e)
@@ -173,7 +207,7 @@ public static class Sweep
                 }
             }
         }
-        int n = Math.Min(threads, Math.Max(1, work.Count));
+        int n = Math.Min(threads, Math.Max(1, order.Length));
         // Parallel over points, not inside them: a point's kernels stay on its own thread (--threads counts points).
         using var serialKernels = Parallelism.Use(1);
         var workers = Enumerable.Range(1, n - 1).Select(_ => new Thread(Work) { IsBackground = true, Name = "RnnLab sweep" }).ToArray();
@@ -181,8 +215,10 @@ public static class Sweep
         Work();
         foreach (var w in workers) w.Join();
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        cancel.ThrowIfCancellationRequested();
-        return [.. results.Select(r => r!)];
+        // A signal that arrives after the last point finished stops nothing: the work is complete.
+        int finished = results.Count(r => r is not null);
+        if (finished < work.Count) throw new SweepInterruptedException(finished, work.Count, cancel);
+        return new SweepOutcome([.. results.Select(r => r!)], resumed);
     }
 
     /// <summary>Trains one grid point from its config and keeps its curves.</summary>
@@ -223,19 +259,52 @@ public static class Sweep
         }
     }
 
-    /// <summary>Every results file (whole or shard) directly inside the given folders, or the files themselves.</summary>
+    /// <summary>
+    /// The shard results files (<c>results.shard-I-of-N.json</c>) directly inside the given folders, or the files
+    /// themselves. A folder's <c>results.json</c> is a whole grid (what merge writes), never one of its parts.
+    /// </summary>
     public static string[] FindResultsFiles(IEnumerable<string> paths)
     {
         var files = new List<string>();
+        var given = new HashSet<string>(StringComparer.Ordinal);
         foreach (string p in paths)
         {
+            if (!given.Add(Path.GetFullPath(p).TrimEnd('/'))) throw new ArgumentException($"{p} is given twice");
             if (File.Exists(p)) { files.Add(p); continue; }
             if (!Directory.Exists(p)) throw new DirectoryNotFoundException($"{p}: no such folder or file");
-            var found = Directory.GetFiles(p, "results*.json").Order(StringComparer.Ordinal).ToArray();
-            if (found.Length == 0) throw new FileNotFoundException($"{p}: no results*.json in this folder");
+            var found = Directory.GetFiles(p, "results.shard-*-of-*.json").Order(StringComparer.Ordinal).ToArray();
+            if (found.Length == 0) throw new FileNotFoundException($"{p}: no shard results (results.shard-*-of-*.json) in this folder");
             files.AddRange(found);
         }
-        return [.. files.Distinct()];
+        return [.. files];
+    }
+
+    /// <summary>
+    /// Checks the files given to merge as a set of shards before their points are looked at: every one a shard (not a
+    /// whole grid such as merge's own output), all of one experiment, preset and shard count, none twice, none missing.
+    /// The error names the files or shards concerned, in one line.
+    /// </summary>
+    public static void CheckShards(IReadOnlyList<(string File, ExperimentResults Results)> parts)
+    {
+        if (parts.Count == 0) throw new ArgumentException("nothing to merge: give folders holding results.shard-*-of-*.json");
+        var (firstFile, first) = parts[0];
+        int count = Shard.Parse(first.Shard).Count;
+        foreach (var (file, r) in parts)
+        {
+            var shard = Shard.Parse(r.Shard);
+            if (shard.IsWhole) throw new ArgumentException($"{file} holds a whole grid, not a shard: merge combines results.shard-I-of-N.json files");
+            if (r.Experiment != first.Experiment || r.Preset != first.Preset || r.GridSize != first.GridSize)
+                throw new ArgumentException($"{file} is {r.Experiment} --preset {r.Preset} ({r.GridSize} points) but {firstFile} is " +
+                    $"{first.Experiment} --preset {first.Preset} ({first.GridSize} points)");
+            if (shard.Count != count)
+                throw new ArgumentException($"{file} is shard {shard} but {firstFile} is shard {first.Shard}: shards of different counts do not merge");
+        }
+        var twice = parts.GroupBy(p => p.Results.Shard).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new ArgumentException($"shard {twice.Key} appears twice: {string.Join(" and ", twice.Select(p => p.File))}");
+        var missing = Enumerable.Range(0, count).Where(i => parts.All(p => Shard.Parse(p.Results.Shard).Index != i)).Select(i => $"{i}/{count}").ToArray();
+        if (missing.Length > 0)
+            throw new ArgumentException($"{first.Experiment} --preset {first.Preset}: missing shard{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)} " +
+                $"(found {string.Join(", ", parts.Select(p => p.Results.Shard).Order(StringComparer.Ordinal))}); is a task not finished?");
     }
 
     /// <summary>

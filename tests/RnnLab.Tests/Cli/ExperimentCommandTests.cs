@@ -62,6 +62,67 @@ public sealed class ExperimentCommandTests : IDisposable
         Directory.CreateDirectory(root);
         var (code, _, err) = Run("merge", root);
         Assert.Equal(2, code);
-        Assert.Contains("no results", err);
+        Assert.Contains("no shard results", err);
+    }
+
+    /// <summary>Runs the given shards of copy --preset test into <paramref name="dir"/>.</summary>
+    void Shards(string dir, int count, params int[] indices)
+    {
+        foreach (int i in indices)
+        {
+            var (code, _, err) = Run("experiment", "copy", "--preset", "test", "--shard", $"{i}/{count}", "--out", dir, "--json", "--threads", "1");
+            Assert.True(code == 0, err);
+        }
+    }
+
+    static void AssertOneLineError(string expected, (int Code, string Out, string Err) result)
+    {
+        Assert.Equal(2, result.Code);
+        Assert.Contains(expected, result.Err);
+        Assert.Single(result.Err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void MergeNeverReadsItsOwnOutput()
+    {
+        string dir = Path.Combine(root, "twice");
+        Shards(dir, 2, 0, 1);
+        var first = Run("merge", dir, "--json");
+        Assert.True(first.Code == 0, first.Err);
+        var again = Run("merge", dir, "--json");
+        Assert.True(again.Code == 0, again.Err);
+        double Seconds(string json) => JsonDocument.Parse(json).RootElement.GetProperty("seconds").GetDouble();
+        Assert.Equal(Seconds(first.Out), Seconds(again.Out));
+        // a folder holding only merged (or whole) results has no shards to merge
+        File.Delete(Path.Combine(dir, "results.shard-0-of-2.json"));
+        File.Delete(Path.Combine(dir, "results.shard-1-of-2.json"));
+        AssertOneLineError("no shard results", Run("merge", dir));
+    }
+
+    [Fact]
+    public void MergeNamesMissingDuplicateAndMismatchedShards()
+    {
+        string a = Path.Combine(root, "a"), b = Path.Combine(root, "b"), c = Path.Combine(root, "c");
+        Shards(a, 4, 0, 2);
+        AssertOneLineError("copy --preset test: missing shards 1/4, 3/4 (found 0/4, 2/4)", Run("merge", a));
+        AssertOneLineError($"{a} is given twice", Run("merge", a, a));
+        Directory.CreateDirectory(b);
+        File.Copy(Path.Combine(a, "results.shard-0-of-4.json"), Path.Combine(b, "results.shard-0-of-4.json"));
+        AssertOneLineError($"shard 0/4 appears twice: {Path.Combine(a, "results.shard-0-of-4.json")} and {Path.Combine(b, "results.shard-0-of-4.json")}", Run("merge", a, b));
+        Shards(c, 2, 1);
+        AssertOneLineError("is shard 1/2 but", Run("merge", a, c));
+        Assert.False(File.Exists(Path.Combine(a, "results.json")), "a refused merge wrote results");
+    }
+
+    [Fact]
+    public void ExperimentRefusesAFolderHoldingAnotherExperimentsResults()
+    {
+        string dir = Path.Combine(root, "taken");
+        Shards(dir, 2, 0);
+        var before = Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Order().ToArray();
+        AssertOneLineError($"{dir} holds results of copy --preset test (results.shard-0-of-2.json): give adding --preset test another --out",
+            Run("experiment", "adding", "--preset", "test", "--out", dir, "--json"));
+        AssertOneLineError("holds results of copy --preset test", Run("experiment", "copy", "--preset", "quick", "--out", dir, "--json"));
+        Assert.Equal(before, Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Order().ToArray());
     }
 }

@@ -67,7 +67,7 @@ public sealed class SlurmCluster : IDisposable
         {
             if (!int.TryParse(File.ReadAllText(file).Trim(), out int pid)) continue;
             try { daemons.Add(Process.GetProcessById(pid)); } catch (ArgumentException) { continue; } // already gone
-            Signals.Send(pid, Signals.SIGTERM);
+            PosixSignals.Send(pid, PosixSignals.SIGTERM);
         }
         foreach (var d in daemons)
         {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using RnnLab.Experiments;
+using RnnLab.Training;
 
 namespace RnnLab.Tests.Deploy;
 
@@ -48,6 +48,36 @@ public sealed class SlurmTests(InstalledTool tool) : IDisposable
         Assert.Equal(("COMPLETED", "0:0"), cluster.Job(merge));
         for (int i = 0; i < Shards; i++) Assert.Equal("COMPLETED", cluster.Job($"{array}_{i}").State);
         AssertSameMeasurements(whole, Sweep.ReadResults(Path.Combine(first, Sweep.ResultsFile)));
+
+        // again, and task 1 is cancelled (scancel: SIGTERM) once it has finished a point, then requeued
+        string second = Path.Combine(work, "second"), logs = Path.Combine(work, "logs-second");
+        (array, merge) = SubmitArray(second, logs);
+        string task = $"{array}_1";
+        string journal = Path.Combine(second, FinishedPoints.Folder);
+        int[] Saved() => Directory.Exists(journal)
+            ? [.. Directory.GetFiles(journal, "*.json").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f).Split('-')[^1])).Where(i => i % Shards == 1)]
+            : [];
+        SlurmCluster.WaitFor(() => Saved().Length > 0 || Finished(task), TimeSpan.FromMinutes(2), "task 1's first point");
+        Assert.Equal("RUNNING", cluster.Job(task).State);
+        cluster.Client("scancel", [task], work);
+        SlurmCluster.WaitFor(() => Finished(task), TimeSpan.FromSeconds(30), "the cancelled task");
+        Assert.Equal(("CANCELLED", "143:0"), cluster.Job(task));
+        int saved = Saved().Length;
+        Assert.InRange(saved, 1, whole.GridSize / Shards - 1);
+        string log = Path.Combine(logs, "rnnlab-1.out");
+        Assert.Contains($"rnnlab: interrupted by SIGTERM: {saved} of {whole.GridSize / Shards} points of shard 1/{Shards} saved", File.ReadAllText(log));
+
+        string requeued = cluster.Client("bash", [Path.Combine(InstalledTool.RepoRoot, "deploy", "slurm", "requeue.sh"), array, "1", second, merge,
+            $"--output={logs}/%x-again.out"], logs, PathWithTool).Trim();
+        string newMerge = requeued.Split(' ')[1];
+        SlurmCluster.WaitFor(() => Finished(newMerge), TimeSpan.FromMinutes(2), "the merge after the requeue");
+        Assert.Equal(("COMPLETED", "0:0"), cluster.Job(newMerge));
+        Assert.Equal("COMPLETED", cluster.Job(task).State);
+        // the requeued task appends its JSON to the same log (--open-mode=append), after the interrupted run's line
+        string text = File.ReadAllText(log);
+        using var doc = JsonDocument.Parse(text[text.IndexOf("\n{", StringComparison.Ordinal)..]);
+        Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
+        AssertSameMeasurements(whole, Sweep.ReadResults(Path.Combine(second, Sweep.ResultsFile)));
     }
 
     static void AssertSameMeasurements(ExperimentResults expected, ExperimentResults actual)

@@ -55,7 +55,7 @@ public sealed class ToolInstallTests(InstalledTool tool)
         }
         finally
         {
-            Signals.Send(server.Id, Signals.SIGTERM);
+            PosixSignals.Send(server.Id, PosixSignals.SIGTERM);
             if (!server.WaitForExit(TimeSpan.FromSeconds(20))) server.Kill();
         }
     }

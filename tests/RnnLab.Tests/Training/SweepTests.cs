@@ -109,4 +109,39 @@ public sealed class SweepTests : IDisposable
         Assert.Contains("unknown experiment", Assert.Throws<ArgumentException>(() => ExperimentCatalog.Get("nope")).Message);
         Assert.Contains("unknown preset", Assert.Throws<ArgumentException>(() => Presets.Parse("huge")).Message);
     }
+
+    /// <summary>
+    /// A sweep cancelled after its first point keeps that point in its journal; run again it reads it back, trains only
+    /// the rest, and ends with the results of a sweep never stopped.
+    /// </summary>
+    [Fact]
+    public void CancelledSweepResumesFromItsJournal()
+    {
+        var experiment = ExperimentCatalog.Get("adding");
+        var whole = experiment.Run(Preset.Test, Shard.Whole);
+        string dir = Path.Combine(root, "journal");
+        using var cancel = new CancellationTokenSource();
+        var stopped = Assert.Throws<SweepInterruptedException>(() => experiment.Run(Preset.Test, Shard.Whole, 1, _ => cancel.Cancel(), cancel.Token, dir));
+        Assert.Equal(1, stopped.Finished);
+        Assert.Equal(whole.Points.Length, stopped.Total);
+        Assert.Single(Directory.GetFiles(Path.Combine(dir, FinishedPoints.Folder)));
+
+        var trained = new List<int>();
+        var resumed = experiment.Run(Preset.Test, Shard.Whole, 1, p => trained.Add(p.Last.Index), outDir: dir);
+        Assert.Equal(1, resumed.ResumedPoints);
+        Assert.Equal(whole.Points.Length - 1, trained.Count);
+        AssertSame(whole, resumed);
+    }
+
+    [Fact]
+    public void AJournaledPointOfAnotherConfigIsTrainedAgain()
+    {
+        var experiment = ExperimentCatalog.Get("adding");
+        var grid = experiment.Grid(Preset.Test);
+        string dir = Path.Combine(root, "stale");
+        var other = Sweep.RunPoint(grid[1]) with { Index = 0 };
+        FinishedPoints.Save(FinishedPoints.FileOf(dir, experiment.Name, Preset.Test, 0), other);
+        Assert.Null(FinishedPoints.Load(FinishedPoints.FileOf(dir, experiment.Name, Preset.Test, 0), grid[0]));
+        Assert.Equal(0, experiment.Run(Preset.Test, Shard.Whole, outDir: dir).ResumedPoints);
+    }
 }

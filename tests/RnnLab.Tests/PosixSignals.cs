@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace RnnLab.Tests.Deploy;
+namespace RnnLab.Tests;
 
-/// <summary>Real POSIX signals, as a scheduler or a terminal sends them.</summary>
-public static class Signals
+/// <summary>Real POSIX signals, as a terminal (SIGINT) or a scheduler (SIGTERM) sends them.</summary>
+public static class PosixSignals
 {
     public const int SIGINT = 2, SIGTERM = 15;
 

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace RnnLab.Tests.Cli;
+
+/// <summary>The CLI as its own process (the RnnLab.Cli.dll built beside the tests), for what only a process has: signals, exit codes.</summary>
+public static class CliProcess
+{
+    static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "RnnLab.Cli.dll");
+
+    public static Process Start(string workDir, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Dll, .. args])
+        {
+            WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Waits for the process to end: exit code, stdout, stderr.</summary>
+    public static (int Code, string Out, string Err) Finish(Process p)
+    {
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2))) { p.Kill(); throw new TimeoutException("rnnlab did not finish within 2 minutes"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static (int Code, string Out, string Err) Run(string workDir, params string[] args)
+    {
+        using var p = Start(workDir, args);
+        return Finish(p);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RnnLab.Lesson;
+using RnnLab.Training;
+
+namespace RnnLab.Tests.Cli;
+
+/// <summary>
+/// SIGINT and SIGTERM, sent for real to an rnnlab process: `train` stops at its next step with its checkpoint, and
+/// `experiment` and `lesson` after every finished grid point is saved; each says what it saved and how to go on and
+/// exits 130 or 143. Continued, each ends with exactly the results of a run that was never interrupted.
+/// </summary>
+public sealed class InterruptTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("rnnlab-interrupt-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    public static TheoryData<int, int, string> Signals => new()
+    {
+        { PosixSignals.SIGINT, 130, "SIGINT" },
+        { PosixSignals.SIGTERM, 143, "SIGTERM" },
+    };
+
+    /// <summary>Starts rnnlab, waits until <paramref name="ready"/> holds, sends the signal, and returns how it ended.</summary>
+    (int Code, string Out, string Err) Interrupt(int signal, Func<bool> ready, params string[] args)
+    {
+        using var p = CliProcess.Start(root, args);
+        var clock = Stopwatch.StartNew();
+        while (!ready())
+        {
+            if (p.HasExited) Assert.Fail($"rnnlab {string.Join(' ', args)} ended (exit {p.ExitCode}) before it could be interrupted: {p.StandardError.ReadToEnd()}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "rnnlab never got ready to be interrupted");
+            Thread.Sleep(5);
+        }
+        PosixSignals.Send(p.Id, signal);
+        return CliProcess.Finish(p);
+    }
+
+    static void AssertOneLine(string err, string expected)
+    {
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith(expected, err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    int SavedPoints(string dir) =>
+        Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)) ? Directory.GetFiles(Path.Combine(dir, FinishedPoints.Folder), "*.json").Length : 0;
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public void TrainStopsWithItsCheckpointAndResumesToTheUninterruptedWeights(int signal, int exitCode, string name)
+    {
+        string dir = Path.Combine(root, "run");
+        var (code, output, err) = Interrupt(signal, () => File.Exists(Path.Combine(dir, TrainingRun.MetricsFile)) && new FileInfo(Path.Combine(dir, TrainingRun.MetricsFile)).Length > 0,
+            "train", "--task", "adding", "--cell", "lstm", "--seq", "12", "--hidden", "8", "--batch", "4", "--steps", "20000", "--log-every", "5",
+            "--eval-every", "5000", "--seed", "3", "--out", "run", "--json");
+        Assert.Equal(exitCode, code);
+        using (var stopped = JsonDocument.Parse(output))
+        {
+            Assert.True(stopped.RootElement.GetProperty("stopped").GetBoolean());
+            int step = stopped.RootElement.GetProperty("steps").GetInt32();
+            Assert.InRange(step, 1, 19_999);
+            AssertOneLine(err, $"rnnlab: interrupted by {name}: stopped at step {step} of 20000, checkpoint in run/{TrainingRun.CheckpointFile}; " +
+                "continue with: rnnlab train --out run --resume");
+        }
+
+        var resumed = CliProcess.Run(root, "train", "--out", "run", "--resume", "--json");
+        Assert.True(resumed.Code == 0, resumed.Err);
+        var config = JsonSerializer.Deserialize<TrainingConfig>(File.ReadAllText(Path.Combine(dir, TrainingRun.ConfigFile)), TrainingRun.Json)!;
+        string whole = Path.Combine(root, "whole");
+        TrainingRun.Run(config, whole);
+        Assert.True(File.ReadAllBytes(Path.Combine(whole, TrainingRun.CheckpointFile)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, TrainingRun.CheckpointFile))),
+            "the resumed run's final checkpoint differs from the uninterrupted run's");
+    }
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public void ExperimentKeepsFinishedPointsAndResumesThem(int signal, int exitCode, string name)
+    {
+        string dir = Path.Combine(root, "copy");
+        string[] command = ["experiment", "copy", "--preset", "test", "--threads", "1", "--out", "copy", "--json"];
+        var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
+        Assert.Equal(exitCode, code);
+        int saved = SavedPoints(dir);
+        int total = ExperimentCatalog.Get("copy").Grid(Preset.Test).Count;
+        Assert.InRange(saved, 1, total - 1);
+        AssertOneLine(err, $"rnnlab: interrupted by {name}: {saved} of {total} points of shard 0/1 saved in copy/{FinishedPoints.Folder}; " +
+            $"continue with: rnnlab {string.Join(' ', command)}");
+        Assert.False(File.Exists(Path.Combine(dir, Sweep.ResultsFile)), "an interrupted sweep wrote a results file");
+
+        var again = CliProcess.Run(root, command);
+        Assert.True(again.Code == 0, again.Err);
+        using var doc = JsonDocument.Parse(again.Out);
+        Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
+        Assert.False(Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)), "the journal outlived the results file");
+        var whole = ExperimentCatalog.Get("copy").Run(Preset.Test, Shard.Whole);
+        var resumed = Sweep.ReadResults(Path.Combine(dir, Sweep.ResultsFile));
+        Assert.Equal(whole.Points.Length, resumed.Points.Length);
+        for (int i = 0; i < whole.Points.Length; i++)
+            Assert.True(Sweep.SameMeasurement(whole.Points[i], resumed.Points[i]), $"point {i} differs from the uninterrupted run");
+    }
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public void LessonKeepsFinishedRunsAndResumesThem(int signal, int exitCode, string name)
+    {
+        string dir = Path.Combine(root, "lesson");
+        string[] command = ["lesson", "--preset", "test", "--threads", "1", "--out", "lesson", "--json"];
+        var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
+        Assert.Equal(exitCode, code);
+        int saved = SavedPoints(dir);
+        Assert.True(saved >= 1, "nothing saved");
+        Assert.StartsWith($"rnnlab: interrupted by {name}: {saved} of ", err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(dir, LessonReport.IndexFile)), "an interrupted lesson wrote its page");
+
+        var again = CliProcess.Run(root, command);
+        Assert.True(again.Code == 0, again.Err);
+        using var doc = JsonDocument.Parse(again.Out);
+        Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
+        Assert.False(Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)), "the journal outlived the lesson's results");
+
+        var whole = LessonReport.Run(Path.Combine(root, "whole"), Preset.Test, threads: 2);
+        var resumed = JsonSerializer.Deserialize<LessonResults>(File.ReadAllText(Path.Combine(dir, LessonReport.ResultsFile)), TrainingRun.Json)!;
+        Assert.Equal(JsonSerializer.Serialize(whole.Numbers, TrainingRun.Json), JsonSerializer.Serialize(resumed.Numbers, TrainingRun.Json));
+        Assert.Equal(JsonSerializer.Serialize(whole.Findings, TrainingRun.Json), JsonSerializer.Serialize(resumed.Findings, TrainingRun.Json));
+        foreach (var (a, b) in whole.Experiments.Zip(resumed.Experiments))
+        {
+            Assert.Equal(a.Points.Length, b.Points.Length);
+            for (int i = 0; i < a.Points.Length; i++)
+                Assert.True(Sweep.SameMeasurement(a.Points[i], b.Points[i]), $"{a.Experiment} point {i} differs from the uninterrupted lesson");
+        }
+    }
+}
