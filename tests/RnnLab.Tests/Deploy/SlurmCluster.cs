@@ -39,22 +39,40 @@ public sealed class SlurmCluster : IDisposable
     }
 
     /// <summary>A job's state as scontrol reports it (PENDING, RUNNING, COMPLETED, CANCELLED, ...), and its exit code.</summary>
-    public (string State, string ExitCode) Job(string id)
+    public (string State, string ExitCode) Job(string id) => (JobField(id, "JobState"), JobField(id, "ExitCode"));
+
+    string JobField(string id, string name) => Client("scontrol", ["show", "job", id], Root)
+        .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
+        .First(f => f.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
+    /// <summary>
+    /// The processes of a running job (an array task is named JOB_TASK): those whose environment holds its
+    /// SLURM_JOB_ID and this cluster's SLURM_CONF (`scontrol listpids` needs a process-tracking plugin this set-up lacks).
+    /// </summary>
+    public int[] Pids(string id)
     {
-        string text = Client("scontrol", ["show", "job", id], Root);
-        string Field(string name) => text.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
-            .First(f => f.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
-        return (Field("JobState"), Field("ExitCode"));
+        string job = $"SLURM_JOB_ID={JobField(id, "JobId")}", conf = $"SLURM_CONF={Config}";
+        var pids = new List<int>();
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            string[] env;
+            try { env = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0'); }
+            catch (IOException) { continue; }               // ended meanwhile
+            catch (UnauthorizedAccessException) { continue; }
+            if (env.Contains(job) && env.Contains(conf)) pids.Add(pid);
+        }
+        return [.. pids];
     }
 
-    /// <summary>Waits until <paramref name="done"/> holds, polling every 100 ms.</summary>
-    public static void WaitFor(Func<bool> done, TimeSpan limit, string what)
+    /// <summary>Waits until <paramref name="done"/> holds, polling every <paramref name="poll"/> (100 ms by default).</summary>
+    public static void WaitFor(Func<bool> done, TimeSpan limit, string what, TimeSpan? poll = null)
     {
         var clock = Stopwatch.StartNew();
         while (!done())
         {
             if (clock.Elapsed > limit) throw new TimeoutException($"{what}: not within {limit.TotalSeconds:F0} s");
-            Thread.Sleep(100);
+            Thread.Sleep(poll ?? TimeSpan.FromMilliseconds(100));
         }
     }
 

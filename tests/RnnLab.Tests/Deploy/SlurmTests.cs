@@ -11,8 +11,9 @@ namespace RnnLab.Tests.Deploy;
 [Collection(InstalledToolCollection.Name)]
 public sealed class SlurmTests(InstalledTool tool) : IDisposable
 {
-    // 30 points of about a second each: long enough to cancel a task between two of them, short enough for CI.
-    const string Experiment = "long-range", Preset = "quick";
+    // Two shards of two points each (about a tenth of a second per point): the test preset keeps the test short, and
+    // the task to cancel is frozen (SIGSTOP) the moment its first point is saved, so the cancel lands inside its second.
+    const string Experiment = "copy", Preset = "test";
     const int Shards = 2;
     readonly SlurmCluster cluster = new();
     static readonly string Submit = Path.Combine(InstalledTool.RepoRoot, "deploy", "slurm", "submit.sh");
@@ -57,8 +58,13 @@ public sealed class SlurmTests(InstalledTool tool) : IDisposable
         int[] Saved() => Directory.Exists(journal)
             ? [.. Directory.GetFiles(journal, "*.json").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f).Split('-')[^1])).Where(i => i % Shards == 1)]
             : [];
-        SlurmCluster.WaitFor(() => Saved().Length > 0 || Finished(task), TimeSpan.FromMinutes(2), "task 1's first point");
+        int[] pids = [];
+        SlurmCluster.WaitFor(() => (pids = cluster.Job(task).State == "RUNNING" ? cluster.Pids(task) : []).Length > 0 || Finished(task),
+            TimeSpan.FromMinutes(2), "task 1's process");
+        SlurmCluster.WaitFor(() => Saved().Length > 0 || Finished(task), TimeSpan.FromMinutes(1), "task 1's first point", poll: TimeSpan.FromMilliseconds(2));
+        foreach (int pid in pids) PosixSignals.Send(pid, PosixSignals.SIGSTOP);
         Assert.Equal("RUNNING", cluster.Job(task).State);
+        // scancel continues the frozen task (SIGCONT) and sends SIGTERM; rnnlab drops the point in progress and exits
         cluster.Client("scancel", [task], work);
         SlurmCluster.WaitFor(() => Finished(task), TimeSpan.FromSeconds(30), "the cancelled task");
         Assert.Equal(("CANCELLED", "143:0"), cluster.Job(task));
