@@ -22,7 +22,11 @@ public sealed class InterruptTests : IDisposable
         { PosixSignals.SIGTERM, 143, "SIGTERM" },
     };
 
-    /// <summary>Starts rnnlab, waits until <paramref name="ready"/> holds, sends the signal, and returns how it ended.</summary>
+    /// <summary>
+    /// Starts rnnlab, waits until <paramref name="ready"/> holds, and sends the signal, and returns how it ended. The
+    /// process is frozen (SIGSTOP) the moment it is ready, so the signal finds it exactly there however loaded the
+    /// machine is, and continued (SIGCONT) once the signal is pending.
+    /// </summary>
     (int Code, string Out, string Err) Interrupt(int signal, Func<bool> ready, params string[] args)
     {
         using var p = CliProcess.Start(root, args);
@@ -33,7 +37,9 @@ public sealed class InterruptTests : IDisposable
             Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "rnnlab never got ready to be interrupted");
             Thread.Sleep(5);
         }
+        PosixSignals.Send(p.Id, PosixSignals.SIGSTOP);
         PosixSignals.Send(p.Id, signal);
+        PosixSignals.Send(p.Id, PosixSignals.SIGCONT);
         return CliProcess.Finish(p);
     }
 
@@ -78,14 +84,15 @@ public sealed class InterruptTests : IDisposable
     [MemberData(nameof(Signals))]
     public void ExperimentKeepsFinishedPointsAndResumesThem(int signal, int exitCode, string name)
     {
-        string dir = Path.Combine(root, "copy");
-        string[] command = ["experiment", "copy", "--preset", "test", "--threads", "1", "--out", "copy", "--json"];
+        // exploding --preset quick: six points of a few tenths of a second each
+        string dir = Path.Combine(root, "exploding");
+        string[] command = ["experiment", "exploding", "--preset", "quick", "--threads", "1", "--out", "exploding", "--json"];
         var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
         Assert.Equal(exitCode, code);
         int saved = SavedPoints(dir);
-        int total = ExperimentCatalog.Get("copy").Grid(Preset.Test).Count;
+        int total = ExperimentCatalog.Get("exploding").Grid(Preset.Quick).Count;
         Assert.InRange(saved, 1, total - 1);
-        AssertOneLine(err, $"rnnlab: interrupted by {name}: {saved} of {total} points of shard 0/1 saved in copy/{FinishedPoints.Folder}; " +
+        AssertOneLine(err, $"rnnlab: interrupted by {name}: {saved} of {total} points of shard 0/1 saved in exploding/{FinishedPoints.Folder}; " +
             $"continue with: rnnlab {string.Join(' ', command)}");
         Assert.False(File.Exists(Path.Combine(dir, Sweep.ResultsFile)), "an interrupted sweep wrote a results file");
 
@@ -94,7 +101,7 @@ public sealed class InterruptTests : IDisposable
         using var doc = JsonDocument.Parse(again.Out);
         Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
         Assert.False(Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)), "the journal outlived the results file");
-        var whole = ExperimentCatalog.Get("copy").Run(Preset.Test, Shard.Whole);
+        var whole = ExperimentCatalog.Get("exploding").Run(Preset.Quick, Shard.Whole, threads: 2);
         var resumed = Sweep.ReadResults(Path.Combine(dir, Sweep.ResultsFile));
         Assert.Equal(whole.Points.Length, resumed.Points.Length);
         for (int i = 0; i < whole.Points.Length; i++)

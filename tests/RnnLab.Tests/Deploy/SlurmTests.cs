@@ -11,9 +11,9 @@ namespace RnnLab.Tests.Deploy;
 [Collection(InstalledToolCollection.Name)]
 public sealed class SlurmTests(InstalledTool tool) : IDisposable
 {
-    // Two shards of two points each (about a tenth of a second per point): the test preset keeps the test short, and
-    // the task to cancel is frozen (SIGSTOP) the moment its first point is saved, so the cancel lands inside its second.
-    const string Experiment = "copy", Preset = "test";
+    // Two shards of three points each, a few tenths of a second per point (a second or two of work in all): the task to
+    // cancel is frozen (SIGSTOP) the moment its first point is saved, so the cancel lands inside its second.
+    const string Experiment = "exploding", Preset = "quick";
     const int Shards = 2;
     readonly SlurmCluster cluster = new();
     static readonly string Submit = Path.Combine(InstalledTool.RepoRoot, "deploy", "slurm", "submit.sh");
@@ -67,10 +67,10 @@ public sealed class SlurmTests(InstalledTool tool) : IDisposable
         // scancel continues the frozen task (SIGCONT) and sends SIGTERM; rnnlab drops the point in progress and exits
         cluster.Client("scancel", [task], work);
         SlurmCluster.WaitFor(() => Finished(task), TimeSpan.FromSeconds(30), "the cancelled task");
-        Assert.Equal(("CANCELLED", "143:0"), cluster.Job(task));
+        string log = Path.Combine(logs, "rnnlab-1.out");
+        Assert.True(cluster.Job(task) == ("CANCELLED", "143:0"), $"task 1 ended {cluster.Job(task)}: {File.ReadAllText(log)}");
         int saved = Saved().Length;
         Assert.InRange(saved, 1, whole.GridSize / Shards - 1);
-        string log = Path.Combine(logs, "rnnlab-1.out");
         Assert.Contains($"rnnlab: interrupted by SIGTERM: {saved} of {whole.GridSize / Shards} points of shard 1/{Shards} saved", File.ReadAllText(log));
 
         string requeued = cluster.Client("bash", [Path.Combine(InstalledTool.RepoRoot, "deploy", "slurm", "requeue.sh"), array, "1", second, merge,
