@@ -39,6 +39,26 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("class=\"plot-img\"", File.ReadAllText(Path.Combine(dir, "report.html")));
     }
 
+    [Fact]
+    public void RemediesExperimentShardsMergeAndReportItsVerdicts()
+    {
+        // The README's remedies commands at the test preset: two shards, merged into one report with both verdicts.
+        string dir = Path.Combine(root, "remedies");
+        for (int i = 0; i < 2; i++)
+        {
+            var (code, _, err) = Run("experiment", "remedies", "--preset", "test", "--shard", $"{i}/2", "--out", dir, "--json", "--threads", "2");
+            Assert.True(code == 0, err);
+        }
+        var merged = Run("merge", dir, "--json");
+        Assert.True(merged.Code == 0, merged.Err);
+        string report = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("No optimizer trick", report);
+        Assert.Contains("no comparably simple fix", report);
+        Assert.Contains("fig-remedies-flow", report);
+        var train = Run("train", "--task", "agreement", "--cell", "lstm", "--forget-bias", "chrono", "--seq", "6", "--hidden", "4", "--steps", "3", "--json");
+        Assert.True(train.Code == 0, train.Err);
+    }
+
     [Theory]
     [InlineData("experiment", "nope", "--preset", "test")]
     [InlineData("experiment", "adding", "--preset", "huge")]
