@@ -154,7 +154,8 @@ public sealed class Trainer
         return Task.Score(testSet, Model.Predictions);
     }
 
-    double Forward(SequenceBatch batch) => batch.Kind == TargetKind.RegressionAtLastStep
+    /// <summary>The training loss of <paramref name="batch"/>, from the model's forward pass (what <see cref="Step"/> minimises).</summary>
+    internal double Forward(SequenceBatch batch) => batch.Kind == TargetKind.RegressionAtLastStep
         ? Model.Forward(batch.Inputs, batch.Steps, batch.Size, batch.Targets)
         : Model.Forward(batch.Inputs, batch.Steps, batch.Size, classLabels: batch.Labels);
 
