@@ -5,10 +5,12 @@
 # process may use). Each round also measures RnnLab's float32 GEMM peak at the same thread count (RnnLab.Bench
 # peak), so the table shows how much of the machine's matrix-multiply rate a training step reaches.
 # Prints medians over the rounds; the ratio is the median of the per-round ratios.
-# Usage: bench/training_vs_torch.sh [ROUNDS]   (needs /usr/bin/python3 with torch: apt-get install python3-torch)
+# Usage: bench/training_vs_torch.sh [ROUNDS] [PATTERN]   (PATTERN: an extended regex picking scenario lines below;
+# needs /usr/bin/python3 with torch: apt-get install python3-torch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
+pattern=${2:-.}
 torch=bench/torch_baseline.py
 dotnet build -c Release src/RnnLab.Cli -v q -nologo >/dev/null
 dotnet build -c Release bench/RnnLab.Bench -v q -nologo >/dev/null
@@ -38,7 +40,7 @@ while read -r cell hidden seq batch input layers bidir steps; do
   name="--cell $cell --hidden $hidden --seq $seq --batch $batch --input $input"
   [[ $layers != 1 ]] && name+=" --layers $layers"; [[ $bidir == 1 ]] && name+=" --bidirectional"
   python3 -c "print(f'| \`$name\` | {$mt:.1f} | {$mr:.1f} | {$mq:.2f}× | {$mg:.0f} | {100 * $mg / $mp:.0f}% of {$mp:.0f} |')"
-done <<'SCENARIOS'
+done < <(grep -E "$pattern" <<'SCENARIOS'
 rnn 128 200 32 2 1 0 20
 lstm 128 200 32 2 1 0 20
 gru 128 200 32 2 1 0 20
@@ -46,3 +48,4 @@ lstm 512 100 64 64 1 0 4
 lstm 256 100 32 32 2 0 6
 gru 128 100 32 32 1 1 15
 SCENARIOS
+)
