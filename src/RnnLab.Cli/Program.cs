@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(DepthCommand.Create());      // feedforward layers versus recurrent steps
         root.Subcommands.Add(DistanceCommand.Create());   // subject-to-verb distance on the lesson's sentence
         root.Subcommands.Add(TrainCommand.Create());      // one run on a long-range task, with its run folder
+        root.Subcommands.Add(ExportCommand.Create());     // a run's recurrent module as a PyTorch state dict
         root.Subcommands.Add(ExperimentCommand.Create()); // a named experiment grid, or one shard of it, with its report
         root.Subcommands.Add(MergeCommand.Create());      // shard results of a sweep → one results.json and report
         root.Subcommands.Add(LessonCommand.Create());     // every experiment and analysis, as one page walking the lesson

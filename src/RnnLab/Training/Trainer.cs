@@ -194,6 +194,8 @@ public sealed class Trainer
             ["dropout_rng"] = RngText(dropoutRng),
             ["cell"] = Model.Stack.Kind == CellKind.ExpRnn ? Config.Cell.Trim().ToLowerInvariant() : Model.Stack.Kind.Name(),
         };
+        // A ReLU RNN's tensors look like a tanh RNN's: say which it is.
+        if (Model.Stack.Kind == CellKind.Rnn && CellKinds.TryParse(Config.Cell, out _, out var nl)) metadata[Checkpoint.NonlinearityKey] = Checkpoint.Name(nl);
         SafeTensors.Write(path, tensors, metadata);
     }
 

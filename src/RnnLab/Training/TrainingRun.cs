@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RnnLab.Models;
 using RnnLab.Numerics;
 
 namespace RnnLab.Training;
@@ -47,6 +48,13 @@ public static class TrainingRun
 
     /// <summary><see cref="Json"/> laid out for people: config.json, summary.json and the command line's --json.</summary>
     public static readonly JsonSerializerOptions JsonIndented = new(Json) { WriteIndented = true };
+
+    /// <summary>model.safetensors beside the checkpoint: the recurrent module alone (none for an expRNN with modReLU, which no torch.nn module computes).</summary>
+    static void SaveModel(string outDir, TrainingConfig config)
+    {
+        if (CellKinds.TryParse(config.Cell, out _, out var nl) && nl == Nonlinearity.ModRelu) return;
+        ModelExport.FromCheckpoint(Path.Combine(outDir, CheckpointFile), config.Cell, Path.Combine(outDir, ModelExport.ModelFile));
+    }
 
     /// <summary>
     /// Trains <paramref name="config"/> to its last step, or until it diverges or <paramref name="cancel"/> fires.
@@ -105,7 +113,11 @@ public static class TrainingRun
                 onLog?.Invoke(record);
             }
             if (record.Diverged) break;
-            if (outDir is not null && step % config.CheckpointEvery == 0) trainer.SaveCheckpoint(Path.Combine(outDir, CheckpointFile));
+            if (outDir is not null && step % config.CheckpointEvery == 0)
+            {
+                trainer.SaveCheckpoint(Path.Combine(outDir, CheckpointFile));
+                SaveModel(outDir, config);
+            }
         }
         // A stopped run reports the last evaluation it made: whoever stopped it (Ctrl+C, a closed browser) wants it back now.
         if (divergedAt is null && double.IsNaN(test.Loss) && trainer.CompletedSteps > 0 && !cancel.IsCancellationRequested) test = trainer.Evaluate();
@@ -132,6 +144,7 @@ public static class TrainingRun
         {
             metrics!.Dispose();
             trainer.SaveCheckpoint(Path.Combine(outDir, CheckpointFile));
+            SaveModel(outDir, config);
             WriteJson(Path.Combine(outDir, SummaryFile), summary);
             writeReport?.Invoke(Path.Combine(outDir, ReportFile), summary, logged);
         }
