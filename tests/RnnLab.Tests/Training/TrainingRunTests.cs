@@ -127,7 +127,7 @@ public sealed class TrainingRunTests : IDisposable
         string dir = Path.Combine(root, "files");
         TrainingRun.Run(Small() with { Steps = 10 }, dir, writeReport: RunReport.Write);
         var names = Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        string[] expected = [TrainingRun.CheckpointFile, TrainingRun.ConfigFile, TrainingRun.MetricsFile, TrainingRun.ReportFile, TrainingRun.SummaryFile];
+        string[] expected = [TrainingRun.CheckpointFile, ModelExport.ModelFile, TrainingRun.ConfigFile, TrainingRun.MetricsFile, TrainingRun.ReportFile, TrainingRun.SummaryFile];
         Assert.Equal(expected.Order(StringComparer.Ordinal), names);
         JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, TrainingRun.SummaryFile))).Dispose();
         JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, TrainingRun.ConfigFile))).Dispose();
