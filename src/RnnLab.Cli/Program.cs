@@ -14,7 +14,7 @@ public static class Program
         // A root named after the command users type, not after the assembly (RnnLab.Cli.dll), so --help says "rnnlab".
         var root = new Command("rnnlab", "RnnLab: gradient flow through time in recurrent networks (tanh RNN, LSTM, GRU).")
         {
-            new System.CommandLine.Help.HelpOption(), new VersionOption(),
+            new System.CommandLine.Help.HelpOption(), new VersionOption(), MemoryPlan.MaxMemory,
         };
         root.Subcommands.Add(SpectrumCommand.Create());   // eigenvalues of W_hh; the 2×2 refresher (--refresher)
         root.Subcommands.Add(TableCommand.Create());      // ρ^(T−1) and the lesson's printed numbers, checked
@@ -38,6 +38,7 @@ public static class Program
         // Every verb's kernels use the cores this process may use (and its scheduler granted) unless its --threads says otherwise.
         Numerics.Parallelism.Threads = Scheduler.GrantedCpus();
         Signals.Install();
+        Console.SetOut(new OutputGuard(Console.Out));   // before Spectre.Console takes hold of Console.Out
         return Cli.Run(Commands(), args);
     }
 }

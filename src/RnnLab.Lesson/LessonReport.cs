@@ -51,7 +51,7 @@ public static class LessonReport
 
     public static LessonResults Run(string outDir, Preset preset, int threads = 2, Action<LessonProgress>? progress = null, CancellationToken cancel = default)
     {
-        if (threads < 1) throw new ArgumentException($"--threads must be a positive integer, got {threads}");
+        if (threads < 1) throw new InvalidParameterException("Threads", "must be a positive integer", threads);
         var clock = Stopwatch.StartNew();
         var experiments = ExperimentCatalog.All;
         var work = experiments.SelectMany(e => e.Grid(preset)).ToArray();

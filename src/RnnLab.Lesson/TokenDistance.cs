@@ -44,9 +44,9 @@ public static partial class TokenDistance
     {
         var tokens = Tokenize(sentence);
         int s = subject is null ? GuessSubject(tokens) : Find(tokens, subject, 0);
-        if (s < 0) throw new ArgumentException(subject is null ? "no subject found: give it explicitly" : $"subject '{subject}' not in the sentence");
+        if (s < 0) throw new InvalidInputException(subject is null ? "no subject found: give it explicitly" : $"subject '{subject}' not in the sentence");
         int v = verb is null ? GuessVerb(tokens, s) : Find(tokens, verb, s + 1);
-        if (v < 0) throw new ArgumentException(verb is null ? "no finite verb found after the subject: give it explicitly" : $"verb '{verb}' not found after the subject");
+        if (v < 0) throw new InvalidInputException(verb is null ? "no finite verb found after the subject: give it explicitly" : $"verb '{verb}' not found after the subject");
         int p = v + 1 < tokens.Length && IsWord(tokens[v + 1]) ? v + 1 : -1;
         return new TokenDistanceResult(tokens, s, v, p, v - s, p >= 0 ? p - s : -1, v - s - 1, p >= 0 ? p - s - 1 : -1);
     }

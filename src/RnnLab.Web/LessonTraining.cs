@@ -50,9 +50,19 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
         if (q.Errors.Count > 0) return null;
         var request = new TrainRequest(task, cell, hidden, steps, lr, distance, rho, clipping ? clip : null, batch, (ulong)seed, layers, bidirectional);
         try { section.Config(request).Validate(); }
-        catch (ArgumentException e) { q.Reject("task", e.Message); return null; }
+        catch (InvalidParameterException e) when (FieldOf(e.Parameter) is string field) { q.Reject(field, e.MessageFor(field)); return null; }
+        catch (InvalidInputException e) { q.Reject("task", e.Message); return null; }
         return request;
     }
+
+    /// <summary>The form field that sets a training config's property, or null when the page has no control for it.</summary>
+    static string? FieldOf(string parameter) => parameter switch
+    {
+        nameof(TrainingConfig.Hidden) => "hidden", nameof(TrainingConfig.Steps) => "steps", nameof(TrainingConfig.Lr) => "lr",
+        nameof(TrainingConfig.Seq) => "distance", nameof(TrainingConfig.Rho) => "rho", nameof(TrainingConfig.ClipNorm) => "clip",
+        nameof(TrainingConfig.Batch) => "batch", nameof(TrainingConfig.Seed) => "seed", nameof(TrainingConfig.Layers) => "layers",
+        _ => null,
+    };
 
     static string CellName(string cell) => cell switch
     {

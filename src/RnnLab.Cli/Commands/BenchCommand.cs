@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnLab.Models;
 using RnnLab.Training;
 using Spectre.Console;
 
@@ -27,7 +28,9 @@ public static class BenchCommand
         {
             var config = new BenchConfig(parse.GetValue(cell)!, parse.GetValue(hidden), parse.GetValue(seq), parse.GetValue(batch),
                 parse.GetValue(input), parse.GetValue(steps), parse.GetValue(threads), Layers: parse.GetValue(layers), Bidirectional: parse.GetValue(bidirectional));
-            CommonOptions.ParseCell(config.Cell);
+            var (kind, _) = CommonOptions.ParseCell(config.Cell);
+            MemoryPlan.Check(parse, MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, config.Input, config.Seq, config.Batch,
+                $"--seq {config.Seq} --batch {config.Batch}", config.Layers * (config.Bidirectional ? 2 : 1)));
             BenchResult result;
             if (parse.GetValue(json) || Console.IsOutputRedirected)
                 result = TrainBenchmark.Run(config);

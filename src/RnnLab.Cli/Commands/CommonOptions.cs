@@ -15,11 +15,18 @@ public static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
-    public static Option<int> Positive(string name, string description, int defaultValue) => new(name)
+    /// <summary>A positive integer, refused at parse time (before any work) when it is 0 or negative.</summary>
+    public static Option<int> Positive(string name, string description, int defaultValue)
     {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-    };
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            // only a value that parsed: a non-number is the parser's error to report
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v <= 0)
+                result.AddError($"{name} must be a positive integer, got {v}");
+        });
+        return option;
+    }
 
     public static Option<int> Layers() => new("--layers")
     {
@@ -46,26 +53,8 @@ public static class CommonOptions
         DefaultValueFactory = _ => 0UL,
     };
 
-    /// <summary>
-    /// A comma-separated option value ("0.7, 0.8,0.9") as a list: each item parsed with <paramref name="parse"/> and
-    /// checked with <paramref name="valid"/>; a one-line error names the option and the item otherwise.
-    /// </summary>
-    public static T[] ParseList<T>(string text, string name, Func<string, T> parse, Func<T, bool> valid, string requirement)
-    {
-        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (items.Length == 0) throw new UsageException($"{name} needs at least one value");
-        return [.. items.Select(s =>
-        {
-            T v;
-            try { v = parse(s); }
-            catch (FormatException) { throw new UsageException($"{name}: '{s}' is not a number"); }
-            catch (OverflowException) { throw new UsageException($"{name}: '{s}' is out of range"); }
-            return valid(v) ? v : throw new UsageException($"{name}: {s} must be {requirement}");
-        })];
-    }
-
-    public static double ParseDouble(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
-    public static int ParseInt(string s) => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture);
+    /// <summary>True when the user typed the option (not just its default).</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     /// <summary>Parses a cell name or fails with the list of choices.</summary>
     public static (CellKind Kind, Nonlinearity Nonlinearity) ParseCell(string text)
@@ -80,4 +69,19 @@ public static class CommonOptions
     /// <summary>Fails with a one-line message unless value &gt; 0.</summary>
     public static int RequirePositive(int value, string name) =>
         value > 0 ? value : throw new UsageException($"{name} must be a positive integer, got {value}");
+
+    /// <summary>A comma-separated list of positive integers (--seq 10,30,100; --depths 5,50).</summary>
+    public static int[] PositiveIntegers(string text, string name) => List<int>(text, name, "positive integers",
+        s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : null);
+
+    /// <summary>A comma-separated list of finite positive numbers (--rho 0.9,0.8; --compare-rho).</summary>
+    public static double[] PositiveNumbers(string text, string name) => List<double>(text, name, "finite positive numbers",
+        s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && double.IsFinite(v) ? v : null);
+
+    static T[] List<T>(string text, string name, string what, Func<string, T?> parse) where T : struct
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        if (items.All(s => s.Length == 0)) throw new UsageException($"{name} needs a comma-separated list of {what}, got an empty list");
+        return [.. items.Select(s => parse(s) ?? throw new UsageException($"{name} must be a comma-separated list of {what}, got '{s}' in '{text}'"))];
+    }
 }

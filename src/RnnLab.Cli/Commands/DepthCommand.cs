@@ -24,18 +24,24 @@ public static class DepthCommand
         };
         command.SetAction(parse =>
         {
-            string? plotPath = parse.GetValue(plot);
-            PlotFile.CheckPath(plotPath);
-            int[] ls = CommonOptions.ParseList(parse.GetValue(depths)!, "--depths", CommonOptions.ParseInt, l => l > 0, "positive");
+            int[] ls = CommonOptions.PositiveIntegers(parse.GetValue(depths)!, "--depths");
             double g = parse.GetValue(gain), s = parse.GetValue(inputScale);
             if (!(g > 0 && double.IsFinite(g))) throw new UsageException($"--gain must be a positive number, got {g}");
             if (!(s >= 0 && double.IsFinite(s))) throw new UsageException($"--rnn-input-scale must be zero or positive, got {s}");
+            double n = parse.GetValue(width), deepest = ls.Max(), layers = ls.Sum(l => (double)l);
+            // each depth builds a plain and a residual MLP (one n×n matrix per layer) and an RNN over as many steps
+            MemoryPlan.Check(parse,
+                new MemoryPlan.Need("one layer's weights", $"--width {n}", n * n),
+                new MemoryPlan.Need("the MLPs' weights", $"--width {n} --depths {parse.GetValue(depths)}", 2 * deepest * n * n + 4 * deepest * n),
+                new MemoryPlan.Need("the gradient curves", $"--depths {parse.GetValue(depths)}", 3 * layers + 2 * deepest * n));
+            string? plotPath = parse.GetValue(plot);
+            PlotFile.CheckPath(plotPath);
             var curves = DepthComparison.Run(new DepthOptions { Width = parse.GetValue(width), Depths = ls, Gain = g, RnnInputScale = s, Seed = parse.GetValue(seed) });
-            PlotFile.Write(Plots.DepthComparison(curves), plotPath);
+            PlotFile.Write(() => Plots.DepthComparison(curves), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, curves); return 0; }
             var table = new Table().AddColumns("network", "depth L", "‖∂L/∂x‖ at the output", "at the input (L back)", "ratio input/output");
             foreach (var c in curves)
-                table.AddRow(c.Label, $"{c.Depth}", $"{c.GradientNorm[^1]:G3}", $"{c.GradientNorm[0]:G3}", $"{c.GradientNorm[0] / c.GradientNorm[^1]:G3}");
+                table.AddRow(c.Label, $"{c.Depth}", $"{Numbers.G(c.GradientNorm[^1], 3)}", $"{Numbers.G(c.GradientNorm[0], 3)}", $"{Numbers.G(c.GradientNorm[0] / c.GradientNorm[^1], 3)}");
             AnsiConsole.Write(table);
             return 0;
         });

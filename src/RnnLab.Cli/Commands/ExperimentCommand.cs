@@ -28,6 +28,7 @@ public static class ExperimentCommand
             var s = Scheduler.ParseShard(parse.GetValue(shard)!, parse.GetValue(shards));
             int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
             string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}";
+            OutputPaths.PrepareFolder(folder, "--out");
             ExperimentFolder.CheckOwner(folder, experiment.Name, p);
             bool asJson = parse.GetValue(json);
             ExperimentResults results;
@@ -84,7 +85,7 @@ public static class ExperimentCommand
                     bar.MaxValue = pr.Total;
                     bar.Value = pr.Done;
                     bar.Description = Markup.Escape($"{experiment.Name}: {pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: " +
-                        $"test loss {pr.Last.TestLoss:G3} in {pr.Last.Seconds:F1} s");
+                        $"test loss {Numbers.G(pr.Last.TestLoss, 3)} in {pr.Last.Seconds:F1} s");
                 }, Cli.Interrupted, folder);
             });
     }

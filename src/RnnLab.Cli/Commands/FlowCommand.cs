@@ -32,28 +32,45 @@ public static class FlowCommand
         network.AddTo(command);
         command.SetAction(parse =>
         {
-            string? plotPath = parse.GetValue(plot);
-            PlotFile.CheckPath(plotPath);
             double th = parse.GetValue(threshold);
             if (!(th > 0 && th < 1)) throw new UsageException($"--threshold must be between 0 and 1, got {th}");
+            string? compareList = parse.GetValue(compare);
+            double[] rhos = compareList is null ? [] : CommonOptions.PositiveNumbers(compareList, "--compare-rho");
+            if (compareList is not null && CommonOptions.Given(parse, network.Rho))
+                throw new UsageException("--compare-rho sets ρ for each network: leave out --rho");
+            string? inputsPath = parse.GetValue(inputs);
+            if (inputsPath is not null && CommonOptions.Given(parse, seq))
+                throw new UsageException($"--seq sets the length of generated inputs; --inputs {inputsPath} has its own: leave out --seq");
+            if (inputsPath is not null && Directory.Exists(inputsPath)) throw new UsageException($"--inputs {inputsPath} is a folder, not a .npy file");
+            if (inputsPath is not null && !File.Exists(inputsPath)) throw new UsageException($"--inputs {inputsPath}: no such file");
             var options = new FlowOptions { HorizonThreshold = th, TruncationTolerance = parse.GetValue(exact) ? 0 : new FlowOptions().TruncationTolerance };
-            if (network.ModelPath(parse) is not null)
+            string? plotPath = parse.GetValue(plot);
+            if (network.Plan(parse, generatesNetworks: compareList is not null) is not var (kind, gates, hidden, input))
             {
-                if (parse.GetValue(compare) is not null) throw new UsageException("--compare-rho generates its networks: leave out --model");
-                if (parse.GetResult(seq) is { Implicit: false } && parse.GetValue(inputs) is not null) throw new UsageException("--seq is the length of generated inputs: it cannot apply to --inputs");
+                PlotFile.CheckPath(plotPath);
                 return ModuleFlowCommand(parse, network, inputs, batchFirst, h0, c0, seq, options, plotPath);
             }
             foreach (var o in new Option[] { batchFirst, h0, c0 })
-                if (parse.GetResult(o) is { Implicit: false }) throw new UsageException($"{o.Name} applies to --model only");
+                if (CommonOptions.Given(parse, o)) throw new UsageException($"{o.Name} applies to --model only");
+            double h = hidden, state = kind == CellKind.Lstm ? 2 * h : h;
+            double t = inputsPath is null ? parse.GetValue(seq) : new FileInfo(inputsPath).Length / 8.0 / input;
+            string length = inputsPath is null ? $"--seq {parse.GetValue(seq)}" : $"--inputs {inputsPath}";
+            int runs = Math.Max(1, rhos.Length);
+            MemoryPlan.Check(parse, [.. NetworkOptions.Weights(gates, hidden, input),
+                new MemoryPlan.Need("the inputs", $"{length} --input {input}", t * input),
+                new MemoryPlan.Need("the trajectory (states and gates at every step)", $"{length} --hidden {hidden}", t * (gates + 4) * h),
+                new MemoryPlan.Need("the Jacobian products", $"--hidden {hidden}", 8 * state * state + 4 * h * h),
+                new MemoryPlan.Need("the profiles", $"{length}", runs * 8 * t)]);
+            PlotFile.CheckPath(plotPath);
             RecurrentLayer<double> layer = network.Generate(parse);
             double[] x = parse.GetValue(inputs) is string npy
                 ? AnalysisNetwork.LoadInputs(npy, layer.InputSize)
                 : AnalysisNetwork.RandomInputs(parse.GetValue(seq), layer.InputSize, parse.GetValue(network.Seed));
             int steps = x.Length / layer.InputSize;
-            if (parse.GetValue(compare) is string list)
-                return CompareSpectralRadii(parse, network, list, x, steps, options, plotPath);
+            if (compareList is not null)
+                return CompareSpectralRadii(parse, network, rhos, x, steps, options, plotPath);
             var result = FlowProfile.Compute(layer, x, steps, options);
-            PlotFile.Write(Plots.FlowProfile(result), plotPath);
+            PlotFile.Write(() => Plots.FlowProfile(result), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
 
             var summary = new Table().AddColumns("", "value");
@@ -127,7 +144,7 @@ public static class FlowCommand
             var plot = w.Directions == 1 && w.Layers > 1
                 ? Plots.DepthTime([.. Enumerable.Range(0, w.Layers).Select(l => ModuleFlowReport.Mean([.. results.Select(r => r.DepthTime![l].Log10SpectralNorm)]))])
                 : Plots.FlowProfile(results[0].Layers[top].Flow);
-            PlotFile.Write(plot, plotPath);
+            PlotFile.Write(() => plot, plotPath);
         }
         if (parse.GetValue<bool>("--json")) { Cli.WriteJson(parse.InvocationConfiguration.Output, report); return 0; }
 
@@ -156,11 +173,10 @@ public static class FlowCommand
     }
 
     /// <summary>The same network shape and inputs at several spectral radii of W_hh (--compare-rho).</summary>
-    static int CompareSpectralRadii(ParseResult parse, NetworkOptions network, string list, double[] x, int steps, FlowOptions options, string? plotPath)
+    static int CompareSpectralRadii(ParseResult parse, NetworkOptions network, double[] rhos, double[] x, int steps, FlowOptions options, string? plotPath)
     {
-        double[] rhos = CommonOptions.ParseList(list, "--compare-rho", CommonOptions.ParseDouble, r => r > 0 && double.IsFinite(r), "a positive number");
         var runs = rhos.Select(r => (r, FlowProfile.Compute(network.Generate(parse, r), x, steps, options))).ToList();
-        PlotFile.Write(Plots.FlowAcrossSpectralRadii(runs), plotPath);
+        PlotFile.Write(() => Plots.FlowAcrossSpectralRadii(runs), plotPath);
         var rows = runs.Select(r => new
         {
             rho = r.r, effective_rho = r.Item2.EffectiveRho, decay_rate = r.Item2.DecayRate, horizon = r.Item2.Horizon,

@@ -28,7 +28,7 @@ public static class LessonCommand
             var p = Presets.Parse(parse.GetValue(preset)!);
             int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
             bool asJson = parse.GetValue(json);
-            if (File.Exists(folder)) throw new UsageException($"--out {folder} is a file, not a folder");
+            OutputPaths.PrepareFolder(folder, "--out");
             LessonResults lesson;
             try
             {

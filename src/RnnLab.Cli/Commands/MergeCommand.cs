@@ -21,6 +21,7 @@ public static class MergeCommand
             Sweep.CheckShards(parts);
             var merged = ExperimentCatalog.Merge([.. parts.Select(p => p.Item2)]);
             string folder = parse.GetValue(outDir) ?? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))!);
+            OutputPaths.PrepareFolder(folder, "--out");
             ExperimentFolder.Write(folder, merged);
             ExperimentCommand.Report(parse.InvocationConfiguration.Output, parse.GetValue(json), folder, merged);
             return 0;

@@ -81,4 +81,32 @@ public sealed class NetworkOptions
         foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
         return o;
     }
+
+    /// <summary>
+    /// Checks the network options before any work: options a loaded model would ignore are refused (as
+    /// <see cref="ModelPath"/> does), the model file exists, names are known. Returns the cell and the weights' size
+    /// (gates G, H, I) of a generated network for the caller's memory estimate; null for --model, whose sizes are
+    /// known only once it is read (its reading is bounded by the file's size).
+    /// </summary>
+    public (CellKind Kind, int Gates, int Hidden, int Input)? Plan(ParseResult parse, bool generatesNetworks = false)
+    {
+        var cell = CellChoice(parse);
+        if (ModelPath(parse) is string path)
+        {
+            if (generatesNetworks) throw new UsageException("--compare-rho generates its networks: leave out --model");
+            if (Directory.Exists(path)) throw new UsageException($"--model {path} is a folder, not a .safetensors file");
+            if (!File.Exists(path)) throw new UsageException($"--model {path}: no such file");
+            return null;
+        }
+        Initializers.Parse(parse.GetValue(Init)!);
+        var kind = cell?.Kind ?? CellKind.Rnn;
+        return (kind, kind.Gates(), parse.GetValue(Hidden), parse.GetValue(Input));
+    }
+
+    /// <summary>The weights of a generated network, for <see cref="MemoryPlan.Check"/>.</summary>
+    public static MemoryPlan.Need[] Weights(int gates, int hidden, int input) =>
+    [
+        new("W_hh", $"--hidden {hidden}", (double)gates * hidden * hidden),
+        new("W_ih", $"--hidden {hidden} --input {input}", (double)gates * hidden * input),
+    ];
 }

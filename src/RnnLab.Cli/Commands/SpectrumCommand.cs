@@ -26,21 +26,31 @@ public static class SpectrumCommand
         network.AddTo(command);
         command.SetAction(parse =>
         {
-            string? plotPath = parse.GetValue(plot);
-            PlotFile.CheckPath(plotPath);
             var output = parse.InvocationConfiguration.Output;
+            string? plotPath = parse.GetValue(plot);
             if (parse.GetValue(refresher))
             {
+                foreach (Option o in new Option[] { network.Cell, network.Hidden, network.Input, network.Init, network.Rho, network.Model, network.Seed })
+                    if (CommonOptions.Given(parse, o)) throw new UsageException($"--refresher shows the lesson's fixed 2×2 matrix: leave out {o.Name}");
+                PlotFile.CheckPath(plotPath);
                 var rows = RefresherExample.Rows(RefresherPowers);
                 var eig = Spectra.Eigenvalues(RefresherExample.Matrix(), 2);
-                PlotFile.Write(Plots.Eigenvalues(eig, "Refresher: eigenvalues of A"), plotPath);
+                PlotFile.Write(() => Plots.Eigenvalues(eig, "Refresher: eigenvalues of A"), plotPath);
                 if (parse.GetValue(json)) { Cli.WriteJson(output, new { matrix = RefresherExample.Matrix(), eigenvalues = eig, rows }); return 0; }
                 var t = new Table().AddColumns("k", "along the 0.7-eigenvector (0.7^k)", "along the 1.2-eigenvector (1.2^k)", "‖A^k‖₂");
-                foreach (var r in rows) t.AddRow($"{r.K}", $"{r.CoefficientSmall:G4}", $"{r.CoefficientLarge:G4}", $"{r.SpectralNorm:G4}");
+                foreach (var r in rows) t.AddRow($"{r.K}", $"{Numbers.G(r.CoefficientSmall, 4)}", $"{Numbers.G(r.CoefficientLarge, 4)}", $"{Numbers.G(r.SpectralNorm, 4)}");
                 AnsiConsole.WriteLine("A = [[0.7, 0.5], [0, 1.2]], x₀ = v₁ + v₂; A^k x₀ split along the eigenvectors:");
                 AnsiConsole.Write(t);
                 return 0;
             }
+            if (network.Plan(parse) is var (_, blockCount, hidden, input))
+            {
+                double h = hidden;
+                // per gate block: a copy for the eigen solver, its Hessenberg form and eigenvectors, and U, Σ, Vᵀ of the SVD
+                MemoryPlan.Check(parse, [.. NetworkOptions.Weights(blockCount, hidden, input),
+                    new MemoryPlan.Need("the eigen and singular value decompositions", $"--hidden {hidden}", 8 * h * h)]);
+            }
+            PlotFile.CheckPath(plotPath);
             // The generated layer, or every layer and direction of --model's module (blocks named "l1_reverse.f").
             var cells = new List<(string Prefix, CellWeights Cell)>();
             if (network.ModelPath(parse) is not null)
@@ -57,7 +67,7 @@ public static class SpectrumCommand
             int H = cells[0].Cell.HiddenSize;
             GateBlockSpectrum[] blocks = [.. cells.SelectMany(c => GateSpectra.Analyze(kind, c.Cell.WeightHH, H).Select(b => b with { Gate = c.Prefix + b.Gate }))];
             System.Numerics.Complex[] all = [.. blocks.SelectMany(b => b.Eigenvalues)];
-            PlotFile.Write(Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
+            PlotFile.Write(() => Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(output, new { cell = kind.Name(), hidden = H, blocks }); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");
             foreach (var b in blocks)

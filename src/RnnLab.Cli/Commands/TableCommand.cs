@@ -18,23 +18,24 @@ public static class TableCommand
         var command = new Command("table", "The decay table ρ^(T−1), and the lesson's printed numbers with a verdict for each.") { rhos, lengths, plot, json };
         command.SetAction(parse =>
         {
+            double[] r = CommonOptions.PositiveNumbers(parse.GetValue(rhos)!, "--rho");
+            int[] t = CommonOptions.PositiveIntegers(parse.GetValue(lengths)!, "--seq");
+            MemoryPlan.Check(parse, new MemoryPlan.Need("the table", $"--rho and --seq with {r.Length} × {t.Length} entries", 8.0 * r.Length * t.Length));
             string? plotPath = parse.GetValue(plot);
             PlotFile.CheckPath(plotPath);
-            double[] r = CommonOptions.ParseList(parse.GetValue(rhos)!, "--rho", CommonOptions.ParseDouble, v => v > 0 && double.IsFinite(v), "positive");
-            int[] t = CommonOptions.ParseList(parse.GetValue(lengths)!, "--seq", CommonOptions.ParseInt, v => v > 0, "positive");
             var entries = DecayTable.Compute(r, t);
             var lesson = PrintedDecayTable.CheckLesson();
-            PlotFile.Write(Plots.DecayCurves(r, t.Max()), plotPath);
+            PlotFile.Write(() => Plots.DecayCurves(r, t.Max()), plotPath);
             if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, new { table = entries, lesson }); return 0; }
             var table = new Table().AddColumn("T");
             foreach (double rho in r) table.AddColumn($"ρ = {rho.ToString(CultureInfo.InvariantCulture)}");
             foreach (int len in t)
-                table.AddRow([$"{len}", .. r.Select(rho => $"{entries.First(e => e.Rho == rho && e.T == len).Value:G3}")]);
+                table.AddRow([$"{len}", .. r.Select(rho => $"{Numbers.G(entries.First(e => e.Rho == rho && e.T == len).Value, 3)}")]);
             AnsiConsole.MarkupLine("ρ^(T−1):");
             AnsiConsole.Write(table);
             var checks = new Table().AddColumns("lesson's number", "printed", "formula", "formula gives", "verdict (ρ^(T−1) for the table)");
             foreach (var c in lesson)
-                checks.AddRow(Markup.Escape(c.Claim), Markup.Escape(c.Printed), Markup.Escape(c.Formula), $"{c.FormulaValue:G3}",
+                checks.AddRow(Markup.Escape(c.Claim), Markup.Escape(c.Printed), Markup.Escape(c.Formula), $"{Numbers.G(c.FormulaValue, 3)}",
                     Markup.Escape(c.Note));
             AnsiConsole.Write(checks);
             return 0;

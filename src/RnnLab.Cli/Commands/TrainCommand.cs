@@ -51,15 +51,13 @@ public static class TrainCommand
         command.SetAction(parse =>
         {
             var cancel = Cli.Interrupted;
-            if (parse.GetValue(clipNorm) is not null && parse.GetValue(clipValue) is not null)
-                throw new UsageException("give --clip-norm or --clip-value, not both");
             string? forgetText = parse.GetValue(forgetBias)?.Trim();
             bool chrono = string.Equals(forgetText, "chrono", StringComparison.OrdinalIgnoreCase);
             double? forgetNumber = null;
             if (forgetText is not null && !chrono)
                 forgetNumber = double.TryParse(forgetText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double fb)
                     ? fb : throw new UsageException($"--forget-bias must be a number or chrono, got '{forgetText}'");
-            var config = new TrainingConfig
+            var asked = new TrainingConfig
             {
                 Task = parse.GetValue(task)!, Cell = parse.GetValue(cell)!, Seq = parse.GetValue(seq), Hidden = parse.GetValue(hidden),
                 Layers = parse.GetValue(layers), Bidirectional = parse.GetValue(bidirectional), Dropout = parse.GetValue(dropout), ProjSize = parse.GetValue(projSize),
@@ -70,14 +68,71 @@ public static class TrainCommand
                 Attractors = parse.GetValue(attractors), Seed = parse.GetValue(seed), EvalEvery = parse.GetValue(evalEvery),
                 LogEvery = parse.GetValue(logEvery), CheckpointEvery = parse.GetValue(checkpointEvery),
             };
-            bool asJson = parse.GetValue(json);
             string? folder = parse.GetValue(outDir);
             bool again = parse.GetValue(resume);
-            if (!again) config.Validate();
-            using var kernelThreads = Parallelism.Use(CommonOptions.RequirePositive(parse.GetValue(threads), "--threads"));
+            int? resumeSteps = null;
+            TrainingConfig config;
+            if (again)
+            {
+                if (folder is null) throw new UsageException("--resume continues the run in a folder: give it with --out DIR");
+                var saved = TrainingRun.ReadSaved(folder);
+                // Every option typed beside --resume must agree with the saved run; --steps may move its end.
+                foreach (var (option, property) in new (Option Option, string Property)[]
+                {
+                    (task, nameof(TrainingConfig.Task)), (cell, nameof(TrainingConfig.Cell)), (seq, nameof(TrainingConfig.Seq)),
+                    (hidden, nameof(TrainingConfig.Hidden)), (layers, nameof(TrainingConfig.Layers)), (bidirectional, nameof(TrainingConfig.Bidirectional)),
+                    (dropout, nameof(TrainingConfig.Dropout)), (projSize, nameof(TrainingConfig.ProjSize)), (batch, nameof(TrainingConfig.Batch)),
+                    (lr, nameof(TrainingConfig.Lr)), (optimizer, nameof(TrainingConfig.Optimizer)), (momentum, nameof(TrainingConfig.Momentum)),
+                    (clipNorm, nameof(TrainingConfig.ClipNorm)), (clipValue, nameof(TrainingConfig.ClipValue)), (init, nameof(TrainingConfig.Init)),
+                    (rho, nameof(TrainingConfig.Rho)), (forgetBias, chrono ? nameof(TrainingConfig.Chrono) : nameof(TrainingConfig.ForgetBias)),
+                    (chronoMax, nameof(TrainingConfig.ChronoMax)), (skewLr, nameof(TrainingConfig.SkewLr)), (flowRegularizer, nameof(TrainingConfig.FlowRegularizer)),
+                    (truncation, nameof(TrainingConfig.Truncation)), (attractors, nameof(TrainingConfig.Attractors)), (seed, nameof(TrainingConfig.Seed)),
+                    (evalEvery, nameof(TrainingConfig.EvalEvery)), (logEvery, nameof(TrainingConfig.LogEvery)), (checkpointEvery, nameof(TrainingConfig.CheckpointEvery)),
+                })
+                {
+                    if (!CommonOptions.Given(parse, option)) continue;
+                    var prop = typeof(TrainingConfig).GetProperty(property)!;
+                    object? want = prop.GetValue(asked), have = prop.GetValue(saved.Config);
+                    if (!Equals(want, have))
+                        throw new UsageException($"{option.Name} {Show(want)} contradicts the run in {folder}, which has {option.Name} {Show(have)}: leave it out to resume, or start a new run in another --out");
+                }
+                if (saved.DivergedAt is int diverged)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"rnnlab: the run in {folder} diverged at step {diverged} (loss or gradient NaN or infinite); it does not continue: start a new run, e.g. with a smaller --lr or --clip-norm");
+                    return Cli.Diverged;
+                }
+                if (CommonOptions.Given(parse, steps))
+                {
+                    if (asked.Steps <= saved.CompletedSteps)
+                        throw new UsageException($"--steps {asked.Steps} must be more than the {saved.CompletedSteps} steps the run in {folder} has done");
+                    resumeSteps = asked.Steps;
+                }
+                else if (saved.Finished)
+                    throw new UsageException($"the run in {folder} is finished ({saved.CompletedSteps} of {saved.Config.Steps} steps): extend it with --resume --steps N, N > {saved.CompletedSteps}");
+                config = saved.Config with { Steps = resumeSteps ?? saved.Config.Steps };
+            }
+            else
+            {
+                if (CommonOptions.Given(parse, clipNorm) && CommonOptions.Given(parse, clipValue))
+                    throw new UsageException("give --clip-norm or --clip-value, not both");
+                config = asked;
+                config.Validate();
+                if (folder is not null && File.Exists(Path.Combine(folder, TrainingRun.ConfigFile)))
+                    throw new UsageException($"--out {folder} already holds a run: add --resume to continue it, or choose another --out");
+            }
+            int kernels = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
+            Models.CellKinds.TryParse(config.Cell, out var kind, out _);
+            var plan = TaskCatalog.Create(config);
+            MemoryPlan.Check(parse, [.. MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, plan.InputSize, plan.Steps, config.Batch,
+                    $"--seq {config.Seq} --batch {config.Batch}", config.Layers * (config.Bidirectional ? 2 : 1)),
+                new MemoryPlan.Need("the held-out set's activations", $"--seq {config.Seq} --hidden {config.Hidden}",
+                    (double)plan.Steps * config.EvalBatch * config.Hidden * (kind.Gates() + 2) * config.Layers, sizeof(float))]);
+            if (folder is not null) OutputPaths.PrepareFolder(folder, "--out");
+            bool asJson = parse.GetValue(json);
+            using var kernelThreads = Parallelism.Use(kernels);
             TrainingSummary summary;
             if (asJson || Console.IsOutputRedirected)
-                summary = TrainingRun.Run(config, folder, again, cancel: cancel, writeReport: RunReport.Write);
+                summary = TrainingRun.Run(config, folder, again, cancel: cancel, writeReport: RunReport.Write, resumeSteps: resumeSteps);
             else
                 summary = AnsiConsole.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -87,8 +142,8 @@ public static class TrainCommand
                         return TrainingRun.Run(config, folder, again, r =>
                         {
                             bar.Value = r.Step;
-                            bar.Description = $"{config.Cell} step {r.Step}: loss {r.Loss:G4}, metric {r.Metric:F3}, |g| {r.GradNorm:G3}, {r.StepsPerS:F0} steps/s";
-                        }, cancel, RunReport.Write);
+                            bar.Description = $"{config.Cell} step {r.Step}: loss {Numbers.G(r.Loss, 4)}, metric {r.Metric:F3}, |g| {Numbers.G(r.GradNorm, 3)}, {r.StepsPerS:F0} steps/s";
+                        }, cancel, RunReport.Write, resumeSteps: resumeSteps);
                     });
             if (summary.Stopped && cancel.IsCancellationRequested)
             {
@@ -102,13 +157,13 @@ public static class TrainCommand
             if (asJson) { Cli.WriteJson(parse.InvocationConfiguration.Output, summary); return summary.DivergedAt is null ? 0 : 1; }
             var table = new Table().AddColumns("", "value", "chance");
             table.AddRow("steps", $"{summary.Steps}/{summary.Config.Steps}", "");
-            table.AddRow("test loss", $"{summary.TestLoss:G4}", $"{summary.ChanceLoss:G4}");
+            table.AddRow("test loss", $"{Numbers.G(summary.TestLoss, 4)}", $"{Numbers.G(summary.ChanceLoss, 4)}");
             table.AddRow($"test {Markup.Escape(summary.MetricName)}", $"{summary.TestMetric:F3}", $"{summary.ChanceMetric:F3}");
             table.AddRow("seconds", $"{summary.Seconds:F1}", "");
             AnsiConsole.Write(table);
             if (summary.DivergedAt is int step)
             {
-                Console.Error.WriteLine($"rnnlab: training diverged at step {step}: loss or gradient became NaN or infinite");
+                parse.InvocationConfiguration.Error.WriteLine($"rnnlab: training diverged at step {step}: loss or gradient became NaN or infinite");
                 return 1;
             }
             if (folder is not null) AnsiConsole.MarkupLine($"run folder: [bold]{Markup.Escape(folder)}[/]");
@@ -116,4 +171,11 @@ public static class TrainCommand
         });
         return command;
     }
+
+    static string Show(object? value) => value switch
+    {
+        null => "(not set)",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 }

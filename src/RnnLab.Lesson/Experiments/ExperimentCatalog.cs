@@ -10,7 +10,7 @@ public static class ExperimentCatalog
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(e => e.Name)];
 
     public static Experiment Get(string name) => All.FirstOrDefault(e => e.Name == name)
-        ?? throw new ArgumentException($"unknown experiment '{name}': choose {string.Join(", ", Names)}");
+        ?? throw new InvalidInputException($"unknown experiment '{name}': choose {string.Join(", ", Names)}");
 
     /// <summary>Combines shard results into the whole grid, checked against this version's grid of the experiment they name.</summary>
     public static ExperimentResults Merge(IReadOnlyList<ExperimentResults> parts) =>

@@ -165,7 +165,9 @@ public static class Plots
     public static Plot DecayCurves(IEnumerable<double> rhos, int maxT)
     {
         var plot = new Plot();
-        double[] t = Enumerable.Range(1, maxT).Select(i => (double)i).ToArray();
+        // at most 2000 points: enough for a smooth curve at any T, a few kilobytes even for T = 10^9
+        int points = Math.Min(maxT, 2000);
+        double[] t = Enumerable.Range(0, points).Select(i => points == 1 ? 1 : Math.Round(1 + (maxT - 1) * (double)i / (points - 1))).ToArray();
         foreach (double rho in rhos)
         {
             var s = plot.Add.ScatterLine(t, RhoPowers.Log10(rho, maxT));   // ρ^(T−1) at T = 1..maxT is ρ^k at k = 0..maxT−1

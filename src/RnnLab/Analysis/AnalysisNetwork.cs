@@ -17,7 +17,7 @@ public static class AnalysisNetwork
     public static RecurrentLayer<double> Generate(CellKind kind, int inputSize, int hiddenSize, InitKind init = InitKind.PyTorch,
         double? spectralRadius = null, ulong seed = 0, Nonlinearity nonlinearity = Nonlinearity.Tanh)
     {
-        if (spectralRadius is double r && !(r > 0 && double.IsFinite(r))) throw new ArgumentException($"--rho must be a positive number, got {r}");
+        if (spectralRadius is double r && !(r > 0 && double.IsFinite(r))) throw new InvalidParameterException("Rho", "must be a positive number", r);
         var layer = RecurrentLayer<double>.Create(kind, inputSize, hiddenSize, nonlinearity);
         Initializers.Apply(layer, init, new SeededRandom(seed), spectralRadius);
         return layer;
@@ -79,7 +79,7 @@ public static class AnalysisNetwork
     /// <summary>x [T, I] with entries N(0, 1), the same for the same seed.</summary>
     public static double[] RandomInputs(int steps, int inputSize, ulong seed)
     {
-        if (steps <= 0) throw new ArgumentException($"--seq must be a positive integer, got {steps}");
+        if (steps <= 0) throw new InvalidParameterException("Seq", "must be a positive integer", steps);
         var x = new double[steps * inputSize];
         new SeededRandom(seed ^ 0x1_0000_0001UL).FillGaussian<double>(x, 0, 1);
         return x;

@@ -50,7 +50,7 @@ public static class Initializers
     /// <summary>As <see cref="TryParse"/>, with an error that lists the choices.</summary>
     public static InitKind Parse(string text)
         => TryParse(text, out var kind) ? kind
-           : throw new ArgumentException($"unknown initialization '{text}': choose one of {string.Join(", ", Names)}", nameof(text));
+           : throw new InvalidInputException($"unknown initialization '{text}': choose one of {string.Join(", ", Names)}");
 
     /// <summary>Initialises every layer of <paramref name="stack"/>, in PyTorch's order (l0, l0_reverse, l1, …), from one stream.</summary>
     public static void Apply<T>(RecurrentStack<T> stack, InitKind kind, SeededRandom rng, double? spectralRadius = null)
@@ -191,7 +191,7 @@ public static class Initializers
         for (int i = 0; i < m.Length; i++) m[i] = double.CreateTruncating(w[i]);
         double current = Spectra.SpectralRadius(m, n);
         if (!(current > 0) || !double.IsFinite(current))
-            throw new InvalidOperationException($"{what} has spectral radius {current}: it cannot be rescaled to {rho}");
+            throw new InvalidInputException($"{what} has spectral radius {current}: it cannot be rescaled to {rho}");
         double factor = rho / current;
         for (int i = 0; i < m.Length; i++) w[i] = T.CreateTruncating(m[i] * factor);
     }

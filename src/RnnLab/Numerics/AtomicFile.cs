@@ -22,6 +22,12 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Speak of the file asked for, not of the temporary one beside it.
+            string reason = e is UnauthorizedAccessException ? "permission denied" : e.Message.Replace(temp, full, StringComparison.Ordinal);
+            throw new IOException($"cannot write {path}: {reason}", e);
+        }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);

@@ -14,9 +14,12 @@ public sealed class AddingTask : ISequenceTask
     /// <summary>Hochreiter &amp; Schmidhuber's success criterion: absolute error below 0.04.</summary>
     public const double Tolerance = 0.04;
 
+    /// <summary>The shortest sequence: one marker in each half.</summary>
+    public const int MinSteps = 2;
+
     public AddingTask(int steps)
     {
-        if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), $"adding problem needs T >= 2 (one marker in each half), got {steps}");
+        if (steps < MinSteps) throw new ArgumentOutOfRangeException(nameof(steps), $"adding problem needs T >= {MinSteps} (one marker in each half), got {steps}");
         Steps = steps;
     }
 

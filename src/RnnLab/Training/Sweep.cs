@@ -20,7 +20,7 @@ public static class Presets
         "test" => Preset.Test,
         "quick" => Preset.Quick,
         "full" => Preset.Full,
-        _ => throw new ArgumentException($"unknown preset '{text}': choose {string.Join(", ", Names)}"),
+        _ => throw new InvalidInputException($"unknown preset '{text}': choose {string.Join(", ", Names)}"),
     };
 
     public static string Name(this Preset p) => p.ToString().ToLowerInvariant();
@@ -45,8 +45,8 @@ public readonly record struct Shard(int Index, int Count)
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n))
-            throw new ArgumentException($"--shard must look like i/n (e.g. 3/8), got '{text}'");
-        if (n < 1 || i >= n) throw new ArgumentException($"--shard {text}: need 0 <= i < n");
+            throw new InvalidParameterException(nameof(Shard), "must look like i/n (e.g. 3/8)", text);
+        if (n < 1 || i >= n) throw new InvalidParameterException(nameof(Shard), "must be i/n with 0 <= i < n", text);
         return new Shard(i, n);
     }
 }
@@ -152,7 +152,7 @@ public static class Sweep
     public static ExperimentResults Run(string experiment, IReadOnlyList<GridPoint> grid, Preset preset, Shard shard, int threads = 1,
         Action<SweepProgress>? progress = null, CancellationToken cancel = default, string? outDir = null)
     {
-        if (threads < 1) throw new ArgumentException($"--threads must be a positive integer, got {threads}");
+        if (threads < 1) throw new InvalidParameterException("Threads", "must be a positive integer", threads);
         var mine = grid.Where(p => shard.Owns(p.Index)).ToArray();
         var journal = outDir is null ? null : mine.Select(p => FinishedPoints.FileOf(outDir, experiment, preset, p.Index)).ToArray();
         var clock = Stopwatch.StartNew();
@@ -314,31 +314,31 @@ public static class Sweep
     /// </summary>
     public static ExperimentResults Merge(IReadOnlyList<ExperimentResults> parts, Func<string, Preset, IReadOnlyList<GridPoint>> gridOf)
     {
-        if (parts.Count == 0) throw new ArgumentException("nothing to merge: give folders holding results*.json");
+        if (parts.Count == 0) throw new InvalidInputException("nothing to merge: give folders holding results*.json");
         var first = parts[0];
         foreach (var p in parts)
             if (p.Experiment != first.Experiment || p.Preset != first.Preset || p.GridSize != first.GridSize)
-                throw new ArgumentException($"cannot merge {p.Experiment}/{p.Preset} ({p.GridSize} points) with {first.Experiment}/{first.Preset} ({first.GridSize} points)");
+                throw new InvalidInputException($"cannot merge {p.Experiment}/{p.Preset} ({p.GridSize} points) with {first.Experiment}/{first.Preset} ({first.GridSize} points)");
         var grid = gridOf(first.Experiment, Presets.Parse(first.Preset));
         if (grid.Count != first.GridSize)
-            throw new ArgumentException($"{first.Experiment}/{first.Preset}: results have {first.GridSize} points, this version's grid has {grid.Count}");
+            throw new InvalidInputException($"{first.Experiment}/{first.Preset}: results have {first.GridSize} points, this version's grid has {grid.Count}");
         var byIndex = new PointResult?[grid.Count];
         foreach (var point in parts.SelectMany(p => p.Points))
         {
-            if (point.Index < 0 || point.Index >= grid.Count) throw new ArgumentException($"point {point.Index} is outside the grid of {grid.Count}");
+            if (point.Index < 0 || point.Index >= grid.Count) throw new InvalidInputException($"point {point.Index} is outside the grid of {grid.Count}");
             if (point.Config != grid[point.Index].Config)
-                throw new ArgumentException($"point {point.Index} ({point.Series}, x = {point.X}) was run with another config than this version's grid");
+                throw new InvalidInputException($"point {point.Index} ({point.Series}, x = {point.X}) was run with another config than this version's grid");
             if (byIndex[point.Index] is PointResult seen)
             {
                 if (!SameMeasurement(seen, point))
-                    throw new ArgumentException($"point {point.Index} ({point.Series}, x = {point.X}) appears twice with different results");
+                    throw new InvalidInputException($"point {point.Index} ({point.Series}, x = {point.X}) appears twice with different results");
                 continue;
             }
             byIndex[point.Index] = point;
         }
         var missing = Enumerable.Range(0, grid.Count).Where(i => byIndex[i] is null).ToArray();
         if (missing.Length > 0)
-            throw new ArgumentException($"{first.Experiment}: {missing.Length} of {grid.Count} points missing (first: {missing[0]}); is a shard not finished?");
+            throw new InvalidInputException($"{first.Experiment}: {missing.Length} of {grid.Count} points missing (first: {missing[0]}); is a shard not finished?");
         return new ExperimentResults
         {
             Experiment = first.Experiment, Preset = first.Preset, Shard = Shard.Whole.ToString(), GridSize = grid.Count,

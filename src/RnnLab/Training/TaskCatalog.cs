@@ -14,6 +14,6 @@ public static class TaskCatalog
         "agreement" => new AgreementTask(c.Seq, c.Attractors),
         "agreement-lm" => new AgreementLanguageModelTask(c.Seq, c.Attractors),
         "temporal-order" => new TemporalOrderTask(c.Seq),
-        _ => throw new ArgumentException($"unknown task '{c.Task}': choose {string.Join(", ", Names)}"),
+        _ => throw new InvalidInputException($"unknown task '{c.Task}': choose {string.Join(", ", Names)}"),
     };
 }

@@ -25,10 +25,10 @@ public static class TrainBenchmark
     /// </summary>
     public static BenchResult Run(BenchConfig c, Action<int>? progress = null)
     {
-        if (!CellKinds.TryParse(c.Cell, out var kind, out var act)) throw new ArgumentException($"unknown cell '{c.Cell}': choose rnn, relu, lstm or gru");
-        foreach (var (value, name) in new[] { (c.Hidden, "--hidden"), (c.Seq, "--seq"), (c.Batch, "--batch"), (c.Input, "--input"), (c.Steps, "--steps"), (c.Threads, "--threads"), (c.Layers, "--layers") })
-            if (value <= 0) throw new ArgumentException($"{name} must be a positive integer, got {value}");
-        if (c.Warmup < 0) throw new ArgumentException($"warm-up steps must not be negative, got {c.Warmup}");
+        if (!CellKinds.TryParse(c.Cell, out var kind, out var act)) throw new InvalidInputException($"unknown cell '{c.Cell}': choose rnn, relu, lstm or gru");
+        foreach (var (value, name) in new[] { (c.Hidden, nameof(c.Hidden)), (c.Seq, nameof(c.Seq)), (c.Batch, nameof(c.Batch)), (c.Input, nameof(c.Input)), (c.Steps, nameof(c.Steps)), (c.Threads, nameof(c.Threads)), (c.Layers, nameof(c.Layers)) })
+            if (value <= 0) throw new InvalidParameterException(name, "must be a positive integer", value);
+        if (c.Warmup < 0) throw new InvalidParameterException(nameof(c.Warmup), "must not be negative", c.Warmup);
 
         var rng = new SeededRandom(c.Seed);
         var stack = new RecurrentStack<float>(kind, c.Input, c.Hidden, c.Layers, c.Bidirectional, nonlinearity: act);

@@ -78,46 +78,64 @@ public sealed record TrainingConfig
     /// <summary>Steps between checkpoints (and at the end, and when a run is stopped).</summary>
     public int CheckpointEvery { get; init; } = 500;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first value that cannot work.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidParameterException"/> naming the first value that cannot work by its property name
+    /// (the command line and the web page each say it in their own words), or <see cref="InvalidInputException"/>
+    /// for an unknown task, cell, optimizer or initialization.
+    /// </summary>
     public void Validate()
     {
-        RequirePositive(Seq, "--seq"); RequirePositive(Hidden, "--hidden"); RequirePositive(Batch, "--batch");
-        RequirePositive(Steps, "--steps"); RequirePositive(LogEvery, "--log-every"); RequirePositive(EvalEvery, "--eval-every");
-        RequirePositive(EvalBatch, "--eval-batch"); RequirePositive(CheckpointEvery, "--checkpoint-every");
-        if (!(Lr > 0) || double.IsInfinity(Lr)) throw new ArgumentException($"--lr must be a positive number, got {Lr}");
-        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}");
-        if (ClipNorm is double n && !(n > 0 && double.IsFinite(n))) throw new ArgumentException($"--clip-norm must be a positive number, got {n}");
-        if (ClipValue is double v && !(v > 0 && double.IsFinite(v))) throw new ArgumentException($"--clip-value must be a positive number, got {v}");
-        if (Rho is double r && !(r > 0 && double.IsFinite(r))) throw new ArgumentException($"--rho must be a positive number, got {r}");
-        if (ForgetBias is double fb && !double.IsFinite(fb)) throw new ArgumentException($"--forget-bias must be a finite number, got {fb}");
-        if (ForgetBias is not null && Cell is not ("lstm" or "gru")) throw new ArgumentException($"--forget-bias applies to lstm and gru, not '{Cell}'");
-        if (Chrono && Cell is not ("lstm" or "gru")) throw new ArgumentException($"--forget-bias chrono applies to lstm and gru, not '{Cell}'");
-        if (Chrono && ForgetBias is not null) throw new ArgumentException("give --forget-bias a number or chrono, not both");
-        if (ChronoMax is int cm && (!Chrono || cm < 2)) throw new ArgumentException(Chrono ? $"--chrono-max must be at least 2, got {cm}" : "--chrono-max needs --forget-bias chrono");
+        RequirePositive(Seq, nameof(Seq)); RequirePositive(Hidden, nameof(Hidden)); RequirePositive(Batch, nameof(Batch));
+        RequirePositive(Steps, nameof(Steps)); RequirePositive(LogEvery, nameof(LogEvery)); RequirePositive(EvalEvery, nameof(EvalEvery));
+        RequirePositive(EvalBatch, nameof(EvalBatch)); RequirePositive(CheckpointEvery, nameof(CheckpointEvery));
+        if (!(Lr > 0 && double.IsFinite(Lr))) throw new InvalidParameterException(nameof(Lr), "must be a positive number", Lr);
+        if (!(Momentum >= 0 && Momentum < 1)) throw new InvalidParameterException(nameof(Momentum), "must be in [0, 1)", Momentum);
+        if (ClipNorm is double n && !(n > 0 && double.IsFinite(n))) throw new InvalidParameterException(nameof(ClipNorm), "must be a positive number", n);
+        if (ClipValue is double v && !(v > 0 && double.IsFinite(v))) throw new InvalidParameterException(nameof(ClipValue), "must be a positive number", v);
+        if (ClipNorm is not null && ClipValue is not null)
+            throw InvalidParameterException.Conflict(nameof(ClipValue), "and norm clipping exclude each other: choose one");
+        if (Rho is double r && !(r > 0 && double.IsFinite(r))) throw new InvalidParameterException(nameof(Rho), "must be a positive number", r);
+        if (ForgetBias is double fb && !double.IsFinite(fb)) throw new InvalidParameterException(nameof(ForgetBias), "must be a finite number", fb);
+        if (ForgetBias is not null && Cell is not ("lstm" or "gru"))
+            throw new InvalidParameterException(nameof(ForgetBias), $"applies to lstm and gru, not to the cell '{Cell}'", ForgetBias);
+        if (Chrono && Cell is not ("lstm" or "gru")) throw InvalidParameterException.Conflict(nameof(Chrono), $"applies to lstm and gru, not to the cell '{Cell}'");
+        if (Chrono && ForgetBias is not null) throw InvalidParameterException.Conflict(nameof(ForgetBias), "is a number or chrono, not both");
+        if (ChronoMax is int cm && (!Chrono || cm < 2))
+            throw Chrono ? new InvalidParameterException(nameof(ChronoMax), "must be at least 2", cm) : InvalidParameterException.Conflict(nameof(ChronoMax), "needs the chrono initialisation of the forget gate");
         bool expRnn = Cell is "exprnn" or "exprnn-tanh";
-        if (SkewLr is double sl && !(sl >= 0 && double.IsFinite(sl))) throw new ArgumentException($"--skew-lr must be a non-negative number, got {sl}");
-        if (SkewLr is not null && !expRnn) throw new ArgumentException($"--skew-lr applies to exprnn, not '{Cell}'");
-        if (FlowRegularizer is double fr && !(fr > 0 && double.IsFinite(fr))) throw new ArgumentException($"--flow-regularizer must be a positive number, got {fr}");
-        if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw new ArgumentException($"--flow-regularizer applies to the tanh rnn, not '{Cell}'");
-        if (FlowRegularizer is not null && (Layers > 1 || Bidirectional)) throw new ArgumentException("--flow-regularizer applies to one layer in one direction");
-        if (FlowRegularizer is not null && Truncation > 0) throw new ArgumentException("--flow-regularizer needs full BPTT (--truncation 0)");
-        if (Truncation < 0) throw new ArgumentException($"--truncation must be 0 (full BPTT) or positive, got {Truncation}");
-        RequirePositive(Layers, "--layers");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
-        if (Dropout > 0 && Layers < 2) throw new ArgumentException("--dropout acts between layers: it needs --layers 2 or more");
-        if (ProjSize < 0) throw new ArgumentException($"--proj-size must be 0 (none) or positive, got {ProjSize}");
-        if (ProjSize > 0 && Cell != "lstm") throw new ArgumentException($"--proj-size applies to lstm, not '{Cell}'");
-        if (ProjSize > 0 && ProjSize >= Hidden) throw new ArgumentException($"--proj-size must be smaller than --hidden ({Hidden}), got {ProjSize}");
+        if (SkewLr is double sl && !(sl >= 0 && double.IsFinite(sl))) throw new InvalidParameterException(nameof(SkewLr), "must be a non-negative number", sl);
+        if (SkewLr is not null && !expRnn) throw InvalidParameterException.Conflict(nameof(SkewLr), $"applies to exprnn, not to the cell '{Cell}'");
+        if (FlowRegularizer is double fr && !(fr > 0 && double.IsFinite(fr))) throw new InvalidParameterException(nameof(FlowRegularizer), "must be a positive number", fr);
+        if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), $"applies to the tanh rnn, not to the cell '{Cell}'");
+        if (FlowRegularizer is not null && (Layers > 1 || Bidirectional)) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), "applies to one layer in one direction");
+        if (FlowRegularizer is not null && Truncation > 0) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), "needs full BPTT (no truncation)");
+        if (Truncation < 0) throw new InvalidParameterException(nameof(Truncation), "must be 0 (full BPTT) or positive", Truncation);
+        RequirePositive(Layers, nameof(Layers));
+        if (!(Dropout >= 0 && Dropout < 1)) throw new InvalidParameterException(nameof(Dropout), "must be in [0, 1)", Dropout);
+        if (Dropout > 0 && Layers < 2) throw InvalidParameterException.Conflict(nameof(Dropout), "acts between layers: it needs 2 layers or more");
+        if (ProjSize < 0) throw new InvalidParameterException(nameof(ProjSize), "must be 0 (none) or positive", ProjSize);
+        if (ProjSize > 0 && Cell != "lstm") throw InvalidParameterException.Conflict(nameof(ProjSize), $"applies to lstm, not to the cell '{Cell}'");
+        if (ProjSize > 0 && ProjSize >= Hidden) throw new InvalidParameterException(nameof(ProjSize), $"must be smaller than the hidden size ({Hidden})", ProjSize);
         if (ProjSize > 0 && (Init is "orthogonal" or "identity" || Rho is not null))
-            throw new ArgumentException("--proj-size makes the W_hh gate blocks [H, P], not square: use --init pytorch or xavier and no --rho");
+            throw InvalidParameterException.Conflict(nameof(ProjSize), "makes the W_hh gate blocks [H, P], not square: use the pytorch or xavier initialisation and no spectral radius");
         if (Truncation > 0 && Bidirectional)
-            throw new ArgumentException("--truncation cuts the sequence from its start, which the reverse direction reads last: it applies to one direction only");
-        if (!(Attractors >= 0 && Attractors <= 1)) throw new ArgumentException($"--attractors must be in [0, 1], got {Attractors}");
-        if (Optimizer is not ("adam" or "sgd" or "rmsprop")) throw new ArgumentException($"unknown optimizer '{Optimizer}': choose adam, sgd or rmsprop");
-        if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new ArgumentException($"unknown cell '{Cell}': choose rnn, relu, lstm, gru, exprnn or exprnn-tanh");
+            throw InvalidParameterException.Conflict(nameof(Truncation), "cuts the sequence from its start, which the reverse direction reads last: it applies to one direction only");
+        if (!(Attractors >= 0 && Attractors <= 1)) throw new InvalidParameterException(nameof(Attractors), "must be in [0, 1]", Attractors);
+        if (Optimizer is not ("adam" or "sgd" or "rmsprop")) throw new InvalidInputException($"unknown optimizer '{Optimizer}': choose adam, sgd or rmsprop");
+        if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new InvalidInputException($"unknown cell '{Cell}': choose rnn, relu, lstm, gru, exprnn or exprnn-tanh");
         if (expRnn) SkewInitKind();
         else Models.Initializers.Parse(Init);
-        TaskCatalog.Create(this);
+        if (Task == "adding" && Seq < Tasks.AddingTask.MinSteps)
+            throw new InvalidParameterException(nameof(Seq), $"must be at least {Tasks.AddingTask.MinSteps} for the adding task (one marker in each half)", Seq);
+        // Values that would be silently ignored are refused; a default left as it is says nothing.
+        var defaults = new TrainingConfig();
+        if (Optimizer == "adam" && Momentum != defaults.Momentum)
+            throw new InvalidParameterException(nameof(Momentum), "does not apply to adam (it has its own moment estimates)", Momentum);
+        if (Task is not ("agreement" or "agreement-lm") && Attractors != defaults.Attractors)
+            throw new InvalidParameterException(nameof(Attractors), $"applies to the agreement tasks, not to '{Task}'", Attractors);
+        var task = TaskCatalog.Create(this);
+        if (Truncation >= task.Steps)
+            throw new InvalidParameterException(nameof(Truncation), $"must be shorter than the {task.Steps}-step sequence, or 0 for full BPTT", Truncation);
     }
 
     /// <summary>expRNN's initialisation of A: pytorch (the default) and cayley mean Cayley, henaff Henaff.</summary>
@@ -125,12 +143,12 @@ public sealed record TrainingConfig
     {
         "pytorch" or "cayley" => Models.SkewInit.Cayley,
         "henaff" => Models.SkewInit.Henaff,
-        _ => throw new ArgumentException($"--init for exprnn: choose cayley or henaff, not '{Init}'"),
+        _ => throw new InvalidParameterException(nameof(Init), "for exprnn must be cayley or henaff", Init),
     };
 
     static void RequirePositive(int value, string name)
     {
-        if (value <= 0) throw new ArgumentException($"{name} must be a positive integer, got {value}");
+        if (value <= 0) throw new InvalidParameterException(name, "must be a positive integer", value);
     }
 
     [JsonIgnore]

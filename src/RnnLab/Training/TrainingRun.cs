@@ -27,6 +27,13 @@ public sealed record TrainingSummary
     public string? OutDir { get; init; }
 }
 
+/// <summary>A run folder as a resume finds it: its config, the steps its checkpoint holds, and its last summary (if it wrote one).</summary>
+public sealed record SavedRun(TrainingConfig Config, int CompletedSteps, TrainingSummary? Summary)
+{
+    public bool Finished => CompletedSteps >= Config.Steps;
+    public int? DivergedAt => Summary?.DivergedAt;
+}
+
 /// <summary>
 /// A training run with its run folder: <c>config.json</c>, <c>metrics.jsonl</c> (one line per logged step),
 /// <c>checkpoint.safetensors</c>, <c>summary.json</c> and, when the caller gives a report writer, <c>report.html</c>
@@ -60,27 +67,31 @@ public static class TrainingRun
     /// Trains <paramref name="config"/> to its last step, or until it diverges or <paramref name="cancel"/> fires.
     /// With <paramref name="outDir"/> the run folder is written; with <paramref name="resume"/> the folder's own
     /// config and checkpoint are loaded and the run continues where it stopped, ending bit-identical to a run that
-    /// never stopped. <paramref name="onLog"/> sees every logged step (for a progress display);
+    /// never stopped; <paramref name="resumeSteps"/> moves its last step (to extend a finished run). A diverged run is
+    /// not resumed. <see cref="TrainingSummary.Seconds"/> counts every segment. <paramref name="onLog"/> sees every logged step (for a progress display);
     /// <paramref name="writeReport"/> (path, summary, logged steps) writes the folder's report.html at the end.
     /// </summary>
     public static TrainingSummary Run(TrainingConfig config, string? outDir = null, bool resume = false,
         Action<StepRecord>? onLog = null, CancellationToken cancel = default,
-        Action<string, TrainingSummary, IReadOnlyList<StepRecord>>? writeReport = null, Action<Trainer>? onFinished = null)
+        Action<string, TrainingSummary, IReadOnlyList<StepRecord>>? writeReport = null, Action<Trainer>? onFinished = null, int? resumeSteps = null)
     {
+        double earlierSeconds = 0;
         if (resume)
         {
-            if (outDir is null) throw new ArgumentException("--resume needs the run folder given by --out");
-            string saved = Path.Combine(outDir, ConfigFile);
-            if (!File.Exists(saved)) throw new FileNotFoundException($"{outDir}: no {ConfigFile} to resume from");
-            config = JsonSerializer.Deserialize<TrainingConfig>(File.ReadAllText(saved), Json)
-                ?? throw new InvalidDataException($"{saved}: empty configuration");
+            if (outDir is null) throw new InvalidParameterException("OutDir", "must name the run folder to resume", null);
+            var saved = ReadSaved(outDir);
+            if (saved.DivergedAt is int diverged) throw new InvalidInputException($"{outDir}: the run diverged at step {diverged}; it cannot continue");
+            config = resumeSteps is int n ? saved.Config with { Steps = n } : saved.Config;
+            if (config.Steps < saved.CompletedSteps)
+                throw new InvalidParameterException(nameof(TrainingConfig.Steps), $"must be at least the {saved.CompletedSteps} steps the run has done", config.Steps);
+            earlierSeconds = saved.Summary?.Seconds ?? 0;
         }
         var trainer = new Trainer(config);
         var logged = new List<StepRecord>();
         if (outDir is not null)
         {
             if (!resume && File.Exists(Path.Combine(outDir, ConfigFile)))
-                throw new ArgumentException($"{outDir} already holds a run: use --resume to continue it, or another --out");
+                throw new InvalidInputException($"{outDir} already holds a run: resume it, or choose another folder");
             Directory.CreateDirectory(outDir);
             string checkpoint = Path.Combine(outDir, CheckpointFile);
             if (resume && File.Exists(checkpoint)) trainer.LoadCheckpoint(checkpoint);
@@ -136,7 +147,7 @@ public static class TrainingRun
             MetricName = trainer.Task.MetricName,
             DivergedAt = divergedAt,
             Stopped = divergedAt is null && trainer.CompletedSteps < config.Steps,
-            Seconds = clock.Elapsed.TotalSeconds,
+            Seconds = earlierSeconds + clock.Elapsed.TotalSeconds,
             FlowDistances = trainer.FlowDistances,
             OutDir = outDir,
         };
@@ -149,6 +160,42 @@ public static class TrainingRun
             writeReport?.Invoke(Path.Combine(outDir, ReportFile), summary, logged);
         }
         return summary;
+    }
+
+    /// <summary>
+    /// Reads a run folder for resuming, refusing one that cannot be resumed: no folder, no config.json, a config that
+    /// does not parse or cannot work (named by its JSON key), no checkpoint, or a checkpoint that is not one.
+    /// </summary>
+    public static SavedRun ReadSaved(string outDir)
+    {
+        if (File.Exists(outDir)) throw new InvalidInputException($"{outDir} is a file, not a run folder");
+        if (!Directory.Exists(outDir)) throw new InvalidInputException($"{outDir}: no such run folder to resume");
+        string configPath = Path.Combine(outDir, ConfigFile), checkpoint = Path.Combine(outDir, CheckpointFile), summaryPath = Path.Combine(outDir, SummaryFile);
+        if (!File.Exists(configPath)) throw new InvalidInputException($"{outDir} holds no run to resume (no {ConfigFile})");
+        var config = ReadJson<TrainingConfig>(configPath, "run configuration");
+        try { config.Validate(); }
+        catch (InvalidParameterException e) { throw new InvalidDataException($"{configPath}: {e.MessageFor(JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Parameter))}"); }
+        catch (InvalidInputException e) { throw new InvalidDataException($"{configPath}: {e.Message}"); }
+        if (Directory.Exists(checkpoint)) throw new InvalidInputException($"{checkpoint} is a folder, not a checkpoint");
+        if (!File.Exists(checkpoint)) throw new InvalidInputException($"{outDir} has no {CheckpointFile} to resume from");
+        var file = Models.SafeTensors.Read(checkpoint);
+        if (!file.Metadata.TryGetValue("step", out var stepText) || !int.TryParse(stepText, System.Globalization.CultureInfo.InvariantCulture, out int steps) || steps < 0)
+            throw new InvalidDataException($"{checkpoint}: not a training checkpoint (no step count in its metadata)");
+        var summary = File.Exists(summaryPath) ? ReadJson<TrainingSummary>(summaryPath, "run summary") : null;
+        return new SavedRun(config, steps, summary);
+    }
+
+    static T ReadJson<T>(string path, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty (null) instead of a JSON object");
+        }
+        catch (JsonException e)
+        {
+            string where = e.LineNumber is long line ? $" at line {line + 1}" : "";
+            throw new InvalidDataException($"{path}: not a valid {what}{where}");
+        }
     }
 
     /// <summary>Reads metrics.jsonl back, dropping lines past the checkpoint so a resumed run does not log a step twice.</summary>

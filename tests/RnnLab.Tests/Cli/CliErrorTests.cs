@@ -32,7 +32,8 @@ public class CliErrorTests
     [InlineData("--truncation cuts the sequence from its start", "train", "--bidirectional", "--truncation", "5", "--json")]
     [InlineData("--threads must be a positive integer, got 0", "train", "--threads", "0", "--json")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
-    [InlineData("Cannot parse argument 'many' for option '--hidden'", "bench", "--hidden", "many")]
+    [InlineData("--hidden must be a whole number up to 2147483647, got many", "bench", "--hidden", "many")]
+    [InlineData("--seed must be a non-negative integer up to 18446744073709551615, got -1", "train", "--seed", "-1")]
     public void Bad_input_is_one_line_with_exit_code_2(string expected, params string[] args)
     {
         var (code, _, err) = Run(args);
@@ -48,7 +49,7 @@ public class CliErrorTests
         string dir = Path.Combine(Path.GetTempPath(), "rnnlab-none-" + Guid.NewGuid().ToString("N"));
         var (code, _, err) = Run("train", "--resume", "--out", dir, "--json");
         Assert.Equal(2, code);
-        Assert.Contains("no config.json to resume from", err);
+        Assert.Contains("no such run folder to resume", err);
         Assert.False(Directory.Exists(dir));
     }
 }

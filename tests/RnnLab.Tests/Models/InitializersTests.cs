@@ -83,7 +83,7 @@ public class InitializersTests
     public void RescalingANilpotentMatrixIsAnError()
     {
         double[] w = [0, 1, 0, 0];                                                    // ρ = 0: no factor reaches ρ = 2
-        var e = Assert.Throws<InvalidOperationException>(() => Initializers.RescaleToSpectralRadius<double>(w, 2, 2.0, "weight_hh_l0 gate block 0"));
+        var e = Assert.Throws<InvalidInputException>(() => Initializers.RescaleToSpectralRadius<double>(w, 2, 2.0, "weight_hh_l0 gate block 0"));
         Assert.Contains("weight_hh_l0 gate block 0 has spectral radius 0", e.Message);
     }
 
@@ -136,7 +136,7 @@ public class InitializersTests
     [Fact]
     public void ParseErrorListsTheChoices()
     {
-        var e = Assert.Throws<ArgumentException>(() => Initializers.Parse("he"));
+        var e = Assert.Throws<InvalidInputException>(() => Initializers.Parse("he"));
         Assert.Contains("unknown initialization 'he': choose one of pytorch, xavier, orthogonal, identity", e.Message);
     }
 }

@@ -59,7 +59,7 @@ public sealed class SweepTests : IDisposable
     {
         var experiment = ExperimentCatalog.Get("adding");
         var s0 = experiment.Run(Preset.Test, new Shard(0, 3));
-        var e = Assert.Throws<ArgumentException>(() => ExperimentCatalog.Merge([s0]));
+        var e = Assert.Throws<InvalidInputException>(() => ExperimentCatalog.Merge([s0]));
         Assert.Contains("missing", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -69,7 +69,7 @@ public sealed class SweepTests : IDisposable
     {
         var a = ExperimentCatalog.Get("adding").Run(Preset.Test, new Shard(0, 2));
         var b = ExperimentCatalog.Get("copy").Run(Preset.Test, new Shard(1, 2));
-        Assert.Throws<ArgumentException>(() => ExperimentCatalog.Merge([a, b]));
+        Assert.Throws<InvalidInputException>(() => ExperimentCatalog.Merge([a, b]));
     }
 
     [Theory]
@@ -85,8 +85,8 @@ public sealed class SweepTests : IDisposable
     [InlineData("a/b")]
     public void BadShardIsOneLineError(string text)
     {
-        var e = Assert.Throws<ArgumentException>(() => Shard.Parse(text));
-        Assert.Contains("--shard", e.Message);
+        var e = Assert.Throws<InvalidParameterException>(() => Shard.Parse(text));
+        Assert.Equal("Shard", e.Parameter);
     }
 
     [Fact]
@@ -106,8 +106,8 @@ public sealed class SweepTests : IDisposable
     [Fact]
     public void UnknownExperimentAndPresetAreOneLineErrors()
     {
-        Assert.Contains("unknown experiment", Assert.Throws<ArgumentException>(() => ExperimentCatalog.Get("nope")).Message);
-        Assert.Contains("unknown preset", Assert.Throws<ArgumentException>(() => Presets.Parse("huge")).Message);
+        Assert.Contains("unknown experiment", Assert.Throws<InvalidInputException>(() => ExperimentCatalog.Get("nope")).Message);
+        Assert.Contains("unknown preset", Assert.Throws<InvalidInputException>(() => Presets.Parse("huge")).Message);
     }
 
     /// <summary>

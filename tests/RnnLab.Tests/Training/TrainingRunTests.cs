@@ -64,7 +64,7 @@ public sealed class TrainingRunTests : IDisposable
     public void ResumeWithoutARunFolderIsAOneLineError()
     {
         var e = Assert.ThrowsAny<Exception>(() => TrainingRun.Run(Small(), Path.Combine(root, "nothing"), resume: true));
-        Assert.True(e is ArgumentException or FileNotFoundException, e.GetType().Name);
+        Assert.True(e is InvalidInputException, e.GetType().Name);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -151,15 +151,15 @@ public sealed class TrainingRunTests : IDisposable
 
     public static TheoryData<string, string> BadConfigs => new()
     {
-        { "seq", "--seq" }, { "lr", "--lr" }, { "cell", "unknown cell" }, { "task", "unknown task" },
-        { "clip", "--clip-norm" }, { "attractors", "--attractors" }, { "optimizer", "unknown optimizer" }, { "rho", "--rho" },
-        { "layers", "--layers" }, { "dropout", "--dropout" }, { "dropout-one-layer", "--layers 2 or more" }, { "proj-gru", "--proj-size applies to lstm" },
-        { "proj-big", "smaller than --hidden" }, { "proj-orthogonal", "--init pytorch or xavier" }, { "truncation-bidirectional", "one direction only" },
+        { "seq", "Seq" }, { "lr", "Lr" }, { "cell", "unknown cell" }, { "task", "unknown task" },
+        { "clip", "ClipNorm" }, { "attractors", "Attractors" }, { "optimizer", "unknown optimizer" }, { "rho", "Rho" },
+        { "layers", "Layers" }, { "dropout", "Dropout" }, { "dropout-one-layer", "2 layers or more" }, { "proj-gru", "ProjSize applies to lstm" },
+        { "proj-big", "smaller than the hidden size" }, { "proj-orthogonal", "pytorch or xavier" }, { "truncation-bidirectional", "one direction only" },
     };
 
     [Theory]
     [MemberData(nameof(BadConfigs))]
-    public void BadConfigIsOneLineArgumentExceptionAndWritesNothing(string what, string mentioned)
+    public void BadConfigIsOneLineInvalidInputExceptionAndWritesNothing(string what, string mentioned)
     {
         var c = Small();
         c = what switch
@@ -173,7 +173,7 @@ public sealed class TrainingRunTests : IDisposable
             _ => c,
         };
         string dir = Path.Combine(root, what);
-        var e = Assert.ThrowsAny<ArgumentException>(() => TrainingRun.Run(c, dir));
+        var e = Assert.ThrowsAny<InvalidInputException>(() => TrainingRun.Run(c, dir));
         Assert.Contains(mentioned, e.Message);
         Assert.DoesNotContain('\n', e.Message);
         Assert.False(Directory.Exists(dir), "a bad configuration created the run folder");

@@ -1,0 +1,11 @@
+using System.Reflection;
+
+namespace RnnLab.Cli;
+
+/// <summary>RnnLab's version, as --version prints it and every JSON answer carries it.</summary>
+public static class Version
+{
+    public static string Text { get; } =
+        (typeof(Version).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0")
+        .Split('+')[0];
+}
