@@ -14,10 +14,11 @@ public class InvalidInputException(string message) : Exception(message);
 /// <c>Threads</c>), so each front end can say it in its own words: the command line as
 /// "--lr must be a positive number, got -1", the web page beside its form field.
 /// </summary>
-/// <param name="parameter">the engine's name: a property of the config or a method parameter, e.g. nameof(TrainingConfig.Lr)</param>
-/// <param name="requirement">what the value must be, e.g. "must be a positive number"</param>
 public sealed class InvalidParameterException : InvalidInputException
 {
+    /// <param name="parameter">the engine's name: a property of the config or a method parameter, e.g. nameof(TrainingConfig.Lr)</param>
+    /// <param name="requirement">what the value must be, e.g. "must be a positive number"</param>
+    /// <param name="value">the value given</param>
     public InvalidParameterException(string parameter, string requirement, object? value) : this(parameter, requirement, value, true) { }
 
     InvalidParameterException(string parameter, string requirement, object? value, bool hasValue)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnLab.Lesson;
+using RnnLab.Models;
 using RnnLab.Numerics;
 using RnnLab.Training;
 using Spectre.Console;
@@ -121,7 +122,7 @@ public static class TrainCommand
                     throw new UsageException($"--out {folder} already holds a run: add --resume to continue it, or choose another --out");
             }
             int kernels = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
-            Models.CellKinds.TryParse(config.Cell, out var kind, out _);
+            var kind = Models.CellKinds.Parse(config.Cell).Kind;
             var plan = TaskCatalog.Create(config);
             MemoryPlan.Check(parse, [.. MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, plan.InputSize, plan.Steps, config.Batch,
                     $"--seq {config.Seq} --batch {config.Batch}", config.Layers * (config.Bidirectional ? 2 : 1)),

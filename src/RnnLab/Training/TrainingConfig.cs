@@ -97,16 +97,16 @@ public sealed record TrainingConfig
         if (Rho is double r && !(r > 0 && double.IsFinite(r))) throw new InvalidParameterException(nameof(Rho), "must be a positive number", r);
         if (ForgetBias is double fb && !double.IsFinite(fb)) throw new InvalidParameterException(nameof(ForgetBias), "must be a finite number", fb);
         if (ForgetBias is not null && Cell is not ("lstm" or "gru"))
-            throw new InvalidParameterException(nameof(ForgetBias), $"applies to lstm and gru, not to the cell '{Cell}'", ForgetBias);
-        if (Chrono && Cell is not ("lstm" or "gru")) throw InvalidParameterException.Conflict(nameof(Chrono), $"applies to lstm and gru, not to the cell '{Cell}'");
+            throw new InvalidParameterException(nameof(ForgetBias), $"applies to lstm and gru, not '{Cell}'", ForgetBias);
+        if (Chrono && Cell is not ("lstm" or "gru")) throw InvalidParameterException.Conflict(nameof(Chrono), $"applies to lstm and gru, not '{Cell}'");
         if (Chrono && ForgetBias is not null) throw InvalidParameterException.Conflict(nameof(ForgetBias), "is a number or chrono, not both");
         if (ChronoMax is int cm && (!Chrono || cm < 2))
             throw Chrono ? new InvalidParameterException(nameof(ChronoMax), "must be at least 2", cm) : InvalidParameterException.Conflict(nameof(ChronoMax), "needs the chrono initialisation of the forget gate");
         bool expRnn = Cell is "exprnn" or "exprnn-tanh";
         if (SkewLr is double sl && !(sl >= 0 && double.IsFinite(sl))) throw new InvalidParameterException(nameof(SkewLr), "must be a non-negative number", sl);
-        if (SkewLr is not null && !expRnn) throw InvalidParameterException.Conflict(nameof(SkewLr), $"applies to exprnn, not to the cell '{Cell}'");
+        if (SkewLr is not null && !expRnn) throw InvalidParameterException.Conflict(nameof(SkewLr), $"applies to exprnn, not '{Cell}'");
         if (FlowRegularizer is double fr && !(fr > 0 && double.IsFinite(fr))) throw new InvalidParameterException(nameof(FlowRegularizer), "must be a positive number", fr);
-        if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), $"applies to the tanh rnn, not to the cell '{Cell}'");
+        if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), $"applies to the tanh rnn, not '{Cell}'");
         if (FlowRegularizer is not null && (Layers > 1 || Bidirectional)) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), "applies to one layer in one direction");
         if (FlowRegularizer is not null && Truncation > 0) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), "needs full BPTT (no truncation)");
         if (Truncation < 0) throw new InvalidParameterException(nameof(Truncation), "must be 0 (full BPTT) or positive", Truncation);
@@ -114,7 +114,7 @@ public sealed record TrainingConfig
         if (!(Dropout >= 0 && Dropout < 1)) throw new InvalidParameterException(nameof(Dropout), "must be in [0, 1)", Dropout);
         if (Dropout > 0 && Layers < 2) throw InvalidParameterException.Conflict(nameof(Dropout), "acts between layers: it needs 2 layers or more");
         if (ProjSize < 0) throw new InvalidParameterException(nameof(ProjSize), "must be 0 (none) or positive", ProjSize);
-        if (ProjSize > 0 && Cell != "lstm") throw InvalidParameterException.Conflict(nameof(ProjSize), $"applies to lstm, not to the cell '{Cell}'");
+        if (ProjSize > 0 && Cell != "lstm") throw InvalidParameterException.Conflict(nameof(ProjSize), $"applies to lstm, not '{Cell}'");
         if (ProjSize > 0 && ProjSize >= Hidden) throw new InvalidParameterException(nameof(ProjSize), $"must be smaller than the hidden size ({Hidden})", ProjSize);
         if (ProjSize > 0 && (Init is "orthogonal" or "identity" || Rho is not null))
             throw InvalidParameterException.Conflict(nameof(ProjSize), "makes the W_hh gate blocks [H, P], not square: use the pytorch or xavier initialisation and no spectral radius");
