@@ -63,7 +63,7 @@ public static class CellKinds
 
     /// <summary>The cell a name already validated stands for; an unknown name here is a bug, not bad input.</summary>
     public static (CellKind Kind, Nonlinearity Nonlinearity) Parse(string text) =>
-        TryParse(text, out var kind, out var nonlinearity) ? (kind, nonlinearity) : throw new ArgumentException($"unknown cell '{text}'", nameof(text));
+        TryParse(text, out var kind, out var nonlinearity) ? (kind, nonlinearity) : throw new InvalidInputException($"unknown cell '{text}'");
 
     public static string Name(this CellKind kind) => kind switch
     {

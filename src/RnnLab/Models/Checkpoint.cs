@@ -61,10 +61,10 @@ public static class Checkpoint
         if (name is null)
         {
             if (modules.Count == 1) return modules[0];
-            throw new ArgumentException($"{contents.FileName} holds {modules.Count} recurrent modules ({list}): choose one with --module NAME");
+            throw new InvalidInputException($"{contents.FileName} holds {modules.Count} recurrent modules ({list}): choose one with --module NAME");
         }
         return modules.FirstOrDefault(m => m.Name == name)
-            ?? throw new ArgumentException($"{contents.FileName}: no recurrent module named '{name}' (the file holds {list})");
+            ?? throw new InvalidInputException($"{contents.FileName}: no recurrent module named '{name}' (the file holds {list})");
     }
 
     /// <summary>
@@ -76,12 +76,12 @@ public static class Checkpoint
         (CellKind Kind, Nonlinearity Nonlinearity)? requested)
     {
         if (requested is { } r && r.Kind != module.Kind)
-            throw new ArgumentException($"{fileName}: module {module.DisplayName} is a {module.Kind.Name()} (weight_hh is [{module.Kind.Gates()}·{module.HiddenSize}, {module.OutputSize}]), not a {r.Kind.Name()}");
+            throw new InvalidInputException($"{fileName}: module {module.DisplayName} is a {module.Kind.Name()} (weight_hh is [{module.Kind.Gates()}·{module.HiddenSize}, {module.OutputSize}]), not a {r.Kind.Name()}");
         if (module.Kind != CellKind.Rnn) return (Nonlinearity.Tanh, NonlinearitySource.Metadata);
         if (module.StatedNonlinearity is Nonlinearity stated)
         {
             if (requested is { } q && q.Nonlinearity != stated)
-                throw new ArgumentException($"{fileName}: the file's metadata says nonlinearity {Name(stated)} but --cell asks for {Name(q.Nonlinearity)}");
+                throw new InvalidInputException($"{fileName}: the file's metadata says nonlinearity {Name(stated)} but --cell asks for {Name(q.Nonlinearity)}");
             return (stated, NonlinearitySource.Metadata);
         }
         return requested is { } o ? (o.Nonlinearity, NonlinearitySource.Option) : (Nonlinearity.Tanh, NonlinearitySource.Assumed);

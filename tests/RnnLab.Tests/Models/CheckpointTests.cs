@@ -39,10 +39,10 @@ public class CheckpointTests
     {
         var contents = Checkpoint.Inspect(SafeTensors.Read(ModuleFixtureTests.Path("two_modules")));   // also holds a U8 tensor
         Assert.Equal(["decoder", "encoder"], contents.Modules.Select(m => m.Name));
-        var e = Assert.Throws<ArgumentException>(() => Checkpoint.Select(contents, null));
+        var e = Assert.Throws<InvalidInputException>(() => Checkpoint.Select(contents, null));
         Assert.Equal("two_modules.safetensors holds 2 recurrent modules ('decoder', 'encoder'): choose one with --module NAME", e.Message);
         Assert.Equal(CellKind.Lstm, Checkpoint.Select(contents, "decoder").Kind);
-        e = Assert.Throws<ArgumentException>(() => Checkpoint.Select(contents, "rnn"));
+        e = Assert.Throws<InvalidInputException>(() => Checkpoint.Select(contents, "rnn"));
         Assert.Contains("no recurrent module named 'rnn' (the file holds 'decoder', 'encoder')", e.Message);
         Assert.Contains(contents.OtherTensors, t => t is { Name: "step", DType: "U8" });
     }
@@ -66,10 +66,10 @@ public class CheckpointTests
         var tanhFile = Checkpoint.Select(Checkpoint.Inspect(SafeTensors.Read(Fixtures.Fixture.Path("rnn.safetensors"))), null);   // metadata: tanh
         Assert.Equal(Nonlinearity.Tanh, tanhFile.StatedNonlinearity);
         Assert.Equal((Nonlinearity.Tanh, NonlinearitySource.Metadata), Checkpoint.ResolveNonlinearity("f", tanhFile, (CellKind.Rnn, Nonlinearity.Tanh)));
-        var e = Assert.Throws<ArgumentException>(() => Checkpoint.ResolveNonlinearity("rnn.safetensors", tanhFile, (CellKind.Rnn, Nonlinearity.Relu)));
+        var e = Assert.Throws<InvalidInputException>(() => Checkpoint.ResolveNonlinearity("rnn.safetensors", tanhFile, (CellKind.Rnn, Nonlinearity.Relu)));
         Assert.Equal("rnn.safetensors: the file's metadata says nonlinearity tanh but --cell asks for relu", e.Message);
         var lstm = Checkpoint.Select(Checkpoint.Inspect(SafeTensors.Read(ModuleFixtureTests.Path("lstm_nobias"))), null);
-        e = Assert.Throws<ArgumentException>(() => Checkpoint.ResolveNonlinearity("lstm_nobias.safetensors", lstm, (CellKind.Gru, Nonlinearity.Tanh)));
+        e = Assert.Throws<InvalidInputException>(() => Checkpoint.ResolveNonlinearity("lstm_nobias.safetensors", lstm, (CellKind.Gru, Nonlinearity.Tanh)));
         Assert.Equal("lstm_nobias.safetensors: module (top level) is a lstm (weight_hh is [4·4, 4]), not a gru", e.Message);
     }
 }
