@@ -170,7 +170,7 @@ public static class Plots
         double[] t = Enumerable.Range(0, points).Select(i => points == 1 ? 1 : Math.Round(1 + (maxT - 1) * (double)i / (points - 1))).ToArray();
         foreach (double rho in rhos)
         {
-            var s = plot.Add.ScatterLine(t, RhoPowers.Log10(rho, maxT));   // ρ^(T−1) at T = 1..maxT is ρ^k at k = 0..maxT−1
+            var s = plot.Add.ScatterLine(t, t.Select(T => RhoPowers.Log10At(rho, (int)T - 1)).ToArray());   // ρ^(T−1) is ρ^k at k = T − 1
             s.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}";
         }
         plot.Title("|∂h_T/∂h_1| ≈ ρ^(T−1)");
