@@ -34,19 +34,19 @@ public static class ExperimentFolder
     /// </summary>
     public static void CheckOwner(string outDir, string experiment, Preset preset)
     {
-        if (File.Exists(outDir)) throw new ArgumentException($"--out {outDir} is a file, not a folder");
+        if (File.Exists(outDir)) throw new InvalidInputException($"--out {outDir} is a file, not a folder");
         if (!Directory.Exists(outDir)) return;
         string mine = $"{experiment} --preset {preset.Name()}";
         foreach (string file in Directory.GetFiles(outDir, "results*.json").Order(StringComparer.Ordinal))
         {
             var held = Sweep.ReadResults(file);
             if (held.Experiment != experiment || held.Preset != preset.Name())
-                throw new ArgumentException($"{outDir} holds results of {held.Experiment} --preset {held.Preset} ({Path.GetFileName(file)}): give {mine} another --out");
+                throw new InvalidInputException($"{outDir} holds results of {held.Experiment} --preset {held.Preset} ({Path.GetFileName(file)}): give {mine} another --out");
         }
         string journal = Path.Combine(outDir, FinishedPoints.Folder);
         string prefix = $"{experiment}-{preset.Name()}-";
         if (Directory.Exists(journal)
             && Directory.GetFiles(journal, "*.json").Select(Path.GetFileName).FirstOrDefault(f => !f!.StartsWith(prefix, StringComparison.Ordinal)) is string other)
-            throw new ArgumentException($"{outDir} holds unfinished points of another experiment or preset ({FinishedPoints.Folder}/{other}): give {mine} another --out");
+            throw new InvalidInputException($"{outDir} holds unfinished points of another experiment or preset ({FinishedPoints.Folder}/{other}): give {mine} another --out");
     }
 }

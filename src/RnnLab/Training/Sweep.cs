@@ -176,7 +176,7 @@ public static class Sweep
         Action<SweepProgress>? progress = null, CancellationToken cancel = default, IReadOnlyList<string>? journal = null)
     {
         if (journal is not null && journal.Count != work.Count)
-            throw new ArgumentException($"the journal names {journal.Count} files for {work.Count} points");
+            throw new InvalidInputException($"the journal names {journal.Count} files for {work.Count} points");
         var results = new PointResult?[work.Count];
         int resumed = 0;
         for (int i = 0; journal is not null && i < work.Count; i++)
@@ -269,7 +269,7 @@ public static class Sweep
         var given = new HashSet<string>(StringComparer.Ordinal);
         foreach (string p in paths)
         {
-            if (!given.Add(Path.GetFullPath(p).TrimEnd('/'))) throw new ArgumentException($"{p} is given twice");
+            if (!given.Add(Path.GetFullPath(p).TrimEnd('/'))) throw new InvalidInputException($"{p} is given twice");
             if (File.Exists(p)) { files.Add(p); continue; }
             if (!Directory.Exists(p)) throw new DirectoryNotFoundException($"{p}: no such folder or file");
             var found = Directory.GetFiles(p, "results.shard-*-of-*.json").Order(StringComparer.Ordinal).ToArray();
@@ -286,24 +286,24 @@ public static class Sweep
     /// </summary>
     public static void CheckShards(IReadOnlyList<(string File, ExperimentResults Results)> parts)
     {
-        if (parts.Count == 0) throw new ArgumentException("nothing to merge: give folders holding results.shard-*-of-*.json");
+        if (parts.Count == 0) throw new InvalidInputException("nothing to merge: give folders holding results.shard-*-of-*.json");
         var (firstFile, first) = parts[0];
         int count = Shard.Parse(first.Shard).Count;
         foreach (var (file, r) in parts)
         {
             var shard = Shard.Parse(r.Shard);
-            if (shard.IsWhole) throw new ArgumentException($"{file} holds a whole grid, not a shard: merge combines results.shard-I-of-N.json files");
+            if (shard.IsWhole) throw new InvalidInputException($"{file} holds a whole grid, not a shard: merge combines results.shard-I-of-N.json files");
             if (r.Experiment != first.Experiment || r.Preset != first.Preset || r.GridSize != first.GridSize)
-                throw new ArgumentException($"{file} is {r.Experiment} --preset {r.Preset} ({r.GridSize} points) but {firstFile} is " +
+                throw new InvalidInputException($"{file} is {r.Experiment} --preset {r.Preset} ({r.GridSize} points) but {firstFile} is " +
                     $"{first.Experiment} --preset {first.Preset} ({first.GridSize} points)");
             if (shard.Count != count)
-                throw new ArgumentException($"{file} is shard {shard} but {firstFile} is shard {first.Shard}: shards of different counts do not merge");
+                throw new InvalidInputException($"{file} is shard {shard} but {firstFile} is shard {first.Shard}: shards of different counts do not merge");
         }
         var twice = parts.GroupBy(p => p.Results.Shard).FirstOrDefault(g => g.Count() > 1);
-        if (twice is not null) throw new ArgumentException($"shard {twice.Key} appears twice: {string.Join(" and ", twice.Select(p => p.File))}");
+        if (twice is not null) throw new InvalidInputException($"shard {twice.Key} appears twice: {string.Join(" and ", twice.Select(p => p.File))}");
         var missing = Enumerable.Range(0, count).Where(i => parts.All(p => Shard.Parse(p.Results.Shard).Index != i)).Select(i => $"{i}/{count}").ToArray();
         if (missing.Length > 0)
-            throw new ArgumentException($"{first.Experiment} --preset {first.Preset}: missing shard{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)} " +
+            throw new InvalidInputException($"{first.Experiment} --preset {first.Preset}: missing shard{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)} " +
                 $"(found {string.Join(", ", parts.Select(p => p.Results.Shard).Order(StringComparer.Ordinal))}); is a task not finished?");
     }
 

@@ -9,6 +9,7 @@ namespace RnnLab.Tests.Cli;
 /// names), creates no file, and takes well under 5 s. The verbs run in-process; <see cref="HugeSizesAreRefusedFastWithLittleMemory"/>
 /// runs the huge sizes as child processes to measure their time and peak memory.
 /// </summary>
+[Collection(TimedChildProcesses.Name)]
 public sealed class BadInputTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("rnnlab-bad-").FullName;
@@ -150,4 +151,11 @@ public sealed class BadInputTests : IDisposable
             else Assert.True(p.ExitCode == 0, $"{line}: exit {p.ExitCode}: {err}");
         }
     }
+}
+
+/// <summary>Tests that time child processes run alone, so the rest of the suite's load does not stretch their clocks.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimedChildProcesses
+{
+    public const string Name = "timed child processes";
 }
