@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnLab.Analysis;
 using RnnLab.Models;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ public static class InspectCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+            AnalysisNetwork.RequireFile(path);
             var st = SafeTensors.Read(path);
             var contents = Checkpoint.Inspect(st);
             if (parse.GetValue(json))

@@ -23,6 +23,13 @@ public static class AnalysisNetwork
         return layer;
     }
 
+    /// <summary>Checks that <paramref name="path"/> names a file to read: a folder or a missing path is the user's mistake.</summary>
+    public static void RequireFile(string path)
+    {
+        if (Directory.Exists(path)) throw new InvalidInputException($"{path} is a folder, not a file");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+    }
+
     /// <summary>A module read from a checkpoint, with where its nonlinearity came from.</summary>
     public sealed record LoadedModule(string FileName, ModuleWeights Weights, NonlinearitySource NonlinearitySource);
 
@@ -33,7 +40,7 @@ public static class AnalysisNetwork
     /// </summary>
     public static LoadedModule LoadModule(string path, string? moduleName = null, (CellKind Kind, Nonlinearity Nonlinearity)? requested = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        RequireFile(path);
         var file = SafeTensors.Read(path);
         var module = Checkpoint.Select(Checkpoint.Inspect(file), moduleName);
         var (nl, source) = Checkpoint.ResolveNonlinearity(file.FileName, module, requested);
@@ -46,7 +53,7 @@ public static class AnalysisNetwork
     /// </summary>
     public static (double[] X, int Steps, int Batch) LoadSequences(string path, int inputSize, bool batchFirst = false)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        RequireFile(path);
         var a = Npy.Read(path);
         string f = Path.GetFileName(path);
         string layout = batchFirst ? "[B, T, I]" : "[T, B, I]";
@@ -66,7 +73,7 @@ public static class AnalysisNetwork
     /// <summary>An initial state (h0 or c0) in PyTorch's layout [L·D, B, width] ([L·D, width] for one sequence).</summary>
     public static double[] LoadInitialState(string path, string name, int rows, int batch, int width)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        RequireFile(path);
         var a = Npy.Read(path);
         string f = Path.GetFileName(path);
         bool ok = a.Rank == 3 && a.Shape[0] == rows && a.Shape[1] == batch && a.Shape[2] == width
@@ -88,7 +95,7 @@ public static class AnalysisNetwork
     /// <summary>x [T, I] from a .npy file of that shape, checked for size and for NaN or infinite values.</summary>
     public static double[] LoadInputs(string path, int inputSize)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        RequireFile(path);
         var a = Npy.Read(path);
         if (a.Rank != 2 || a.Shape[1] != inputSize)
             throw new InvalidDataException($"{Path.GetFileName(path)}: inputs must have shape [T, {inputSize}], file has {a.ShapeText}");

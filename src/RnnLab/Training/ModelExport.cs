@@ -21,6 +21,7 @@ public static class ModelExport
     /// <summary>Writes the module of <paramref name="runDir"/>'s checkpoint to <paramref name="outPath"/> (atomically).</summary>
     public static void FromRun(string runDir, string outPath, bool withHead = false)
     {
+        if (File.Exists(runDir)) throw new InvalidInputException($"{runDir} is a file, not a run folder");
         if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run folder");
         string config = Path.Combine(runDir, TrainingRun.ConfigFile), checkpoint = Path.Combine(runDir, TrainingRun.CheckpointFile);
         if (!File.Exists(config) || !File.Exists(checkpoint))

@@ -34,6 +34,16 @@ public sealed class BadInputTests : IDisposable
         "flow --input 1000000000", "flow --input -1", "flow --threshold 0", "flow --threshold 1.5", "flow --compare-rho ,",
         "flow --compare-rho a,b", "flow --compare-rho 0.9 --rho 1", "flow --compare-rho 0.9 --model {file}", "flow --inputs {new}",
         "flow --inputs {dir}", "flow --inputs {file}", "flow --inputs {file} --seq 5", "flow --model {file} --rho 0.9", "flow --plot {dir}",
+        "flow --batch-first", "flow --h0 {file}", "flow --c0 {file}", "flow --module rnn", "flow --model {dir}", "flow --model {new}",
+        // inspect
+        "inspect", "inspect {new}", "inspect {dir}", "inspect {file}",
+        // forward
+        "forward --model {new} --inputs {file} --out {new}.npy", "forward --model {dir} --inputs {file} --out {new}.npy",
+        "forward --model {file} --inputs {file} --out {new}.npy", "forward --inputs {file} --out {new}.npy",
+        "forward --model {file} --out {new}.npy", "forward --model {file} --inputs {file}", "forward --model {file} --inputs {file} --out {new}.txt",
+        // export
+        "export", "export {new} --out {new}.safetensors", "export {dir} --out {new}.safetensors", "export {file} --out {new}.safetensors",
+        "export {dir}", "export {dir} --out {new}.txt",
         // depth
         "depth --width 0", "depth --width -3", "depth --width 1000000000", "depth --width 2147483647", "depth --depths ,",
         "depth --depths 0", "depth --depths a", "depth --depths 1000000000", "depth --gain 0", "depth --gain -1",
@@ -92,6 +102,28 @@ public sealed class BadInputTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{line}: took {clock.Elapsed.TotalSeconds:F1} s");
         AssertOneLineUserError(line, code, err);
         Assert.Equal(before, Listing());
+    }
+
+    /// <summary>The message itself for refusals whose wording was once wrong: an option a generated network ignores names
+    /// itself and --model; a folder given as a file says it is a folder, not that it does not exist.</summary>
+    [Theory]
+    [InlineData("flow --batch-first", "--batch-first", "--model")]
+    [InlineData("flow --h0 {file}", "--h0", "--model")]
+    [InlineData("flow --c0 {file}", "--c0", "--model")]
+    [InlineData("flow --module rnn", "--module", "--model")]
+    [InlineData("inspect {dir}", "is a folder", "")]
+    [InlineData("forward --model {dir} --inputs {file} --out {new}.npy", "is a folder", "")]
+    [InlineData("flow --model {dir}", "is a folder", "")]
+    [InlineData("export {file} --out {new}.safetensors", "is a file, not a run folder", "")]
+    [InlineData("inspect {new}", "no such file", "")]
+    [InlineData("forward --model {new} --inputs {file} --out {new}.npy", "no such file", "")]
+    [InlineData("export {new} --out {new}.safetensors", "no such run folder", "")]
+    public void Refusal_names_the_problem(string line, string named, string alsoNamed)
+    {
+        var (code, _, err) = CliErrorTests.Run(Args(line));
+        AssertOneLineUserError(line, code, err);
+        Assert.Contains(named, err, StringComparison.Ordinal);
+        Assert.Contains(alsoNamed, err, StringComparison.Ordinal);
     }
 
     internal static void AssertOneLineUserError(string line, int code, string err)
