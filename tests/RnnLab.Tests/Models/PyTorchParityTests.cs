@@ -36,24 +36,11 @@ public class PyTorchParityTests
         T[] c0 = spec.Kind == CellKind.Lstm ? file.Get("fixture.c0", 2, H).To<T>() : [];
         layer.Forward(x.To<T>(), 7, 2, h0, c0);
 
-        AssertClose($"{cell}.output", file.Get("fixture.output", 7, 2, H).Data, layer.Output, tolerance);
-        AssertClose($"{cell}.h_n", file.Get("fixture.h_n", 2, H).Data, layer.FinalHidden, tolerance);
-        if (layer is LstmLayer<T> lstm) AssertClose($"{cell}.c_n", file.Get("fixture.c_n", 2, H).Data, lstm.FinalCell, tolerance);
+        Fixture.AssertMatches($"{cell}.output", file.Get("fixture.output", 7, 2, H).Data, layer.Output, tolerance);
+        Fixture.AssertMatches($"{cell}.h_n", file.Get("fixture.h_n", 2, H).Data, layer.FinalHidden, tolerance);
+        if (layer is LstmLayer<T> lstm) Fixture.AssertMatches($"{cell}.c_n", file.Get("fixture.c_n", 2, H).Data, lstm.FinalCell, tolerance);
 
         readout.Forward(layer.Output, 7 * 2);
-        AssertClose($"{cell}.readout", file.Get("fixture.readout", 7, 2, O).Data, readout.Output, tolerance);
-    }
-
-    static void AssertClose<T>(string what, double[] expected, ReadOnlySpan<T> actual, double tolerance) where T : System.Numerics.IFloatingPointIeee754<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = 0;
-        int at = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double err = Math.Abs(expected[i] - double.CreateTruncating(actual[i]));
-            if (err > worst) (worst, at) = (err, i);
-        }
-        Assert.True(worst <= tolerance, $"{what}: max abs err {worst:e2} at flat index {at} (tolerance {tolerance:e0})");
+        Fixture.AssertMatches($"{cell}.readout", file.Get("fixture.readout", 7, 2, O).Data, readout.Output, tolerance);
     }
 }

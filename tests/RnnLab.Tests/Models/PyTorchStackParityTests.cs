@@ -48,18 +48,18 @@ public class PyTorchStackParityTests
         T[] c0 = kind.HasCellState() ? file.Get("fixture.c0", n, B, H).To<T>() : [];
         stack.Forward(file.Get("fixture.x", Steps, B, I).To<T>(), Steps, B, h0, c0);
 
-        AssertClose($"{name}.output", file.Get("fixture.output", Steps, B, stack.OutputSize).Data, stack.Output, tolerance);
+        Fixture.AssertMatches($"{name}.output", file.Get("fixture.output", Steps, B, stack.OutputSize).Data, stack.Output, tolerance);
         double[] hn = file.Get("fixture.h_n", n, B, S).Data;
         for (int k = 0; k < n; k++)
-            AssertClose($"{name}.h_n[{k}]", hn.AsSpan(k * B * S, B * S).ToArray(), stack.Layers[k].FinalHidden, tolerance);
+            Fixture.AssertMatches($"{name}.h_n[{k}]", hn.AsSpan(k * B * S, B * S).ToArray(), stack.Layers[k].FinalHidden, tolerance);
         if (kind.HasCellState())
         {
             double[] cn = file.Get("fixture.c_n", n, B, H).Data;
             for (int k = 0; k < n; k++)
-                AssertClose($"{name}.c_n[{k}]", cn.AsSpan(k * B * H, B * H).ToArray(), ((LstmLayer<T>)stack.Layers[k]).FinalCell, tolerance);
+                Fixture.AssertMatches($"{name}.c_n[{k}]", cn.AsSpan(k * B * H, B * H).ToArray(), ((LstmLayer<T>)stack.Layers[k]).FinalCell, tolerance);
         }
         readout.Forward(stack.LastOutput, B);
-        AssertClose($"{name}.readout(output[-1])", file.Get("fixture.readout", B, O).Data, readout.Output, tolerance);
+        Fixture.AssertMatches($"{name}.readout(output[-1])", file.Get("fixture.readout", B, O).Data, readout.Output, tolerance);
     }
 
     /// <summary>
@@ -139,18 +139,5 @@ public class PyTorchStackParityTests
         }
         var metadata = new StoredModel(kind, act, I, H, O).ToMetadata();
         SafeTensors.Write(path, model.Parameters.Select(p => NamedTensor.From(p)).Concat(extra), metadata);
-    }
-
-    static void AssertClose<T>(string what, double[] expected, ReadOnlySpan<T> actual, double tolerance) where T : IFloatingPointIeee754<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = 0;
-        int at = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double err = Math.Abs(expected[i] - double.CreateTruncating(actual[i]));
-            if (err > worst) (worst, at) = (err, i);
-        }
-        Assert.True(worst <= tolerance, $"{what}: max abs err {worst:e2} at flat index {at} (tolerance {tolerance:e0})");
     }
 }
