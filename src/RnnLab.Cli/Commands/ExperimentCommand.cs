@@ -16,10 +16,23 @@ public static class ExperimentCommand
         var shard = ShardOption();
         var shards = ShardsOption();
         var threads = ThreadsOption();
+        var layers = new Option<int>("--layers")
+        {
+            Description = "Stacked recurrent layers in every grid point's network (PyTorch's num_layers; default 1). An experiment " +
+                "whose grid has a point that cannot take them refuses, naming it (remedies' Ω acts on one layer).",
+            DefaultValueFactory = _ => 1,
+        };
+        var bidirectional = new Option<bool>("--bidirectional")
+        {
+            Description = $"Add a reverse direction to every layer of every grid point (PyTorch's bidirectional). Only " +
+                $"{string.Join(", ", ExperimentCatalog.TakingBidirectional)} take{(ExperimentCatalog.TakingBidirectional.Count == 1 ? "s" : "")} it, reading out at every step; " +
+                "the others refuse it: a readout of the last step reads output[T−1], where the reverse direction has seen only x_T, " +
+                "and a next-token prediction would read the token it predicts.",
+        };
         var json = CommonOptions.Json();
         var command = new Command("experiment", "Run a named experiment grid (or shard i/n of it) and write its results and report.")
         {
-            name, preset, outDir, shard, shards, threads, json,
+            name, preset, outDir, shard, shards, threads, layers, bidirectional, json,
         };
         command.SetAction(parse =>
         {
@@ -27,14 +40,16 @@ public static class ExperimentCommand
             var p = Presets.Parse(parse.GetValue(preset)!);
             var s = Scheduler.ParseShard(parse.GetValue(shard)!, parse.GetValue(shards));
             int n = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
-            string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}";
+            var shape = new GridShape(CommonOptions.RequirePositive(parse.GetValue(layers), "--layers"), parse.GetValue(bidirectional));
+            experiment.Grid(p, shape);                                      // refuses a shape the grid cannot take, before any work
+            string folder = parse.GetValue(outDir) ?? $"{experiment.Name}-{p.Name()}{shape.Suffix}";
             OutputPaths.PrepareFolder(folder, "--out");
-            ExperimentFolder.CheckOwner(folder, experiment.Name, p);
+            ExperimentFolder.CheckOwner(folder, experiment.Name, p, shape);
             bool asJson = parse.GetValue(json);
             ExperimentResults results;
             try
             {
-                results = RunWithProgress(experiment, p, s, n, folder, quiet: asJson || Console.IsOutputRedirected);
+                results = RunWithProgress(experiment, p, s, n, shape, folder, quiet: asJson || Console.IsOutputRedirected);
             }
             catch (SweepInterruptedException e)
             {
@@ -72,9 +87,9 @@ public static class ExperimentCommand
         DefaultValueFactory = _ => Scheduler.GrantedCpus(),
     };
 
-    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, string folder, bool quiet)
+    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, GridShape shape, string folder, bool quiet)
     {
-        if (quiet) return experiment.Run(preset, shard, threads, cancel: Cli.Interrupted, outDir: folder);
+        if (quiet) return experiment.Run(preset, shard, threads, cancel: Cli.Interrupted, outDir: folder, shape: shape);
         return AnsiConsole.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
@@ -86,7 +101,7 @@ public static class ExperimentCommand
                     bar.Value = pr.Done;
                     bar.Description = Markup.Escape($"{experiment.Name}: {pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: " +
                         $"test loss {Numbers.G(pr.Last.TestLoss, 3)} in {pr.Last.Seconds:F1} s");
-                }, Cli.Interrupted, folder);
+                }, Cli.Interrupted, folder, shape);
             });
     }
 
@@ -101,7 +116,7 @@ public static class ExperimentCommand
             Cli.WriteJson(output, new
             {
                 results.Experiment, results.Preset, results.Shard, results.GridSize, Points = results.Points.Length, results.ResumedPoints,
-                results.Seconds, results.Threads,
+                results.Seconds, results.Threads, results.Layers, results.Bidirectional,
                 Folder = folder, Results = Path.Combine(folder, Sweep.ResultsFileName(Shard.Parse(results.Shard))),
                 Report = whole ? Path.Combine(folder, ExperimentFolder.ReportFile) : null,
                 section?.Numbers, Findings = section?.Findings.Select(f => new { f.Claim, Verdict = f.Verdict.ToString().ToLowerInvariant(), f.Evidence }),

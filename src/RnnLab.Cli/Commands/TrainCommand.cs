@@ -35,7 +35,7 @@ public static class TrainCommand
         var chronoMax = new Option<int?>("--chrono-max") { Description = "Chrono's T_max (default: the task's sequence length)." };
         var skewLr = new Option<double?>("--skew-lr") { Description = "exprnn: learning rate of A (default: --lr / 10, the paper's ratio)." };
         var flowRegularizer = new Option<double?>("--flow-regularizer") { Description = "tanh rnn: add Pascanu et al. 2013's regulariser with this weight alpha (their default 2) to the W_hh gradient." };
-        var truncation = new Option<int>("--truncation") { Description = "Truncated BPTT window k (0 = full BPTT).", DefaultValueFactory = _ => 0 };
+        var truncation = new Option<int>("--truncation") { Description = "Truncated BPTT window k (0 = full BPTT): chunks of k steps from the start, each carrying its state forward. Not with --bidirectional: a reverse direction starts at x_T and has no chunked form.", DefaultValueFactory = _ => 0 };
         var attractors = new Option<double>("--attractors") { Description = "Agreement: chance that a distractor noun has the other number.", DefaultValueFactory = _ => d.Attractors };
         var seed = CommonOptions.Seed();
         var evalEvery = CommonOptions.Positive("--eval-every", "Steps between held-out evaluations.", d.EvalEvery);

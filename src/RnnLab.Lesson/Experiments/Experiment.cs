@@ -11,7 +11,7 @@ public sealed record Finding(string Claim, Verdict Verdict, string Evidence);
 public sealed record Section(string Id, string Title, string Body, IReadOnlyList<Finding> Findings, IReadOnlyDictionary<string, double> Numbers);
 
 /// <summary>
-/// A named experiment: a grid of training runs (<see cref="Grid"/>) and how the finished grid is reported (<see cref="Report"/>). A grid point's config holds everything, seed included,
+/// A named experiment: a grid of training runs (<see cref="Grid(Preset)"/>) and how the finished grid is reported (<see cref="Report"/>). A grid point's config holds everything, seed included,
 /// so the grid can be cut into shards and run anywhere.
 /// </summary>
 public abstract class Experiment
@@ -21,6 +21,9 @@ public abstract class Experiment
     /// <summary>What the experiment asks, in a sentence, for the top of its report.</summary>
     public abstract string Question { get; }
     public abstract IReadOnlyList<GridPoint> Grid(Preset preset);
+
+    /// <summary>The grid at <paramref name="preset"/> with every network in <paramref name="shape"/>, checked before any work (<see cref="GridShape.Apply"/>).</summary>
+    public IReadOnlyList<GridPoint> Grid(Preset preset, GridShape shape) => shape.Apply(Name, Grid(preset));
     public abstract Section Report(IReadOnlyList<PointResult> points);
 
     /// <summary>Whether a point keeps the per-step gradient-flow probe (large: one row of T values per logged step).</summary>
@@ -34,10 +37,15 @@ public abstract class Experiment
 
     /// <summary>
     /// Runs the points of the grid at <paramref name="preset"/> that <paramref name="shard"/> owns; with
-    /// <paramref name="outDir"/> journaled there point by point, and resumed from that journal (<see cref="Sweep.Run"/>).
+    /// <paramref name="outDir"/> journaled there point by point, and resumed from that journal (<see cref="Sweep.Run"/>);
+    /// every point's network in <paramref name="shape"/> (default: one layer, one direction).
     /// </summary>
     public ExperimentResults Run(Preset preset, Shard shard, int threads = 1, Action<SweepProgress>? progress = null,
-        CancellationToken cancel = default, string? outDir = null) => Sweep.Run(Name, Grid(preset), preset, shard, threads, progress, cancel, outDir);
+        CancellationToken cancel = default, string? outDir = null, GridShape? shape = null)
+    {
+        shape ??= GridShape.One;
+        return Sweep.Run(Name, Grid(preset, shape), preset, shard, threads, progress, cancel, outDir, shape);
+    }
 
     /// <summary>Numbers the grid from 0 in the order given.</summary>
     protected IReadOnlyList<GridPoint> Number(IEnumerable<(string Series, double X, TrainingConfig Config)> points) =>

@@ -9,12 +9,17 @@ public static class ExperimentCatalog
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(e => e.Name)];
 
+    /// <summary>The experiments whose every grid point, at every preset, can take a reverse direction (<see cref="GridShape.ReverseDirectionRefusal"/>).</summary>
+    public static IReadOnlyList<string> TakingBidirectional { get; } =
+        [.. All.Where(e => Enum.GetValues<Preset>().All(preset => e.Grid(preset).All(p => GridShape.ReverseDirectionRefusal(TaskCatalog.Create(p.Config)) is null)))
+            .Select(e => e.Name)];
+
     public static Experiment Get(string name) => All.FirstOrDefault(e => e.Name == name)
         ?? throw new InvalidInputException($"unknown experiment '{name}': choose {string.Join(", ", Names)}");
 
     /// <summary>Combines shard results into the whole grid, checked against this version's grid of the experiment they name.</summary>
     public static ExperimentResults Merge(IReadOnlyList<ExperimentResults> parts) =>
-        Sweep.Merge(parts, (name, preset) => Get(name).Grid(preset));
+        Sweep.Merge(parts, (name, preset, shape) => Get(name).Grid(preset, shape));
 }
 
 /// <summary>The size of a grid at one preset: the x values, the cells, the seeds, and the training budget of each run.</summary>

@@ -32,16 +32,17 @@ public static class ExperimentFolder
     /// Refuses, before any work, an output folder that holds another experiment's (or another preset's) results or
     /// unfinished points: writing there would mix two grids or replace the other's results.
     /// </summary>
-    public static void CheckOwner(string outDir, string experiment, Preset preset)
+    public static void CheckOwner(string outDir, string experiment, Preset preset, GridShape? shape = null)
     {
+        shape ??= GridShape.One;
         if (File.Exists(outDir)) throw new InvalidInputException($"--out {outDir} is a file, not a folder");
         if (!Directory.Exists(outDir)) return;
-        string mine = $"{experiment} --preset {preset.Name()}";
+        string mine = Sweep.Describe(new ExperimentResults { Experiment = experiment, Preset = preset.Name(), Shard = Shard.Whole.ToString(), Layers = shape.Layers, Bidirectional = shape.Bidirectional });
         foreach (string file in Directory.GetFiles(outDir, "results*.json").Order(StringComparer.Ordinal))
         {
             var held = Sweep.ReadResults(file);
-            if (held.Experiment != experiment || held.Preset != preset.Name())
-                throw new InvalidInputException($"{outDir} holds results of {held.Experiment} --preset {held.Preset} ({Path.GetFileName(file)}): give {mine} another --out");
+            if (held.Experiment != experiment || held.Preset != preset.Name() || held.Shape != shape)
+                throw new InvalidInputException($"{outDir} holds results of {Sweep.Describe(held)} ({Path.GetFileName(file)}): give {mine} another --out");
         }
         string journal = Path.Combine(outDir, FinishedPoints.Folder);
         string prefix = $"{experiment}-{preset.Name()}-";

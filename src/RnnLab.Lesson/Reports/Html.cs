@@ -88,7 +88,7 @@ public static class Html
         var c = points[0].Config;
         int seeds = points.Select(p => p.Config.Seed).Distinct().Count();
         string steps = points.Select(p => p.Config.Steps).Distinct().Count() == 1 ? $"{c.Steps} steps" : $"{points.Min(p => p.Config.Steps)}–{points.Max(p => p.Config.Steps)} steps";
-        return $"Preset {preset}: {points.Count} training runs, {steps} each, batch {c.Batch}, H = {c.Hidden}, {c.Optimizer} lr {Num(c.Lr)}" +
+        return $"Preset {preset}: {points.Count} training runs, {steps} each, batch {c.Batch}, H = {c.Hidden}{(c.Layers > 1 ? $", {c.Layers} layers" : "")}{(c.Bidirectional ? ", bidirectional" : "")}, {c.Optimizer} lr {Num(c.Lr)}" +
                $"{(c.ClipNorm is double n ? $", norm clipped at {Num(n)}" : "")}, {seeds} seed{(seeds == 1 ? "" : "s")}; " +
                (double.IsNaN(seconds) ? $"{Num(points.Sum(p => p.Seconds), "F1")} s of training summed over runs (run on {threads} thread{(threads == 1 ? "" : "s")} with the other experiments)."
                    : $"{Num(seconds, "F1")} s of training on {threads} thread{(threads == 1 ? "" : "s")} ({Num(points.Sum(p => p.Seconds), "F1")} s summed over runs).");

@@ -199,7 +199,7 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         if (!dh0.IsEmpty && dh0.Length != n * B * StateSize) throw new ArgumentException($"dh0 has {dh0.Length} values, expected [L·D={n}, B={B}, S={StateSize}]");
         if (!dc0.IsEmpty && dc0.Length != n * B * HiddenSize) throw new ArgumentException($"dc0 has {dc0.Length} values, expected [L·D={n}, B={B}, H={HiddenSize}]");
         if (truncation > 0 && Bidirectional)
-            throw new ArgumentException("truncated BPTT cuts the sequence from its start, which a reverse direction reads last: it applies to one direction only");
+            throw new ArgumentException($"truncated BPTT {TruncationNeedsOneDirection}");
         wantH0 = !dh0.IsEmpty;
         wantC0 = !dc0.IsEmpty;
         if (wantH0) Grow(ref dInitialH, dh0.Length);
@@ -228,6 +228,16 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         if (wantH0) dInitialH.AsSpan(0, dh0.Length).CopyTo(dh0);
         if (wantC0) dInitialC.AsSpan(0, dc0.Length).CopyTo(dc0);
     }
+
+    /// <summary>
+    /// Why truncated BPTT is refused with a reverse direction. Truncation means what it means for a stream: chunks of k
+    /// steps from the start, each started from the state the chunk before left, the gradient stopped at the boundary.
+    /// A reverse direction's first step reads x_T, so no chunk of it can run before the whole sequence has been read;
+    /// PyTorch has no truncated form of a bidirectional layer either.
+    /// </summary>
+    public const string TruncationNeedsOneDirection = "works in chunks of k steps from the start of the sequence, each carrying its state forward; " +
+        "a reverse direction starts at x_T, so it needs the whole sequence before its first step and has no chunked form (PyTorch has none either): " +
+        "use full BPTT or one direction";
 
     /// <summary>The backward pass of one direction of the current layer, from its share of the output gradient in its own time.</summary>
     void BackwardDirection(int d)

@@ -109,6 +109,12 @@ public sealed record ExperimentResults
     public PointResult[] Points { get; init; } = [];
     public double Seconds { get; init; }
     public int Threads { get; init; }
+    /// <summary>Stacked layers of every point's network (<see cref="GridShape"/>); 1 in files written before stacks.</summary>
+    public int Layers { get; init; } = 1;
+    /// <summary>Whether every point's network has a reverse direction beside each layer.</summary>
+    public bool Bidirectional { get; init; }
+    /// <summary>The shape the grid ran with.</summary>
+    [JsonIgnore] public GridShape Shape => new(Layers, Bidirectional);
     /// <summary>
     /// How many of the points were read back from an interrupted earlier run of the same command instead of trained.
     /// Not written: the results are the same either way.
@@ -148,10 +154,12 @@ public static class Sweep
     /// <summary>
     /// Runs the points of <paramref name="grid"/> that <paramref name="shard"/> owns. With <paramref name="outDir"/> each
     /// finished point is journaled there as it completes, and points an interrupted earlier run finished are read back.
+    /// <paramref name="shape"/> is what the results record of the grid's network (the grid is already in that shape).
     /// </summary>
     public static ExperimentResults Run(string experiment, IReadOnlyList<GridPoint> grid, Preset preset, Shard shard, int threads = 1,
-        Action<SweepProgress>? progress = null, CancellationToken cancel = default, string? outDir = null)
+        Action<SweepProgress>? progress = null, CancellationToken cancel = default, string? outDir = null, GridShape? shape = null)
     {
+        shape ??= GridShape.One;
         if (threads < 1) throw new InvalidParameterException("Threads", "must be a positive integer", threads);
         var mine = grid.Where(p => shard.Owns(p.Index)).ToArray();
         var journal = outDir is null ? null : mine.Select(p => FinishedPoints.FileOf(outDir, experiment, preset, p.Index)).ToArray();
@@ -161,7 +169,7 @@ public static class Sweep
         {
             Experiment = experiment, Preset = preset.Name(), Shard = shard.ToString(), GridSize = grid.Count,
             Points = [.. outcome.Points.OrderBy(r => r.Index)], Seconds = clock.Elapsed.TotalSeconds, Threads = threads,
-            ResumedPoints = outcome.ResumedPoints,
+            Layers = shape.Layers, Bidirectional = shape.Bidirectional, ResumedPoints = outcome.ResumedPoints,
         };
     }
 
@@ -293,9 +301,8 @@ public static class Sweep
         {
             var shard = Shard.Parse(r.Shard);
             if (shard.IsWhole) throw new InvalidInputException($"{file} holds a whole grid, not a shard: merge combines results.shard-I-of-N.json files");
-            if (r.Experiment != first.Experiment || r.Preset != first.Preset || r.GridSize != first.GridSize)
-                throw new InvalidInputException($"{file} is {r.Experiment} --preset {r.Preset} ({r.GridSize} points) but {firstFile} is " +
-                    $"{first.Experiment} --preset {first.Preset} ({first.GridSize} points)");
+            if (r.Experiment != first.Experiment || r.Preset != first.Preset || r.GridSize != first.GridSize || r.Shape != first.Shape)
+                throw new InvalidInputException($"{file} is {Describe(r)} ({r.GridSize} points) but {firstFile} is {Describe(first)} ({first.GridSize} points)");
             if (shard.Count != count)
                 throw new InvalidInputException($"{file} is shard {shard} but {firstFile} is shard {first.Shard}: shards of different counts do not merge");
         }
@@ -312,14 +319,14 @@ public static class Sweep
     /// must cover every point of the grid; a point present twice must agree (apart from wall time); each point's
     /// config must be the one the current grid defines (so shards from an older grid are not mixed in silently).
     /// </summary>
-    public static ExperimentResults Merge(IReadOnlyList<ExperimentResults> parts, Func<string, Preset, IReadOnlyList<GridPoint>> gridOf)
+    public static ExperimentResults Merge(IReadOnlyList<ExperimentResults> parts, Func<string, Preset, GridShape, IReadOnlyList<GridPoint>> gridOf)
     {
         if (parts.Count == 0) throw new InvalidInputException("nothing to merge: give folders holding results*.json");
         var first = parts[0];
         foreach (var p in parts)
-            if (p.Experiment != first.Experiment || p.Preset != first.Preset || p.GridSize != first.GridSize)
-                throw new InvalidInputException($"cannot merge {p.Experiment}/{p.Preset} ({p.GridSize} points) with {first.Experiment}/{first.Preset} ({first.GridSize} points)");
-        var grid = gridOf(first.Experiment, Presets.Parse(first.Preset));
+            if (p.Experiment != first.Experiment || p.Preset != first.Preset || p.GridSize != first.GridSize || p.Shape != first.Shape)
+                throw new InvalidInputException($"cannot merge {Describe(p)} ({p.GridSize} points) with {Describe(first)} ({first.GridSize} points)");
+        var grid = gridOf(first.Experiment, Presets.Parse(first.Preset), first.Shape);
         if (grid.Count != first.GridSize)
             throw new InvalidInputException($"{first.Experiment}/{first.Preset}: results have {first.GridSize} points, this version's grid has {grid.Count}");
         var byIndex = new PointResult?[grid.Count];
@@ -343,8 +350,13 @@ public static class Sweep
         {
             Experiment = first.Experiment, Preset = first.Preset, Shard = Shard.Whole.ToString(), GridSize = grid.Count,
             Points = [.. byIndex.Select(p => p!)], Seconds = parts.Sum(p => p.Seconds), Threads = parts.Max(p => p.Threads),
+            Layers = first.Layers, Bidirectional = first.Bidirectional,
         };
     }
+
+    /// <summary>The experiment command that made these results: "copy --preset test", "copy --preset test --layers 2 --bidirectional".</summary>
+    public static string Describe(ExperimentResults r) =>
+        $"{r.Experiment} --preset {r.Preset}{(r.Layers > 1 ? $" --layers {r.Layers}" : "")}{(r.Bidirectional ? " --bidirectional" : "")}";
 
     /// <summary>Equal as measurements: the same JSON once wall time is set aside.</summary>
     public static bool SameMeasurement(PointResult a, PointResult b) =>

@@ -119,7 +119,7 @@ public sealed record TrainingConfig
         if (ProjSize > 0 && (Init is "orthogonal" or "identity" || Rho is not null))
             throw InvalidParameterException.Conflict(nameof(ProjSize), "makes the W_hh gate blocks [H, P], not square: use the pytorch or xavier initialisation and no spectral radius");
         if (Truncation > 0 && Bidirectional)
-            throw InvalidParameterException.Conflict(nameof(Truncation), "cuts the sequence from its start, which the reverse direction reads last: it applies to one direction only");
+            throw InvalidParameterException.Conflict(nameof(Truncation), Models.RecurrentStack<float>.TruncationNeedsOneDirection);
         if (!(Attractors >= 0 && Attractors <= 1)) throw new InvalidParameterException(nameof(Attractors), "must be in [0, 1]", Attractors);
         if (Optimizer is not ("adam" or "sgd" or "rmsprop")) throw new InvalidInputException($"unknown optimizer '{Optimizer}': choose adam, sgd or rmsprop");
         if (!Models.CellKinds.TryParse(Cell, out _, out _)) throw new InvalidInputException($"unknown cell '{Cell}': choose rnn, relu, lstm, gru, exprnn or exprnn-tanh");
@@ -134,6 +134,8 @@ public sealed record TrainingConfig
         if (Task is not ("agreement" or "agreement-lm") && Attractors != defaults.Attractors)
             throw new InvalidParameterException(nameof(Attractors), $"applies to the agreement tasks, not to '{Task}'", Attractors);
         var task = TaskCatalog.Create(this);
+        if (Bidirectional && task is Tasks.AgreementLanguageModelTask)
+            throw InvalidParameterException.Conflict(nameof(Bidirectional), $"does not apply to {task.Name}: it {GridShape.ReadsPredictedToken}");
         if (Truncation >= task.Steps)
             throw new InvalidParameterException(nameof(Truncation), $"must be shorter than the {task.Steps}-step sequence, or 0 for full BPTT", Truncation);
     }

@@ -59,6 +59,65 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.True(train.Code == 0, train.Err);
     }
 
+    [Fact]
+    public void StackedGridShardsMergeAndRecordTheirLayers()
+    {
+        // --layers 2 on every point, run as two shards and merged: the merge checks the points against the 2-layer grid.
+        string dir = Path.Combine(root, "stacked");
+        for (int i = 0; i < 2; i++)
+        {
+            var (code, output, err) = Run("experiment", "copy", "--preset", "test", "--layers", "2", "--shard", $"{i}/2", "--out", dir, "--json", "--threads", "1");
+            Assert.True(code == 0, err);
+            Assert.Equal(2, JsonDocument.Parse(output).RootElement.GetProperty("layers").GetInt32());
+        }
+        var merged = Run("merge", dir, "--json");
+        Assert.True(merged.Code == 0, merged.Err);
+        var results = RnnLab.Training.Sweep.ReadResults(Path.Combine(dir, "results.json"));
+        Assert.Equal((2, false), (results.Layers, results.Bidirectional));
+        Assert.All(results.Points, p => Assert.Equal((2, false), (p.Config.Layers, p.Config.Bidirectional)));
+        Assert.Contains("H = 8, 2 layers,", File.ReadAllText(Path.Combine(dir, "report.html")));
+        // The same folder does not take the one-layer grid: its results would replace the 2-layer ones.
+        AssertOneLineError("holds results of copy --preset test --layers 2 (results.json): give copy --preset test another --out",
+            Run("experiment", "copy", "--preset", "test", "--out", dir, "--json"));
+    }
+
+    [Fact]
+    public void BidirectionalGridRunsWhereEveryStepIsReadOut()
+    {
+        // The README's stacked two-way copy grid, at the test preset.
+        string dir = Path.Combine(root, "both");
+        var (code, output, err) = Run("experiment", "copy", "--preset", "test", "--layers", "2", "--bidirectional", "--out", dir, "--json", "--threads", "2");
+        Assert.True(code == 0, err);
+        Assert.True(JsonDocument.Parse(output).RootElement.GetProperty("bidirectional").GetBoolean());
+        var results = RnnLab.Training.Sweep.ReadResults(Path.Combine(dir, "results.json"));
+        Assert.Equal((2, true), (results.Layers, results.Bidirectional));
+        Assert.All(results.Points, p => Assert.Equal((2, true), (p.Config.Layers, p.Config.Bidirectional)));
+        Assert.All(results.Points, p => Assert.True(double.IsFinite(p.TestLoss)));
+    }
+
+    [Theory]
+    [InlineData("--bidirectional does not apply to experiment adding: adding is read out at the last step, output[T−1], where the reverse direction has read only x_T", "adding", "--bidirectional")]
+    [InlineData("--bidirectional does not apply to experiment long-range: agreement is read out at the last step", "long-range", "--bidirectional")]
+    [InlineData("--bidirectional does not apply to experiment remedies", "remedies", "--bidirectional")]
+    [InlineData("--layers does not apply to experiment remedies: in its series 'agreement/rnn + Ω' FlowRegularizer applies to one layer in one direction", "remedies", "--layers", "2")]
+    [InlineData("--layers must be a positive integer, got 0", "copy", "--layers", "0")]
+    public void ShapeAGridCannotTakeIsRefusedBeforeAnyWork(string expected, string experiment, params string[] shape)
+    {
+        string dir = Path.Combine(root, "refused");
+        AssertOneLineError(expected, Run(["experiment", experiment, "--preset", "test", .. shape, "--out", dir, "--json"]));
+        Assert.False(Directory.Exists(dir), "a refused shape created its output folder");
+    }
+
+    [Fact]
+    public void HelpNamesTheExperimentsThatTakeAReverseDirection()
+    {
+        Assert.Equal(["copy"], RnnLab.Lesson.ExperimentCatalog.TakingBidirectional);
+        var (code, output, _) = Run("experiment", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Only copy takes it", System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
+        Assert.Equal("-2layers-bidirectional", new RnnLab.Training.GridShape(2, true).Suffix);
+    }
+
     [Theory]
     [InlineData("experiment", "nope", "--preset", "test")]
     [InlineData("experiment", "adding", "--preset", "huge")]

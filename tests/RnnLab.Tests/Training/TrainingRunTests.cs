@@ -154,7 +154,8 @@ public sealed class TrainingRunTests : IDisposable
         { "seq", "Seq" }, { "lr", "Lr" }, { "cell", "unknown cell" }, { "task", "unknown task" },
         { "clip", "ClipNorm" }, { "attractors", "Attractors" }, { "optimizer", "unknown optimizer" }, { "rho", "Rho" },
         { "layers", "Layers" }, { "dropout", "Dropout" }, { "dropout-one-layer", "2 layers or more" }, { "proj-gru", "ProjSize applies to lstm" },
-        { "proj-big", "smaller than the hidden size" }, { "proj-orthogonal", "pytorch or xavier" }, { "truncation-bidirectional", "one direction only" },
+        { "proj-big", "smaller than the hidden size" }, { "proj-orthogonal", "pytorch or xavier" }, { "truncation-bidirectional", "has no chunked form" },
+        { "lm-bidirectional", "the reverse direction has already read" },
     };
 
     [Theory]
@@ -170,6 +171,7 @@ public sealed class TrainingRunTests : IDisposable
             "layers" => c with { Layers = 0 }, "dropout" => c with { Layers = 2, Dropout = 1 }, "dropout-one-layer" => c with { Dropout = 0.2 },
             "proj-gru" => c with { Cell = "gru", ProjSize = 2 }, "proj-big" => c with { ProjSize = c.Hidden },
             "proj-orthogonal" => c with { ProjSize = 2, Init = "orthogonal" }, "truncation-bidirectional" => c with { Bidirectional = true, Truncation = 4 },
+            "lm-bidirectional" => c with { Task = "agreement-lm", Bidirectional = true },
             _ => c,
         };
         string dir = Path.Combine(root, what);
