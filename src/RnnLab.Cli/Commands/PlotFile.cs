@@ -26,8 +26,8 @@ public static class PlotFile
         if (path is null) return;
         var plot = draw();
         byte[] bytes = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)
-            ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
-            : plot.GetImageBytes(width, height, ImageFormat.Png);
+            ? System.Text.Encoding.UTF8.GetBytes(PlotImages.Svg(plot, width, height))
+            : PlotImages.Png(plot, width, height);
         AtomicFile.Write(path, s => s.Write(bytes));
     }
 }

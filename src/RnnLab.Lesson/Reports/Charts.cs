@@ -35,12 +35,14 @@ public static class Charts
         var plot = new Plot();
         double T(double v) => logY ? Log10(v) : v;
         double X(double v) => logX ? Math.Log2(v) : v;
+        int series = 0;
         foreach (var group in stats.GroupBy(s => s.Series))
         {
             var s = group.OrderBy(g => g.X).ToArray();
             double[] xs = [.. s.Select(g => X(g.X))], ys = [.. s.Select(g => T(g.Mean))];
             var line = plot.Add.Scatter(xs, ys);
             line.LegendText = group.Key;
+            SeriesStyles.Apply(line, series++);
             line.LineWidth = 2;
             line.MarkerSize = 7;
             if (s.Any(g => g.Seeds > 1))
@@ -48,7 +50,7 @@ public static class Charts
                 double[] below = [.. s.Select(g => T(g.Mean) - T(g.Min))], above = [.. s.Select(g => T(g.Max) - T(g.Mean))];
                 var bars = new ScottPlot.Plottables.ErrorBar(xs, ys, null, null, above, below)
                 {
-                    YErrorNegative = below, YErrorPositive = above, Color = line.Color, LineWidth = 1.5f,
+                    YErrorNegative = below, YErrorPositive = above, Color = line.LineColor, LineWidth = 1.5f,
                 };
                 plot.Add.Plottable(bars);
             }
@@ -59,8 +61,7 @@ public static class Charts
             double[] bx = [.. Enumerable.Range(0, 65).Select(i => lo + (hi - lo) * i / 64.0)];
             var line = plot.Add.ScatterLine(bx.Select(X).ToArray(), bx.Select(x => T(baseline(x))).ToArray());
             line.LegendText = baselineLabel ?? "baseline";
-            line.LinePattern = LinePattern.Dashed;
-            line.Color = Colors.Black;
+            SeriesStyles.Apply(line, series);
         }
         if (logY) LogAxis(plot.Axes.Left);
         if (logX)
@@ -72,7 +73,7 @@ public static class Charts
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperLeft);
+        SeriesStyles.ShowLegend(plot, Alignment.UpperLeft);
         return plot;
     }
 
@@ -80,25 +81,28 @@ public static class Charts
     public static Plot Traces(string title, string yLabel, IEnumerable<(string Label, double[] Steps, double[] Values, int? DivergedAt)> series, bool logY = true)
     {
         var plot = new Plot();
+        int index = 0;
         foreach (var (label, steps, values, diverged) in series)
         {
             // a non-finite value has no place on the axis: the line simply ends at the last finite step
             int[] keep = [.. Enumerable.Range(0, values.Length).Where(i => double.IsFinite(values[i]) && (!logY || values[i] > 0))];
             var line = plot.Add.ScatterLine(keep.Select(i => steps[i]).ToArray(), keep.Select(i => logY ? Math.Log10(values[i]) : values[i]).ToArray());
             line.LegendText = diverged is int d ? $"{label} (non-finite at step {d})" : label;
+            SeriesStyles.Apply(line, index++);
             line.LineWidth = 1.5f;
             if (diverged is int at)
             {
+                // the divergence mark: a vertical line in the trace's colour, in sparse dots
                 var v = plot.Add.VerticalLine(at);
-                v.Color = line.Color;
-                v.LinePattern = LinePattern.Dotted;
+                v.Color = line.LineColor;
+                v.LinePattern = SeriesStyles.Dashes[^1];
             }
         }
         if (logY) LogAxis(plot.Axes.Left);
         plot.Title(title);
         plot.XLabel("training step");
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        SeriesStyles.ShowLegend(plot, Alignment.UpperRight);
         return plot;
     }
 

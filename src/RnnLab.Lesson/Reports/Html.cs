@@ -50,7 +50,7 @@ public static class Html
     /// <summary>A plot as an embedded PNG: <c>&lt;figure class="plot" id="fig-ID"&gt;&lt;img class="plot-img" …&gt;</c>.</summary>
     public static string Figure(string id, Plot plot, string caption, int width = PlotWidth, int height = PlotHeight)
     {
-        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+        byte[] png = PlotImages.Png(plot, width, height);
         return $"<figure class=\"plot\" id=\"fig-{Enc(id)}\"><img class=\"plot-img\" data-plot=\"{Enc(id)}\" width=\"{width}\" height=\"{height}\" " +
                $"alt=\"{Enc(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{Enc(caption)}</figcaption></figure>\n";
     }

@@ -22,8 +22,8 @@ public static class Plots
         string? dir = Path.GetDirectoryName(Path.GetFullPath(basePath));
         if (dir is not null) Directory.CreateDirectory(dir);
         string png = basePath + ".png", svg = basePath + ".svg";
-        plot.SavePng(png, width, height);
-        plot.SaveSvg(svg, width, height);
+        File.WriteAllBytes(png, PlotImages.Png(plot, width, height));
+        File.WriteAllText(svg, PlotImages.Svg(plot, width, height));
         return (png, svg);
     }
 
@@ -71,39 +71,29 @@ public static class Plots
         var plot = new Plot();
         int n = flow.Steps;
         double[] k = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        var spec = plot.Add.ScatterLine(k, Finite(flow.Log10SpectralNorm));
-        spec.LegendText = "‖∂h_T/∂h_{T−k}‖₂ (measured)";
-        spec.LineWidth = 2;
-        var fro = plot.Add.ScatterLine(k, Finite(flow.Log10FrobeniusNorm));
-        fro.LegendText = "‖∂h_T/∂h_{T−k}‖_F (measured)";
+        int series = 0;
+        void Line(double[] ys, string legend, float width = 1.5f)
+        {
+            var line = plot.Add.ScatterLine(k, ys);
+            line.LegendText = legend;
+            SeriesStyles.Apply(line, series++);
+            line.LineWidth = width;
+        }
+        Line(Finite(flow.Log10SpectralNorm), "‖∂h_T/∂h_{T−k}‖₂ (measured)", 2);
+        Line(Finite(flow.Log10FrobeniusNorm), "‖∂h_T/∂h_{T−k}‖_F (measured)");
         if (double.IsFinite(flow.EffectiveRho) && flow.EffectiveRho > 0)
-        {
-            var eff = plot.Add.ScatterLine(k, flow.Log10EffectiveRhoPower);
-            eff.LegendText = $"ρ_eff^k, ρ_eff = exp(λ₁) = {flow.EffectiveRho:F4}";
-            eff.LinePattern = LinePattern.Dashed;
-        }
+            Line(flow.Log10EffectiveRhoPower, $"ρ_eff^k, ρ_eff = exp(λ₁) = {flow.EffectiveRho:F4}");
         if (flow.SpectralRadius is double rho && rho > 0)
-        {
-            var w = plot.Add.ScatterLine(k, flow.Log10RhoPower!);
-            w.LegendText = $"ρ(W_hh)^k, ρ(W_hh) = {rho:F4}";
-            w.LinePattern = LinePattern.Dotted;
-        }
+            Line(flow.Log10RhoPower!, $"ρ(W_hh)^k, ρ(W_hh) = {rho:F4}");
         if (flow.Log10CellSpectralNorm is double[] cell)
-        {
-            var c = plot.Add.ScatterLine(k, Finite(cell));
-            c.LegendText = "‖∂c_T/∂c_{T−k}‖₂ (h held fixed, every path)";
-        }
+            Line(Finite(cell), "‖∂c_T/∂c_{T−k}‖₂ (h held fixed, every path)");
         if (flow.Log10CellPathNorm is double[] path)
-        {
-            var c = plot.Add.ScatterLine(k, Finite(path));
-            c.LegendText = "‖∏ diag(f_t)‖₂ (the additive cell path alone)";
-            c.LinePattern = LinePattern.Dashed;
-        }
+            Line(Finite(path), "‖∏ diag(f_t)‖₂ (the additive cell path alone)");
         plot.Title($"Gradient flow through time: {flow.Cell}, H = {flow.HiddenSize}, T = {flow.Steps}");
         plot.XLabel("steps back k");
         plot.YLabel("norm (log scale)");
         LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
+        SeriesStyles.ShowLegend(plot, Alignment.LowerLeft);
         return plot;
     }
 
@@ -114,27 +104,30 @@ public static class Plots
     public static Plot FlowAcrossSpectralRadii(IReadOnlyList<(double Rho, FlowResult Flow)> runs)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
         for (int i = 0; i < runs.Count; i++)
         {
             var (rho, flow) = runs[i];
-            var color = palette.GetColor(i);
             double[] k = Enumerable.Range(0, flow.Steps).Select(x => (double)x).ToArray();
             var measured = plot.Add.ScatterLine(k, Finite(flow.Log10SpectralNorm));
             measured.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: measured";
-            measured.Color = color;
+            // Each ρ is one colour, its measurement solid beside its reference curve dashed: with the lesson's six
+            // radii, twelve lines read best as six pairs (the legend names each). Past the palette's end the pair
+            // takes the next two dash patterns, so no two lines look alike.
+            int pair = 2 * (i / SeriesStyles.Palette.Length);
+            measured.LineColor = SeriesStyles.Colour(i);
+            measured.LinePattern = SeriesStyles.Dashes[pair % SeriesStyles.Dashes.Length];
             measured.LineWidth = 2;
             var lesson = plot.Add.ScatterLine(k, RhoPowers.Log10(rho, flow.Steps));
-            lesson.LegendText = $"ρ^k";
-            lesson.Color = color;
-            lesson.LinePattern = LinePattern.Dashed;
+            lesson.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: ρ^k";
+            lesson.LineColor = SeriesStyles.Colour(i);
+            lesson.LinePattern = SeriesStyles.Dashes[(pair + 1) % SeriesStyles.Dashes.Length];
         }
         plot.Title($"‖∂h_T/∂h_{{T−k}}‖₂ of tanh RNNs (H = {runs[0].Flow.HiddenSize}) beside ρ^k");
         plot.XLabel("steps back k");
         plot.YLabel("norm (log scale)");
         LogY(plot);
         plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => r.Flow.Log10SpectralNorm.Min()) - 0.5), runs.Max(r => Math.Max(RhoPowers.Log10At(r.Rho, r.Flow.Steps - 1), r.Flow.Log10SpectralNorm.Max())) + 0.5);
-        plot.ShowLegend(Alignment.LowerLeft);
+        SeriesStyles.ShowLegend(plot, Alignment.LowerLeft);
         return plot;
     }
 
@@ -142,22 +135,27 @@ public static class Plots
     public static Plot Eigenvalues(Complex[] eigenvalues, string title = "Eigenvalues of W_hh")
     {
         var plot = new Plot();
+        // Series 0 are the eigenvalues (markers, no line), so the unit circle is series 1: dashed.
         var circle = plot.Add.Circle(0, 0, 1);
-        circle.LineStyle.Pattern = LinePattern.Dashed;
+        SeriesStyles.Apply(circle, 1);
+        circle.LineWidth = 1.5f;
         circle.LegendText = "unit circle |λ| = 1";
         double rho = eigenvalues.Length > 0 ? eigenvalues.Max(e => e.Magnitude) : 0;
         if (rho > 0)
         {
             var rc = plot.Add.Circle(0, 0, rho);
+            SeriesStyles.Apply(rc, 2);
+            rc.LineWidth = 1.5f;
             rc.LegendText = $"spectral radius ρ = {rho:F4}";
         }
         var pts = plot.Add.Markers(eigenvalues.Select(e => e.Real).ToArray(), eigenvalues.Select(e => e.Imaginary).ToArray());
+        pts.Color = SeriesStyles.Colour(0);
         pts.LegendText = "eigenvalues λ";
         plot.Axes.SquareUnits();
         plot.Title(title);
         plot.XLabel("Re λ");
         plot.YLabel("Im λ");
-        plot.ShowLegend(Alignment.UpperRight);
+        SeriesStyles.ShowLegend(plot, Alignment.UpperRight);
         return plot;
     }
 
@@ -168,16 +166,19 @@ public static class Plots
         // at most 2000 points: enough for a smooth curve at any T, a few kilobytes even for T = 10^9
         int points = Math.Min(maxT, 2000);
         double[] t = Enumerable.Range(0, points).Select(i => points == 1 ? 1 : Math.Round(1 + (maxT - 1) * (double)i / (points - 1))).ToArray();
+        int series = 0;
         foreach (double rho in rhos)
         {
             var s = plot.Add.ScatterLine(t, t.Select(T => RhoPowers.Log10At(rho, (int)T - 1)).ToArray());   // ρ^(T−1) is ρ^k at k = T − 1
             s.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}";
+            SeriesStyles.Apply(s, series++);
+            s.LineWidth = 1.5f;
         }
         plot.Title("|∂h_T/∂h_1| ≈ ρ^(T−1)");
         plot.XLabel("sequence length T");
         plot.YLabel("ρ^(T−1) (log scale)");
         LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
+        SeriesStyles.ShowLegend(plot, Alignment.LowerLeft);
         return plot;
     }
 
@@ -185,6 +186,7 @@ public static class Plots
     public static Plot DepthComparison(IEnumerable<DepthCurve> curves)
     {
         var plot = new Plot();
+        int series = 0;
         foreach (var c in curves)
         {
             int depth = c.Depth;
@@ -192,14 +194,14 @@ public static class Plots
             double[] y = distance.Select(d => SafeLog10(c.GradientNorm[depth - (int)d])).ToArray();
             var s = plot.Add.ScatterLine(distance, y);
             s.LegendText = $"{c.Label}, depth {depth}";
-            if (c.Label.StartsWith("residual", StringComparison.Ordinal)) s.LinePattern = LinePattern.Dashed;
-            if (c.Label.Contains("RNN", StringComparison.Ordinal)) s.LineWidth = 2;
+            SeriesStyles.Apply(s, series++);
+            s.LineWidth = c.Label.Contains("RNN", StringComparison.Ordinal) ? 2 : 1.5f;
         }
         plot.Title("Gradient norm through depth: feedforward layers vs recurrent steps");
         plot.XLabel("layers / steps back from the output");
         plot.YLabel("‖∂L/∂x‖ (log scale)");
         LogY(plot);
-        plot.ShowLegend(Alignment.LowerLeft);
+        SeriesStyles.ShowLegend(plot, Alignment.LowerLeft);
         return plot;
     }
 
