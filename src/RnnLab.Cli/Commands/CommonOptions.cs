@@ -62,7 +62,7 @@ public static class CommonOptions
         if (!CellKinds.TryParse(text, out var kind, out var act))
             throw new UsageException($"unknown cell '{text}': choose rnn, relu, lstm or gru");
         if (kind == CellKind.ExpRnn)
-            throw new UsageException("exprnn is trained with 'rnnlab train --cell exprnn'; the analysis reads a trained exprnn-tanh with --model");
+            throw new UsageException("exprnn is trained with 'rnnlab train --cell exprnn'; the analysis reads a trained one with --model RUN/checkpoint.safetensors");
         return (kind, act);
     }
 

@@ -67,7 +67,7 @@ public sealed class NetworkOptions
         {
             ["model"] = loaded.FileName,
             ["module"] = m.Name,
-            ["cell"] = m.Kind == CellKind.Rnn && loaded.Weights.Nonlinearity == Nonlinearity.Relu ? "relu" : m.Kind.Name(),
+            ["cell"] = CellKinds.Name(m.Kind, loaded.Weights.Nonlinearity),
             ["nonlinearity"] = m.Kind == CellKind.Rnn ? Checkpoint.Name(loaded.Weights.Nonlinearity) : null,
             ["nonlinearity_source"] = m.Kind == CellKind.Rnn ? Checkpoint.Name(loaded.NonlinearitySource) : null,
             ["input_size"] = m.InputSize,

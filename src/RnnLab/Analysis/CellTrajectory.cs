@@ -8,6 +8,8 @@ namespace RnnLab.Analysis;
 /// b_ih, b_hh [G·H]; gate blocks i, f, g, o (LSTM) and r, z, n (GRU); an LSTM with <c>proj_size</c> P also has
 /// W_hr [P, H] and h = W_hr·(o ⊙ tanh c), so H_out = P (otherwise H_out = H). The analysis works on this copy so that
 /// it does not depend on the training engine's caches or precision: a float32 model is analysed in float64.
+/// An expRNN is the RNN it computes, W_hh = exp(A) read as it is saved: with tanh a tanh RNN, with modReLU an RNN whose
+/// nonlinearity is <see cref="ModRelu"/> with the bias b [H] (and, as in the engine, no b_ih or b_hh in z: they stay zero).
 /// </summary>
 public sealed class CellWeights
 {
@@ -23,6 +25,8 @@ public sealed class CellWeights
     public double[] BiasIH { get; }    // [G*H]
     public double[] BiasHH { get; }    // [G*H]
     public double[] WeightHR { get; }  // [P, H], empty without a projection
+    /// <summary>modReLU's bias b [H]; empty for tanh and ReLU.</summary>
+    public double[] ModReluBias { get; }
 
     /// <summary>Size of h: P with a projection, else H.</summary>
     public int OutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
@@ -32,12 +36,14 @@ public sealed class CellWeights
 
     public CellWeights(CellKind kind, int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh,
         double[]? weightIH = null, double[]? weightHH = null, double[]? biasIH = null, double[]? biasHH = null,
-        int projSize = 0, double[]? weightHR = null)
+        int projSize = 0, double[]? weightHR = null, double[]? modReluBias = null)
     {
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"input size must be positive, got {inputSize}");
         if (hiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"hidden size must be positive, got {hiddenSize}");
         if (projSize < 0 || projSize >= hiddenSize || projSize > 0 && kind != CellKind.Lstm)
             throw new ArgumentOutOfRangeException(nameof(projSize), $"proj_size must be 0, or between 1 and H − 1 for an LSTM, got {projSize}");
+        if (nonlinearity == Nonlinearity.ModRelu && kind != CellKind.Rnn)
+            throw new ArgumentException($"modReLU is the nonlinearity of an RNN (expRNN's), not of a {kind.Name()}", nameof(nonlinearity));
         Kind = kind;
         Nonlinearity = nonlinearity;
         InputSize = inputSize;
@@ -50,6 +56,7 @@ public sealed class CellWeights
         BiasIH = Check(biasIH, gh, "bias_ih");
         BiasHH = Check(biasHH, gh, "bias_hh");
         WeightHR = projSize > 0 ? Check(weightHR, projSize * hiddenSize, "weight_hr") : [];
+        ModReluBias = nonlinearity == Nonlinearity.ModRelu ? Check(modReluBias, hiddenSize, "modrelu_bias") : [];
     }
 
     static double[] Check(double[]? a, int size, string name)
@@ -59,9 +66,17 @@ public sealed class CellWeights
         return a;
     }
 
-    /// <summary>Copies a layer's parameters into float64.</summary>
+    /// <summary>Copies a layer's parameters into float64 (an expRNN's W_hh = exp(A) as its last forward pass formed it).</summary>
     public static CellWeights From<T>(RecurrentLayer<T> layer) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (layer is ExpRnnLayer<T> exp)
+        {
+            bool mod = exp.ModReluBias is not null;
+            return new CellWeights(CellKind.Rnn, layer.InputSize, layer.HiddenSize, exp.Nonlinearity,
+                ToDouble(layer.WeightIH.Value), ToDouble(layer.WeightHH.Value),
+                mod ? null : ToDouble(layer.BiasIH.Value), mod ? null : ToDouble(layer.BiasHH.Value),
+                modReluBias: mod ? ToDouble(exp.ModReluBias!.Value) : null);
+        }
         var nl = layer is RnnLayer<T> rnn ? rnn.Nonlinearity : Nonlinearity.Tanh;
         return new CellWeights(layer.Kind, layer.InputSize, layer.HiddenSize, nl,
             ToDouble(layer.WeightIH.Value), ToDouble(layer.WeightHH.Value), ToDouble(layer.BiasIH.Value), ToDouble(layer.BiasHH.Value));
@@ -77,6 +92,7 @@ public sealed class CellWeights
     /// <summary>
     /// Random weights for experiments: every entry U(−1/√H, 1/√H), PyTorch's default for its recurrent layers,
     /// then, if <paramref name="spectralRadius"/> is given, each H×H gate block of W_hh rescaled to that spectral radius.
+    /// With modReLU its bias b is drawn from the same range and b_ih, b_hh stay zero, as in the engine's expRNN.
     /// </summary>
     public static CellWeights Random(CellKind kind, int inputSize, int hiddenSize, ulong seed,
         double? spectralRadius = null, Nonlinearity nonlinearity = Nonlinearity.Tanh)
@@ -86,8 +102,12 @@ public sealed class CellWeights
         double bound = 1.0 / Math.Sqrt(hiddenSize);
         rng.FillUniform<double>(w.WeightIH, -bound, bound);
         rng.FillUniform<double>(w.WeightHH, -bound, bound);
-        rng.FillUniform<double>(w.BiasIH, -bound, bound);
-        rng.FillUniform<double>(w.BiasHH, -bound, bound);
+        if (nonlinearity == Nonlinearity.ModRelu) rng.FillUniform<double>(w.ModReluBias, -bound, bound);
+        else
+        {
+            rng.FillUniform<double>(w.BiasIH, -bound, bound);
+            rng.FillUniform<double>(w.BiasHH, -bound, bound);
+        }
         if (spectralRadius is double rho)
         {
             int hh = hiddenSize * hiddenSize;
@@ -102,7 +122,7 @@ public sealed class CellWeights
 /// One sequence (batch 1) run through a cell in float64, keeping every step's state and gate activations, so
 /// that step Jacobians can be formed anywhere along the trajectory. Equations are PyTorch's:
 /// <list type="bullet">
-/// <item>RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)</item>
+/// <item>RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act tanh, ReLU or modReLU (<see cref="ModRelu"/>, with its bias b)</item>
 /// <item>LSTM: [i, f, g, o] = [σ, σ, tanh, σ](W_ih x_t + b_ih + W_hh h_{t−1} + b_hh); c_t = f⊙c_{t−1} + i⊙g; h_t = o⊙tanh(c_t)</item>
 /// <item>GRU: r, z = σ(W_i· x_t + b_i· + W_h· h_{t−1} + b_h·); n = tanh(W_in x_t + b_in + r⊙(W_hn h_{t−1} + b_hn)); h_t = (1−z)⊙n + z⊙h_{t−1}</item>
 /// </list>
@@ -180,7 +200,12 @@ public sealed class CellTrajectory
                 for (int j = 0; j < H; j++)
                 {
                     double z = preI[j] + preH[j];
-                    h[j] = Cell.Nonlinearity == Nonlinearity.Tanh ? Math.Tanh(z) : Math.Max(z, 0.0);
+                    h[j] = Cell.Nonlinearity switch
+                    {
+                        Nonlinearity.Tanh => Math.Tanh(z),
+                        Nonlinearity.Relu => Math.Max(z, 0.0),
+                        _ => ModRelu.Apply(z, Cell.ModReluBias[j]),
+                    };
                     gates[j] = h[j];
                 }
                 break;

@@ -204,7 +204,7 @@ public static class FlowProfile
 
         return new FlowResult
         {
-            Cell = cell.Kind == CellKind.Rnn && cell.Nonlinearity == Nonlinearity.Relu ? "relu" : cell.Kind.Name(),
+            Cell = CellKinds.Name(cell.Kind, cell.Nonlinearity),
             HiddenSize = H,
             Steps = T,
             SpectralNorm = Pow10(hh.Log10Spectral),

@@ -45,10 +45,13 @@ public sealed class ModuleWeights
                     Numerics.Validate.Finite<double>(t.Data, $"{file.FileName}: {t.Name}", t.Shape);
                     return (double[])t.Data.Clone();
                 }
+                // bias=False: zero biases. modReLU (expRNN): z has no biases, as in the engine, which neither reads nor trains them.
+                bool biases = module.Bias && nonlinearity != Nonlinearity.ModRelu;
                 cells.Add(new CellWeights(module.Kind, module.LayerInputSize(l), module.HiddenSize, nonlinearity,
                     Read("weight_ih"), Read("weight_hh"),
-                    module.Bias ? Read("bias_ih") : null, module.Bias ? Read("bias_hh") : null,   // bias=False: zero biases
-                    module.ProjSize, module.ProjSize > 0 ? Read("weight_hr") : null));
+                    biases ? Read("bias_ih") : null, biases ? Read("bias_hh") : null,
+                    module.ProjSize, module.ProjSize > 0 ? Read("weight_hr") : null,
+                    nonlinearity == Nonlinearity.ModRelu ? Read(Checkpoint.ModReluBiasParameter) : null));
             }
         return new ModuleWeights(module, nonlinearity, cells);
     }

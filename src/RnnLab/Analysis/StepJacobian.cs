@@ -7,7 +7,8 @@ namespace RnnLab.Analysis;
 ///
 /// Convention (numerator layout): J[i, j] = ∂s_t[i] / ∂s_{t−1}[j], so J maps a perturbation of the previous state
 /// forwards, δs_t = J·δs_{t−1}, and products read left to right from late to early:
-/// ∂s_T/∂s_{T−k} = J_T·J_{T−1}···J_{T−k+1}. For the tanh RNN this is J_t = diag(1 − h_t²)·W_hh.
+/// ∂s_T/∂s_{T−k} = J_T·J_{T−1}···J_{T−k+1}. For the tanh RNN this is J_t = diag(1 − h_t²)·W_hh; for expRNN with
+/// modReLU J_t = diag([h_t ≠ 0])·exp(A), the derivative the engine's backward pass uses (<see cref="ModRelu.Derivative"/>).
 /// The lesson writes J_t = W_hᵀ·diag(tanh′(z_t)): that is the transpose, the matrix that carries a gradient
 /// (row) vector backwards, ∂L/∂h_{t−1} = J_tᵀ·∂L/∂h_t. A matrix and its transpose have the same singular values
 /// (and the same eigenvalues), so every norm and spectrum reported here is the same in either convention.
@@ -53,14 +54,20 @@ public static class StepJacobian
     }
 
     /// <summary>
-    /// RNN: the diagonal d_t of J_t = diag(d_t)·W_hh: 1 − h_t² for tanh, [h_t &gt; 0] for ReLU (the derivative
-    /// written in terms of the output, as the backward pass uses it).
+    /// RNN: the diagonal d_t of J_t = diag(d_t)·W_hh: 1 − h_t² for tanh, [h_t &gt; 0] for ReLU, [h_t ≠ 0] for modReLU
+    /// (the derivative written in terms of the output, as the backward pass uses it).
     /// </summary>
     public static void RnnDiagonal(CellTrajectory tr, int t, Span<double> d)
     {
         ReadOnlySpan<double> h = tr.HiddenAt(t);
-        bool tanh = tr.Cell.Nonlinearity == Nonlinearity.Tanh;
-        for (int r = 0; r < h.Length; r++) d[r] = tanh ? 1 - h[r] * h[r] : (h[r] > 0 ? 1.0 : 0.0);
+        var nl = tr.Cell.Nonlinearity;
+        for (int r = 0; r < h.Length; r++)
+            d[r] = nl switch
+            {
+                Nonlinearity.Tanh => 1 - h[r] * h[r],
+                Nonlinearity.Relu => h[r] > 0 ? 1.0 : 0.0,
+                _ => ModRelu.Derivative(h[r]),
+            };
     }
 
     /// <summary>

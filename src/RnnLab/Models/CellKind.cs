@@ -65,6 +65,14 @@ public static class CellKinds
     public static (CellKind Kind, Nonlinearity Nonlinearity) Parse(string text) =>
         TryParse(text, out var kind, out var nonlinearity) ? (kind, nonlinearity) : throw new InvalidInputException($"unknown cell '{text}'");
 
+    /// <summary>What the analysis calls a cell it reads: "relu" for a ReLU RNN, "exprnn" for an RNN with modReLU (only expRNN has it), else the kind's name.</summary>
+    public static string Name(CellKind kind, Nonlinearity nonlinearity) => (kind, nonlinearity) switch
+    {
+        (CellKind.Rnn, Nonlinearity.Relu) => "relu",
+        (CellKind.Rnn, Nonlinearity.ModRelu) => "exprnn",
+        _ => kind.Name(),
+    };
+
     public static string Name(this CellKind kind) => kind switch
     {
         CellKind.Rnn => "rnn", CellKind.Lstm => "lstm", CellKind.Gru => "gru", CellKind.ExpRnn => "exprnn", _ => kind.ToString(),

@@ -87,7 +87,13 @@ public static class Checkpoint
         return requested is { } o ? (o.Nonlinearity, NonlinearitySource.Option) : (Nonlinearity.Tanh, NonlinearitySource.Assumed);
     }
 
-    public static string Name(Nonlinearity nonlinearity) => nonlinearity == Nonlinearity.Relu ? "relu" : "tanh";
+    public static string Name(Nonlinearity nonlinearity) => nonlinearity switch
+    {
+        Nonlinearity.Relu => "relu", Nonlinearity.ModRelu => "modrelu", _ => "tanh",
+    };
+
+    /// <summary>modReLU's bias of a layer and direction: <c>modrelu_bias_l0</c>, as the expRNN layer names it.</summary>
+    public const string ModReluBiasParameter = "modrelu_bias";
 
     public static string Name(NonlinearitySource source) => source switch
     {
@@ -180,30 +186,36 @@ public static class Checkpoint
 
         Nonlinearity? stated = kind == CellKind.Rnn ? StatedNonlinearity(file) : null;
         CheckStatedCell(file, kind);
+        if (stated == Nonlinearity.ModRelu)
+            for (int l = 0; l < layers; l++)
+                for (int d = 0; d < directions; d++)
+                {
+                    string key = Key(ModReluBiasParameter, l, d);
+                    if (!file.Names.Contains(key)) throw new InvalidDataException($"{f}: {key} is missing (the metadata says modReLU, whose bias it is)");
+                    Expect(file, key, [hidden], dtypes);
+                }
         return new RecurrentModule(name, kind, input, hidden, layers, directions, bias, projSize, string.Join("+", dtypes), cellStyle, stated);
     }
 
     /// <summary>
-    /// The file's <c>nonlinearity</c> metadata, or RnnLab's <c>cell</c> entry (relu, tanh, exprnn-tanh), null when
-    /// neither says. An expRNN's weight_hh_l0 is exp(A) itself, so one trained with tanh is the tanh RNN it reads as;
-    /// one with modReLU is refused, since the analysis has no Jacobian for it.
+    /// The file's <c>nonlinearity</c> metadata, or RnnLab's <c>cell</c> entry (relu, tanh, exprnn, exprnn-tanh), null
+    /// when neither says. An expRNN's weight_hh_l0 is exp(A) itself, so one trained with tanh is the tanh RNN it reads
+    /// as, and one with modReLU an RNN with modReLU (its bias in <c>modrelu_bias_l0</c>).
     /// </summary>
     static Nonlinearity? StatedNonlinearity(SafeTensorsFile file)
     {
-        Nonlinearity? result = null, fromCell = null;
+        Nonlinearity? result = null;
         if (file.Metadata.TryGetValue(StoredModel.CellKey, out string? cellText) && CellKinds.TryParse(cellText, out var k, out var nl)
             && k is CellKind.Rnn or CellKind.ExpRnn && !string.Equals(cellText.Trim(), "rnn", StringComparison.OrdinalIgnoreCase))
-            result = fromCell = nl;
+            result = nl;
         if (file.Metadata.TryGetValue(NonlinearityKey, out string? text))
             result = text.Trim().ToLowerInvariant() switch
             {
                 "tanh" => Nonlinearity.Tanh,
                 "relu" => Nonlinearity.Relu,
                 "modrelu" => Nonlinearity.ModRelu,
-                _ => throw new InvalidDataException($"{file.FileName}: metadata nonlinearity '{text}' is not tanh or relu"),
+                _ => throw new InvalidDataException($"{file.FileName}: metadata nonlinearity '{text}' is not tanh, relu or modrelu"),
             };
-        if (result == Nonlinearity.ModRelu || fromCell == Nonlinearity.ModRelu)
-            throw new InvalidDataException($"{file.FileName}: holds an expRNN with modReLU, which the analysis has no Jacobian for; an expRNN trained with --cell exprnn-tanh reads as a tanh RNN");
         return result;
     }
 

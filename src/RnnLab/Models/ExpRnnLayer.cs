@@ -97,15 +97,11 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
         }
     }
 
-    /// <summary>In place, z [B, H] → sign(z)·relu(|z| + b) with b [H] per unit (Arjovsky et al. 2016, eq. 8, for real z).</summary>
+    /// <summary>In place, z [B, H] → sign(z)·relu(|z| + b) with b [H] per unit (<see cref="Models.ModRelu"/>).</summary>
     static void ModRelu(Span<T> z, ReadOnlySpan<T> b)
     {
         int H = b.Length;
-        for (int i = 0; i < z.Length; i++)
-        {
-            T m = T.Abs(z[i]) + b[i % H];
-            z[i] = m > T.Zero ? T.CopySign(m, z[i]) : T.Zero;
-        }
+        for (int i = 0; i < z.Length; i++) z[i] = Models.ModRelu.Apply(z[i], b[i % H]);
     }
 
     protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
@@ -126,7 +122,7 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
                 for (int i = 0; i < bh; i++)
                 {
                     // forward: h = sign(z)·relu(|z| + b), nonzero exactly where |z| + b > 0, with sign(h) = sign(z)
-                    //   → dz = dh·[h ≠ 0],  db = dh·sign(z)·[h ≠ 0]
+                    //   → dz = dh·[h ≠ 0] (ModRelu.Derivative),  db = dh·sign(z)·[h ≠ 0]
                     bool open = ht[i] != T.Zero;
                     dzt[i] = open ? dh[i] : T.Zero;
                     if (open) dBias[i % H] += ht[i] > T.Zero ? dh[i] : -dh[i];

@@ -42,7 +42,7 @@ public sealed record RecurrentModule(string Name, CellKind Kind, int InputSize, 
     {
         get
         {
-            var parts = new List<string> { Kind == CellKind.Rnn && StatedNonlinearity == Nonlinearity.Relu ? "rnn (relu)" : Kind.Name() };
+            var parts = new List<string> { Kind == CellKind.Rnn && StatedNonlinearity is Nonlinearity.Relu or Nonlinearity.ModRelu ? $"rnn ({Checkpoint.Name(StatedNonlinearity.Value)})" : Kind.Name() };
             parts.Add($"input {InputSize}, hidden {HiddenSize}");
             if (Layers > 1) parts.Add($"{Layers} layers");
             if (Bidirectional) parts.Add("bidirectional");

@@ -34,9 +34,7 @@ public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int I
             if (!CellKinds.TryParse(cellText, out var stated, out var statedNl)) throw new InvalidDataException($"{f}: metadata cell '{cellText}' is not rnn, tanh, relu, lstm, gru, exprnn or exprnn-tanh");
             if (stated == CellKind.ExpRnn && kind == CellKind.Rnn)
             {
-                // weight_hh_l0 of an expRNN is exp(A) itself: with tanh the file is a tanh RNN, tensor for tensor.
-                if (statedNl == Nonlinearity.ModRelu)
-                    throw new InvalidDataException($"{f}: holds an expRNN with modReLU, which the analysis has no Jacobian for; an expRNN trained with --cell exprnn-tanh reads as a tanh RNN");
+                // weight_hh_l0 of an expRNN is exp(A) itself: the file is the RNN it computes (tanh or modReLU), tensor for tensor.
                 stated = CellKind.Rnn;
             }
             if (stated != kind) throw new InvalidDataException($"{f}: metadata says cell {stated.Name()} but weight_hh_l0 {whh.ShapeText} is a {kind.Name()}");
@@ -48,7 +46,8 @@ public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int I
             {
                 "tanh" => Nonlinearity.Tanh,
                 "relu" => Nonlinearity.Relu,
-                _ => throw new InvalidDataException($"{f}: metadata nonlinearity '{nlText}' is not tanh or relu"),
+                "modrelu" => Nonlinearity.ModRelu,
+                _ => throw new InvalidDataException($"{f}: metadata nonlinearity '{nlText}' is not tanh, relu or modrelu"),
             };
         }
         var wih = file["weight_ih_l0"];
@@ -67,6 +66,6 @@ public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int I
     public Dictionary<string, string> ToMetadata() => new()
     {
         [CellKey] = Kind.Name(),
-        [NonlinearityKey] = Nonlinearity == Nonlinearity.Relu ? "relu" : "tanh",
+        [NonlinearityKey] = Checkpoint.Name(Nonlinearity),
     };
 }

@@ -69,6 +69,41 @@ public class ModuleVerbTests
         if (lstm) Assert.True(MaxAbs(e["c_n_h0"].Data, Npy.Read(tmp.File("hn_c.npy")).Data) <= 1e-5);
     }
 
+    /// <summary>
+    /// The checkpoint `train --cell exprnn` writes (modReLU; weight_hh_l0 = exp(A)) goes through flow, spectrum and
+    /// forward; forward's output is the engine's own float32 forward pass of those parameters.
+    /// </summary>
+    [Fact]
+    public void Analysis_verbs_read_the_exprnn_checkpoint_train_writes()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        string run = tmp.File("run");
+        var (code, _, err) = CliErrorTests.Run("train", "--cell", "exprnn", "--task", "copy", "--seq", "4", "--hidden", "6", "--steps", "20",
+            "--batch", "4", "--eval-every", "20", "--out", run, "--json");
+        Assert.True(code == 0, err);
+        string checkpoint = System.IO.Path.Combine(run, "checkpoint.safetensors");
+
+        var flow = Json("flow", "--model", checkpoint, "--seq", "9");
+        Assert.Equal(("exprnn", "modrelu", "metadata"), (flow.GetProperty("cell").GetString(), flow.GetProperty("nonlinearity").GetString(), flow.GetProperty("nonlinearity_source").GetString()));
+        Assert.Equal(9, flow.GetProperty("log10_spectral_norm").GetArrayLength());
+        Assert.Equal(1.0, flow.GetProperty("spectral_radius").GetDouble(), 5);           // exp(A) is orthogonal
+        var spectrum = Json("spectrum", "--model", checkpoint).GetProperty("blocks")[0];
+        Assert.Equal(1.0, spectrum.GetProperty("spectral_norm").GetDouble(), 5);
+
+        var file = SafeTensors.Read(checkpoint);
+        int I = file["weight_ih_l0"].Shape[1], H = 6, T = 7, B = 2;
+        var x = Array.ConvertAll(AnalysisTestData.Input(T * B, I, seed: 2), v => (float)v);
+        Npy.Write(tmp.File("x.npy"), [T, B, I], x);
+        (code, _, err) = CliErrorTests.Run("forward", "--model", checkpoint, "--inputs", tmp.File("x.npy"), "--out", tmp.File("y.npy"));
+        Assert.True(code == 0, err);
+        var y = Npy.Read(tmp.File("y.npy"));
+        Assert.Equal([T, B, H], y.Shape);
+        var layer = new ExpRnnLayer<float>(I, H);
+        SafeTensors.LoadInto(file, layer.Parameters);
+        layer.Forward(x, T, B);
+        Assert.True(MaxAbs(y.Data, [.. layer.Output.ToArray().Select(v => (double)v)]) <= 1e-5, $"forward against the engine: max abs err {MaxAbs(y.Data, [.. layer.Output.ToArray().Select(v => (double)v)]):e2}");
+    }
+
     [Fact]
     public void Flow_of_a_whole_module_over_a_batch_matches_autograd_and_says_what_it_used()
     {

@@ -77,10 +77,49 @@ public sealed class RemedyTrainingTests : IDisposable
         Assert.Equal((CellKind.Rnn, Nonlinearity.Tanh), (stored.Kind, stored.Nonlinearity));
         var loaded = AnalysisNetwork.LoadModule(tanhFile);
         Assert.Equal((CellKind.Rnn, Nonlinearity.Tanh, NonlinearitySource.Metadata), (loaded.Weights.Kind, loaded.Weights.Nonlinearity, loaded.NonlinearitySource));
-        var e = Assert.Throws<InvalidDataException>(() => StoredModel.Describe(Path.Combine(root, "exprnn-rmsprop", TrainingRun.CheckpointFile)));
-        Assert.Contains("modReLU", e.Message);
-        e = Assert.Throws<InvalidDataException>(() => AnalysisNetwork.LoadModule(Path.Combine(root, "exprnn-rmsprop", TrainingRun.CheckpointFile)));
-        Assert.Contains("modReLU", e.Message);
+        FlowOfTrainedModReluCheckpointIsTheProductOfItsStepJacobians(Path.Combine(root, "exprnn-rmsprop", TrainingRun.CheckpointFile));
+    }
+
+    /// <summary>
+    /// A trained expRNN with modReLU read from its checkpoint: the analysis' ‖∂h_T/∂h_{T−k}‖₂ equals the spectral norm of
+    /// the explicit product of diag([h_t ≠ 0])·W_hh formed from the engine's own float64 forward pass of the same
+    /// parameters (W_hh = exp(A) recomputed in double; the file holds it rounded to float32).
+    /// </summary>
+    static void FlowOfTrainedModReluCheckpointIsTheProductOfItsStepJacobians(string checkpoint)
+    {
+        var stored = StoredModel.Describe(checkpoint);
+        Assert.Equal((CellKind.Rnn, Nonlinearity.ModRelu), (stored.Kind, stored.Nonlinearity));
+        var loaded = AnalysisNetwork.LoadModule(checkpoint);
+        Assert.Equal((CellKind.Rnn, Nonlinearity.ModRelu, NonlinearitySource.Metadata), (loaded.Weights.Kind, loaded.Weights.Nonlinearity, loaded.NonlinearitySource));
+        var file = SafeTensors.Read(checkpoint);
+        int I = stored.InputSize, H = stored.HiddenSize, T = 12;
+        var cell = loaded.Weights.Cells[0];
+        Assert.Equal(file["modrelu_bias_l0"].Data, cell.ModReluBias);
+
+        var x = AnalysisNetwork.RandomInputs(T, I, seed: 3);
+        var flow = FlowProfile.Compute(cell, x, T, new FlowOptions { TruncationTolerance = 0 });
+        Assert.Equal("exprnn", flow.Cell);
+
+        var layer = new ExpRnnLayer<double>(I, H);
+        SafeTensors.LoadInto(file, layer.Parameters);
+        layer.Forward(x, T, 1);                                          // W_hh = exp(A) in double
+        double[] h = layer.HiddenStates.ToArray(), w = layer.WeightHH.Value;
+        var p = new double[H * H];
+        for (int i = 0; i < H; i++) p[i * H + i] = 1;
+        for (int k = 0; k < T; k++)
+        {
+            Assert.Equal(Math.Log10(Analysis.AnalysisTestData.SpectralNorm(p, H)), flow.Log10SpectralNorm[k], 5);
+            int t = T - k;                                               // P_{k+1} = P_k·J_t, J_t = diag([h_t ≠ 0])·W_hh
+            var next = new double[H * H];
+            for (int r = 0; r < H; r++)
+                for (int c = 0; c < H; c++)
+                {
+                    double sum = 0;
+                    for (int m = 0; m < H; m++) sum += p[r * H + m] * (h[t * H + m] != 0 ? 1 : 0) * w[m * H + c];
+                    next[r * H + c] = sum;
+                }
+            p = next;
+        }
     }
 
     [Fact]
