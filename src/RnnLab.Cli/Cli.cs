@@ -90,6 +90,4 @@ public static class Cli
     public static string CommandLine(IEnumerable<string> args) =>
         string.Join(' ', args.Prepend("rnnlab").Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@%+,".Contains(c))
             ? a : $"'{a.Replace("'", "'\\''")}'"));
-
-    public static void WriteJson<T>(TextWriter output, T value) => output.WriteLine(JsonSerializer.Serialize(value, Json));
 }

@@ -76,7 +76,7 @@ public class SameNumbersTests(LessonFixture lesson)
 
         // The lesson's flow profiles are `rnnlab flow --compare-rho … --seed 1` at the preset's size.
         var numbers = Part("flow-profile").Numbers;
-        var rows = Cli(LessonAnalysis.FlowCommand(Preset.Test) + " --json").EnumerateArray().ToArray();
+        var rows = Cli(LessonAnalysis.FlowCommand(Preset.Test) + " --json").GetProperty("runs").EnumerateArray().ToArray();
         Assert.Equal(LessonAnalysis.FlowRhos, rows.Select(r => r.GetProperty("rho").GetDouble()));
         foreach (var row in rows)
         {

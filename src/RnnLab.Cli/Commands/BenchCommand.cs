@@ -41,7 +41,7 @@ public static class BenchCommand
                         var task = ctx.AddTask($"{config.Cell} H={config.Hidden} T={config.Seq} B={config.Batch}", maxValue: config.Steps);
                         return TrainBenchmark.Run(config, done => task.Value = done);
                     });
-            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
+            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, result); return 0; }
             var table = new Table().AddColumns("cell", "H", "T", "B", "I", "layers", "directions", "threads", "steps/s", "forward ms", "backward ms", "update ms");
             table.AddRow(result.Cell, $"{result.Hidden}", $"{result.Seq}", $"{result.Batch}", $"{result.Input}", $"{result.Layers}", result.Bidirectional ? "2" : "1", $"{result.Threads}",
                 $"{result.StepsPerS:F2}", $"{result.ForwardMs:F2}", $"{result.BackwardMs:F2}", $"{result.UpdateMs:F2}");

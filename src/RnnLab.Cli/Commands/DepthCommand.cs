@@ -38,7 +38,7 @@ public static class DepthCommand
             PlotFile.CheckPath(plotPath);
             var curves = DepthComparison.Run(new DepthOptions { Width = parse.GetValue(width), Depths = ls, Gain = g, RnnInputScale = s, Seed = parse.GetValue(seed) });
             PlotFile.Write(() => Plots.DepthComparison(curves), plotPath);
-            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, curves); return 0; }
+            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { curves }, new Dictionary<string, object?> { ["depths"] = ls }); return 0; }
             var table = new Table().AddColumns("network", "depth L", "‖∂L/∂x‖ at the output", "at the input (L back)", "ratio input/output");
             foreach (var c in curves)
                 table.AddRow(c.Label, $"{c.Depth}", $"{Numbers.G(c.GradientNorm[^1], 3)}", $"{Numbers.G(c.GradientNorm[0], 3)}", $"{Numbers.G(c.GradientNorm[0] / c.GradientNorm[^1], 3)}");

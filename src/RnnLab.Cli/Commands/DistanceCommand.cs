@@ -23,7 +23,12 @@ public static class DistanceCommand
             if (string.IsNullOrWhiteSpace(text)) throw new UsageException("the sentence is empty");
             var r = TokenDistance.Measure(text, parse.GetValue(subject), parse.GetValue(verb));
             bool lesson = text == TokenDistance.LessonSentence;
-            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, new { result = r, r.Subject, r.Verb, r.Predicate, lesson_says = lesson ? new { tokens_ago = 12, steps = 13 } : null }); return 0; }
+            if (parse.GetValue(json))
+            {
+                JsonEnvelope.Write(parse, new { result = r, r.Subject, r.Verb, r.Predicate, lesson_says = lesson ? new { tokens_ago = 12, steps = 13 } : null },
+                    new Dictionary<string, object?> { ["subject"] = r.Subject, ["verb"] = r.Verb });
+                return 0;
+            }
             var words = r.Tokens.Select((t, i) => i == r.SubjectIndex || i == r.VerbIndex ? $"[bold yellow]{Markup.Escape(t)}[/]" : Markup.Escape(t));
             AnsiConsole.MarkupLine(string.Join(" ", words));
             var table = new Table().AddColumns("", "steps");

@@ -56,7 +56,7 @@ public static class ExperimentCommand
                 throw new WorkInterruptedException($"{e.Finished} of {e.Total} points of shard {s} saved in {Path.Combine(folder, FinishedPoints.Folder)}");
             }
             ExperimentFolder.Write(folder, results);
-            Report(parse.InvocationConfiguration.Output, asJson, folder, results);
+            Report(parse, asJson, folder, results, new Dictionary<string, object?> { ["preset"] = p.Name(), ["out"] = folder, ["threads"] = n });
             return 0;
         });
         return command;
@@ -105,22 +105,22 @@ public static class ExperimentCommand
             });
     }
 
-    /// <summary>The results as JSON (numbers and findings when the grid is whole), or a findings table.</summary>
-    public static void Report(TextWriter output, bool asJson, string folder, ExperimentResults results)
+    /// <summary>The results as JSON (numbers and findings when the grid is whole), or a findings table; <paramref name="used"/> as <see cref="JsonEnvelope.Write"/> takes it.</summary>
+    public static void Report(ParseResult parse, bool asJson, string folder, ExperimentResults results, IReadOnlyDictionary<string, object?> used)
     {
         var experiment = ExperimentCatalog.Get(results.Experiment);
         bool whole = Shard.Parse(results.Shard).IsWhole;
         var section = whole ? experiment.Report(results.Points) : null;
         if (asJson)
         {
-            Cli.WriteJson(output, new
+            JsonEnvelope.Write(parse, new
             {
                 results.Experiment, results.Preset, results.Shard, results.GridSize, Points = results.Points.Length, results.ResumedPoints,
                 results.Seconds, results.Threads, results.Layers, results.Bidirectional,
                 Folder = folder, Results = Path.Combine(folder, Sweep.ResultsFileName(Shard.Parse(results.Shard))),
                 Report = whole ? Path.Combine(folder, ExperimentFolder.ReportFile) : null,
                 section?.Numbers, Findings = section?.Findings.Select(f => new { f.Claim, Verdict = f.Verdict.ToString().ToLowerInvariant(), f.Evidence }),
-            });
+            }, used);
             return;
         }
         if (section is not null)

@@ -71,7 +71,11 @@ public static class FlowCommand
                 return CompareSpectralRadii(parse, network, rhos, x, steps, options, plotPath);
             var result = FlowProfile.Compute(layer, x, steps, options);
             PlotFile.Write(() => Plots.FlowProfile(result), plotPath);
-            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, result); return 0; }
+            if (parse.GetValue(json))
+            {
+                JsonEnvelope.Write(parse, result, new Dictionary<string, object?> { ["cell"] = network.CellName(parse), ["seq"] = steps }, "batch_first", "h0", "c0");
+                return 0;
+            }
 
             var summary = new Table().AddColumns("", "value");
             summary.AddRow("cell", $"{result.Cell}, H = {result.HiddenSize}, T = {result.Steps}");
@@ -131,13 +135,7 @@ public static class FlowCommand
                 ModuleForward.Sequence(h0, rows, batch, w.OutputSize, b), ModuleForward.Sequence(c0, rows, batch, w.HiddenSize, b));
             results.Add(ModuleFlow.Compute(tr, options));
         }
-        var header = NetworkOptions.Describe(loaded);
-        header["parameters"] = new Dictionary<string, object?>
-        {
-            ["inputs"] = parse.GetValue(inputs), ["batch_first"] = parse.GetValue(batchFirst), ["h0"] = parse.GetValue(h0Option), ["c0"] = parse.GetValue(c0Option),
-            ["seq"] = steps, ["seed"] = parse.GetValue(network.Seed), ["threshold"] = options.HorizonThreshold, ["exact"] = options.TruncationTolerance == 0,
-        };
-        var report = ModuleFlowReport.Build(w, results, header);
+        var report = ModuleFlowReport.Build(w, results);
         if (plotPath is not null)
         {
             int top = (w.Layers - 1) * w.Directions;
@@ -146,7 +144,14 @@ public static class FlowCommand
                 : Plots.FlowProfile(results[0].Layers[top].Flow);
             PlotFile.Write(() => plot, plotPath);
         }
-        if (parse.GetValue<bool>("--json")) { Cli.WriteJson(parse.InvocationConfiguration.Output, report); return 0; }
+        if (parse.GetValue<bool>("--json"))
+        {
+            var used = NetworkOptions.Describe(loaded);
+            used["seq"] = steps;
+            used["batch"] = batch;
+            JsonEnvelope.Write(parse, report, used, [.. NetworkOptions.GeneratorOnlyKeys, "compare_rho"]);
+            return 0;
+        }
 
         var m = w.Module;
         AnsiConsole.WriteLine($"{loaded.FileName}: module {m.DisplayName}: {m.Description}; nonlinearity {(m.Kind == CellKind.Rnn ? $"{Checkpoint.Name(w.Nonlinearity)} ({Checkpoint.Name(loaded.NonlinearitySource)})" : "gated")}; T = {steps}, B = {batch}");
@@ -183,7 +188,12 @@ public static class FlowCommand
             log10_spectral_norm = r.Item2.Log10SpectralNorm,
             log10_rho_power = RhoPowers.Log10(r.r, steps),
         }).ToList();
-        if (parse.GetValue<bool>("--json")) { Cli.WriteJson(parse.InvocationConfiguration.Output, rows); return 0; }
+        if (parse.GetValue<bool>("--json"))
+        {
+            JsonEnvelope.Write(parse, new { runs = rows },
+                new Dictionary<string, object?> { ["cell"] = network.CellName(parse), ["seq"] = steps, ["compare_rho"] = rhos }, "batch_first", "h0", "c0", "rho");
+            return 0;
+        }
         var table = new Table().AddColumns("ρ(W_hh)", "effective ρ = exp(λ₁)", "log10 ‖·‖₂ at k = T−1", "lesson: (T−1)·log10 ρ", "horizon");
         foreach (var r in rows)
             table.AddRow($"{r.rho}", $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{r.log10_rho_power[^1]:F2}", $"{r.horizon}");

@@ -24,7 +24,7 @@ public static class InspectCommand
             var contents = Checkpoint.Inspect(st);
             if (parse.GetValue(json))
             {
-                Cli.WriteJson(parse.InvocationConfiguration.Output, new
+                JsonEnvelope.Write(parse, new
                 {
                     file = contents.FileName,
                     modules = contents.Modules.Select(m => new

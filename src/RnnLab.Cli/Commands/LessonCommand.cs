@@ -40,11 +40,11 @@ public static class LessonCommand
             }
             if (asJson)
             {
-                Cli.WriteJson(parse.InvocationConfiguration.Output, new
+                JsonEnvelope.Write(parse, new
                 {
                     lesson.Preset, lesson.Threads, lesson.ResumedPoints, lesson.Seconds, lesson.TrainingSeconds, lesson.AnalysisSeconds, lesson.SecondsByPart,
                     Index = Path.Combine(folder, LessonReport.IndexFile), Results = Path.Combine(folder, LessonReport.ResultsFile), lesson.Findings,
-                });
+                }, new Dictionary<string, object?> { ["preset"] = p.Name() });
                 return 0;
             }
             var table = new Table().AddColumns("part", "verdict", "claim and measurement");

@@ -23,7 +23,7 @@ public static class MergeCommand
             string folder = parse.GetValue(outDir) ?? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))!);
             OutputPaths.PrepareFolder(folder, "--out");
             ExperimentFolder.Write(folder, merged);
-            ExperimentCommand.Report(parse.InvocationConfiguration.Output, parse.GetValue(json), folder, merged);
+            ExperimentCommand.Report(parse, parse.GetValue(json), folder, merged, new Dictionary<string, object?> { ["out"] = folder });
             return 0;
         });
         return command;

@@ -23,6 +23,9 @@ public sealed class NetworkOptions
     /// <summary>Options that describe a generated network, so they cannot apply to --model.</summary>
     Option[] GeneratorOnly => [Hidden, Input, Init, Rho];
 
+    /// <summary>Their keys among a --json answer's parameters, which a --model answer leaves out.</summary>
+    public static readonly string[] GeneratorOnlyKeys = ["hidden", "input", "init", "rho"];
+
     public void AddTo(Command command)
     {
         foreach (Option o in new Option[] { Cell, Hidden, Input, Init, Rho, Model, Module, Seed }) command.Options.Add(o);
@@ -46,6 +49,13 @@ public sealed class NetworkOptions
     /// <summary>The --cell choice, parsed (null when not given).</summary>
     public (CellKind Kind, Nonlinearity Nonlinearity)? CellChoice(ParseResult parse) =>
         parse.GetValue(Cell) is string text ? CommonOptions.ParseCell(text) : null;
+
+    /// <summary>The generated network's cell as --cell names it, rnn by default.</summary>
+    public string CellName(ParseResult parse) => CellChoice(parse) switch
+    {
+        null => "rnn",
+        var (kind, nonlinearity) => kind == CellKind.Rnn && nonlinearity == Nonlinearity.Relu ? "relu" : kind.Name(),
+    };
 
     /// <summary>The module of --model (with --module and --cell checked against the file).</summary>
     public AnalysisNetwork.LoadedModule LoadModule(ParseResult parse) =>

@@ -26,7 +26,6 @@ public static class SpectrumCommand
         network.AddTo(command);
         command.SetAction(parse =>
         {
-            var output = parse.InvocationConfiguration.Output;
             string? plotPath = parse.GetValue(plot);
             if (parse.GetValue(refresher))
             {
@@ -36,7 +35,11 @@ public static class SpectrumCommand
                 var rows = RefresherExample.Rows(RefresherPowers);
                 var eig = Spectra.Eigenvalues(RefresherExample.Matrix(), 2);
                 PlotFile.Write(() => Plots.Eigenvalues(eig, "Refresher: eigenvalues of A"), plotPath);
-                if (parse.GetValue(json)) { Cli.WriteJson(output, new { matrix = RefresherExample.Matrix(), eigenvalues = eig, rows }); return 0; }
+                if (parse.GetValue(json))
+                {
+                    JsonEnvelope.Write(parse, new { matrix = RefresherExample.Matrix(), eigenvalues = eig, rows }, null, "cell", "hidden", "input", "init", "rho", "model", "module", "seed");
+                    return 0;
+                }
                 var t = new Table().AddColumns("k", "along the 0.7-eigenvector (0.7^k)", "along the 1.2-eigenvector (1.2^k)", "‖A^k‖₂");
                 foreach (var r in rows) t.AddRow($"{r.K}", $"{Numbers.G(r.CoefficientSmall, 4)}", $"{Numbers.G(r.CoefficientLarge, 4)}", $"{Numbers.G(r.SpectralNorm, 4)}");
                 AnsiConsole.WriteLine("A = [[0.7, 0.5], [0, 1.2]], x₀ = v₁ + v₂; A^k x₀ split along the eigenvectors:");
@@ -53,9 +56,14 @@ public static class SpectrumCommand
             PlotFile.CheckPath(plotPath);
             // The generated layer, or every layer and direction of --model's module (blocks named "l1_reverse.f").
             var cells = new List<(string Prefix, CellWeights Cell)>();
+            Dictionary<string, object?> used = new() { ["cell"] = network.CellName(parse) };
+            string[] notApplicable = [];
             if (network.ModelPath(parse) is not null)
             {
-                var w = network.LoadModule(parse).Weights;
+                var loaded = network.LoadModule(parse);
+                used = NetworkOptions.Describe(loaded);
+                notApplicable = [.. NetworkOptions.GeneratorOnlyKeys, "seed"];
+                var w = loaded.Weights;
                 if (w.Module.ProjSize > 0)
                     throw new UsageException($"module {w.Module.DisplayName} has proj_size {w.Module.ProjSize}: its W_hh gate blocks are [{w.HiddenSize}, {w.OutputSize}], not square, so they have no eigenvalues");
                 for (int l = 0; l < w.Layers; l++)
@@ -68,7 +76,7 @@ public static class SpectrumCommand
             GateBlockSpectrum[] blocks = [.. cells.SelectMany(c => GateSpectra.Analyze(kind, c.Cell.WeightHH, H).Select(b => b with { Gate = c.Prefix + b.Gate }))];
             System.Numerics.Complex[] all = [.. blocks.SelectMany(b => b.Eigenvalues)];
             PlotFile.Write(() => Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
-            if (parse.GetValue(json)) { Cli.WriteJson(output, new { cell = kind.Name(), hidden = H, blocks }); return 0; }
+            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { cell = kind.Name(), hidden = H, blocks }, used, notApplicable); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");
             foreach (var b in blocks)
                 table.AddRow(b.Gate, $"{b.SpectralRadius:F6}", $"{b.PowerIterationRadius:F6}", $"{b.SpectralNorm:F6}", $"{b.SingularValues[^1]:F6}");

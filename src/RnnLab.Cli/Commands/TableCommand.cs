@@ -26,7 +26,7 @@ public static class TableCommand
             var entries = DecayTable.Compute(r, t);
             var lesson = PrintedDecayTable.CheckLesson();
             PlotFile.Write(() => Plots.DecayCurves(r, t.Max()), plotPath);
-            if (parse.GetValue(json)) { Cli.WriteJson(parse.InvocationConfiguration.Output, new { table = entries, lesson }); return 0; }
+            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { table = entries, lesson }, new Dictionary<string, object?> { ["rho"] = r, ["seq"] = t }); return 0; }
             var table = new Table().AddColumn("T");
             foreach (double rho in r) table.AddColumn($"ρ = {rho.ToString(CultureInfo.InvariantCulture)}");
             foreach (int len in t)

@@ -146,16 +146,21 @@ public static class TrainCommand
                             bar.Description = $"{config.Cell} step {r.Step}: loss {Numbers.G(r.Loss, 4)}, metric {r.Metric:F3}, |g| {Numbers.G(r.GradNorm, 3)}, {r.StepsPerS:F0} steps/s";
                         }, cancel, RunReport.Write, resumeSteps: resumeSteps);
                     });
+            // The parameters are the run's config (a resumed run's own), the folder and the threads it used.
+            var used = System.Text.Json.JsonSerializer.SerializeToNode(config, Cli.Json)!.AsObject()
+                .ToDictionary(kv => kv.Key, kv => (object?)kv.Value?.DeepClone());
+            used["out"] = folder;
+            used["threads"] = kernels;
             if (summary.Stopped && cancel.IsCancellationRequested)
             {
-                if (asJson) Cli.WriteJson(parse.InvocationConfiguration.Output, summary);
+                if (asJson) JsonEnvelope.Write(parse, summary, used);
                 string stopped = $"stopped at step {summary.Steps} of {summary.Config.Steps}";
                 throw folder is null
                     ? new WorkInterruptedException($"{stopped}; nothing was saved (no --out)", continueWith: "")
                     : new WorkInterruptedException($"{stopped}, checkpoint in {Path.Combine(folder, TrainingRun.CheckpointFile)}",
                         Cli.CommandLine(["train", "--out", folder, "--resume"]));
             }
-            if (asJson) { Cli.WriteJson(parse.InvocationConfiguration.Output, summary); return summary.DivergedAt is null ? 0 : 1; }
+            if (asJson) { JsonEnvelope.Write(parse, summary, used); return summary.DivergedAt is null ? 0 : 1; }
             var table = new Table().AddColumns("", "value", "chance");
             table.AddRow("steps", $"{summary.Steps}/{summary.Config.Steps}", "");
             table.AddRow("test loss", $"{Numbers.G(summary.TestLoss, 4)}", $"{Numbers.G(summary.ChanceLoss, 4)}");

@@ -43,10 +43,10 @@ public static class ModuleFlowReport
         return o;
     }
 
-    /// <summary>The whole report; <paramref name="header"/> (module, parameters) comes first.</summary>
-    public static Dictionary<string, object?> Build(ModuleWeights w, IReadOnlyList<ModuleFlowResult> perSequence, IReadOnlyDictionary<string, object?> header)
+    /// <summary>The whole report: the top layer's keys, then every layer, depth × time and the input connectivity.</summary>
+    public static Dictionary<string, object?> Build(ModuleWeights w, IReadOnlyList<ModuleFlowResult> perSequence)
     {
-        var o = new Dictionary<string, object?>(header);
+        var o = new Dictionary<string, object?>();
         var first = perSequence[0];
         int top = (w.Layers - 1) * w.Directions;
         foreach (var (k, v) in LayerKeys([.. perSequence.Select(r => r.Layers[top].Flow)])) o[k] = v;

@@ -88,7 +88,8 @@ public class AnalysisVerbTests
         Assert.Equal(3, spectrum.GetProperty("blocks").GetArrayLength());
         foreach (var b in spectrum.GetProperty("blocks").EnumerateArray()) Assert.Equal(0.8, b.GetProperty("spectral_radius").GetDouble(), 9);
         var depth = Json("depth", "--depths", "5", "--width", "8");
-        Assert.Equal(3, depth.GetArrayLength());
+        Assert.Equal(3, depth.GetProperty("curves").GetArrayLength());
+        Assert.Equal([5], CliJson.Envelope(depth).GetProperty("depths").EnumerateArray().Select(d => d.GetInt32()));
     }
 
     [Fact]

@@ -18,7 +18,6 @@ public class ModuleVerbTests
         return JsonDocument.Parse(output).RootElement;
     }
 
-    static double[] Doubles(JsonElement e) => [.. e.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? double.NegativeInfinity : v.GetDouble())];
 
     [Fact]
     public void Inspect_lists_the_module_and_the_other_tensors()
@@ -112,9 +111,12 @@ public class ModuleVerbTests
         var x = e["x"];
         Npy.Write(tmp.File("x.npy"), x.Shape, x.Data);
         var j = Json("flow", "--model", ModuleFixtureTests.Path("net_lstm2"), "--inputs", tmp.File("x.npy"), "--exact");
-        Assert.Equal("rnn", j.GetProperty("module").GetString());
-        Assert.Equal(2, j.GetProperty("batch").GetInt32());
-        Assert.Equal(tmp.File("x.npy"), j.GetProperty("parameters").GetProperty("inputs").GetString());
+        var used = CliJson.Envelope(j);
+        Assert.Equal("rnn", used.GetProperty("module").GetString());
+        Assert.Equal((2, 2), (j.GetProperty("batch").GetInt32(), used.GetProperty("batch").GetInt32()));
+        Assert.Equal(tmp.File("x.npy"), used.GetProperty("inputs").GetString());
+        Assert.Equal((2, x.Shape[0]), (used.GetProperty("num_layers").GetInt32(), used.GetProperty("seq").GetInt32()));
+        Assert.False(used.TryGetProperty("hidden", out _), "a generated network's --hidden does not apply to --model");
         var layers = j.GetProperty("layers").EnumerateArray().ToList();
         Assert.Equal(["l0", "l1"], layers.Select(l => l.GetProperty("name").GetString()));
         foreach (var layer in layers)
@@ -125,6 +127,7 @@ public class ModuleVerbTests
         var depth = j.GetProperty("depth_time").EnumerateArray().ToList();
         for (int l = 0; l < 2; l++) CheckMean(e, $"depth_time.l{l}", depth[l], "spectral_norm");
         Assert.Equal(JsonValueKind.Null, layers[0].GetProperty("log10_hidden_from_cell_spectral_norm")[0].ValueKind);   // ∂h_T/∂c_T = 0
+        Assert.Equal([0], layers[0].GetProperty("log10_hidden_from_cell_spectral_norm_zero_at").EnumerateArray().Select(v => v.GetInt32()));
     }
 
     /// <summary>log10_KEY is the mean over sequences of log10 of the reference, with _min and _max.</summary>
@@ -132,7 +135,7 @@ public class ModuleVerbTests
     {
         var t = e[reference];
         int B = t.Shape[0], T = t.Shape[1];
-        double[] mean = Doubles(o.GetProperty("log10_" + key)), min = Doubles(o.GetProperty($"log10_{key}_min")), max = Doubles(o.GetProperty($"log10_{key}_max"));
+        double[] mean = CliJson.Log10(o, "log10_" + key), min = CliJson.Log10(o, $"log10_{key}_min"), max = CliJson.Log10(o, $"log10_{key}_max");
         for (int k = 0; k < T; k++)
         {
             var logs = Enumerable.Range(0, B).Select(b => Math.Log10(t.Data[b * T + k])).ToArray();
@@ -147,14 +150,14 @@ public class ModuleVerbTests
     {
         string relu = ModuleFixtureTests.Path("relu_rnn");
         var assumed = Json("flow", "--model", relu, "--seq", "12");
-        Assert.Equal("assumed", assumed.GetProperty("nonlinearity_source").GetString());
-        Assert.Equal("tanh", assumed.GetProperty("nonlinearity").GetString());
+        Assert.Equal("assumed", CliJson.Envelope(assumed).GetProperty("nonlinearity_source").GetString());
+        Assert.Equal("tanh", CliJson.Envelope(assumed).GetProperty("nonlinearity").GetString());
         var chosen = Json("flow", "--model", relu, "--seq", "12", "--cell", "relu");
-        Assert.Equal("option", chosen.GetProperty("nonlinearity_source").GetString());
-        Assert.Equal("relu", chosen.GetProperty("cell").GetString());
-        Assert.NotEqual(Doubles(assumed.GetProperty("log10_spectral_norm"))[5], Doubles(chosen.GetProperty("log10_spectral_norm"))[5]);
+        Assert.Equal("option", CliJson.Envelope(chosen).GetProperty("nonlinearity_source").GetString());
+        Assert.Equal("relu", CliJson.Envelope(chosen).GetProperty("cell").GetString());
+        Assert.NotEqual(CliJson.Log10(assumed, "log10_spectral_norm")[5], CliJson.Log10(chosen, "log10_spectral_norm")[5]);
         var stated = Json("flow", "--model", Fixtures.Fixture.Path("rnn.safetensors"), "--seq", "12");
-        Assert.Equal("metadata", stated.GetProperty("nonlinearity_source").GetString());
+        Assert.Equal("metadata", CliJson.Envelope(stated).GetProperty("nonlinearity_source").GetString());
         var (code, output, err) = CliErrorTests.Run("flow", "--model", Fixtures.Fixture.Path("rnn.safetensors"), "--cell", "relu");
         Assert.Equal((2, ""), (code, output));
         Assert.Equal("rnnlab: rnn.safetensors: the file's metadata says nonlinearity tanh but --cell asks for relu", err.TrimEnd());
