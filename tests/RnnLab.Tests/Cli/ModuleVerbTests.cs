@@ -83,7 +83,8 @@ public class ModuleVerbTests
         string checkpoint = System.IO.Path.Combine(run, "checkpoint.safetensors");
 
         var flow = Json("flow", "--model", checkpoint, "--seq", "9");
-        Assert.Equal(("exprnn", "modrelu", "metadata"), (flow.GetProperty("cell").GetString(), flow.GetProperty("nonlinearity").GetString(), flow.GetProperty("nonlinearity_source").GetString()));
+        var used = CliJson.Envelope(flow);
+        Assert.Equal(("exprnn", "modrelu", "metadata"), (used.GetProperty("cell").GetString(), used.GetProperty("nonlinearity").GetString(), used.GetProperty("nonlinearity_source").GetString()));
         Assert.Equal(9, flow.GetProperty("log10_spectral_norm").GetArrayLength());
         Assert.Equal(1.0, flow.GetProperty("spectral_radius").GetDouble(), 5);           // exp(A) is orthogonal
         var spectrum = Json("spectrum", "--model", checkpoint).GetProperty("blocks")[0];
