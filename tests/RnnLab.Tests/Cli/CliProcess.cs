@@ -30,4 +30,32 @@ public static class CliProcess
         using var p = Start(workDir, args);
         return Finish(p);
     }
+
+    /// <summary>Runs the CLI with its standard output sent to <paramref name="stdoutPath"/> by the shell (e.g. /dev/full).</summary>
+    public static (int Code, string Err) RunInto(string stdoutPath, string workDir, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" \"$@\" > \"$RNNLAB_STDOUT\"", Dll, .. args])
+        {
+            WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment["RNNLAB_STDOUT"] = stdoutPath;
+        using var p = Process.Start(start)!;
+        var (code, _, err) = Finish(p);
+        return (code, err);
+    }
+
+    /// <summary>
+    /// Runs the CLI with a .NET startup hook (DOTNET_STARTUP_HOOKS): code from <paramref name="hookAssembly"/> runs
+    /// before Main, which no user of rnnlab does, so a test can plant a defect the CLI must report as one.
+    /// </summary>
+    public static (int Code, string Out, string Err) RunWithStartupHook(string hookAssembly, string workDir, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Dll, .. args])
+        {
+            WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment["DOTNET_STARTUP_HOOKS"] = hookAssembly;
+        using var p = Process.Start(start)!;
+        return Finish(p);
+    }
 }
