@@ -33,6 +33,11 @@ public static class InspectCommand
                         bidirectional = m.Bidirectional, bias = m.Bias, proj_size = m.ProjSize, dtype = m.DType, cell_keys = m.CellStyle,
                         nonlinearity = m.Kind == CellKind.Rnn ? (m.StatedNonlinearity is Nonlinearity n ? Checkpoint.Name(n) : null) : null,
                         nonlinearity_source = m.Kind == CellKind.Rnn ? (m.StatedNonlinearity is null ? "not stated (tanh assumed unless --cell relu)" : "metadata") : null,
+                        layers = m.LayerShapes.Select(l => new
+                        {
+                            name = l.Name, layer = l.Layer, direction = l.Direction == 0 ? "forward" : "reverse",
+                            input_size = l.InputSize, hidden_size = l.HiddenSize, output_size = l.OutputSize,
+                        }),
                     }),
                     other_tensors = contents.OtherTensors.Select(t => new { name = t.Name, dtype = t.DType, shape = t.Shape }),
                     metadata = st.Metadata,

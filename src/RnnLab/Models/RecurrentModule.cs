@@ -19,7 +19,10 @@ public sealed record RecurrentModule(string Name, CellKind Kind, int InputSize, 
     public bool Bidirectional => Directions == 2;
 
     /// <summary>Input size of layer k: I for layer 0, D·H_out above (both directions' outputs concatenated).</summary>
-    public int LayerInputSize(int layer) => layer == 0 ? InputSize : Directions * OutputSize;
+    public int LayerInputSize(int layer) => LayerShape.InputSizeOf(layer, Directions, InputSize, OutputSize);
+
+    /// <summary>Every layer and direction in PyTorch's order, with the sizes its tensors have (each checked on reading).</summary>
+    public IReadOnlyList<LayerShape> LayerShapes => LayerShape.Of(Layers, Directions, InputSize, HiddenSize, OutputSize);
 
     /// <summary>The state-dict key of a parameter ("weight_ih", "bias_hh", "weight_hr") of a layer and direction.</summary>
     public string Key(string parameter, int layer, int direction)
@@ -53,4 +56,24 @@ public sealed record RecurrentModule(string Name, CellKind Kind, int InputSize, 
             return string.Join(", ", parts);
         }
     }
+}
+
+/// <summary>
+/// One layer and direction of a recurrent module: weight_ih is [G·H, InputSize], weight_hh [G·H, OutputSize]
+/// (and weight_hr [OutputSize, H] with a projection).
+/// </summary>
+/// <param name="Name">"l0", "l0_reverse", "l1", …: PyTorch's suffix without the underscore</param>
+/// <param name="InputSize">I for layer 0; above it D·H_out, both directions of the layer below concatenated</param>
+/// <param name="OutputSize">the size of this direction's h: proj_size when projected, else H</param>
+public sealed record LayerShape(string Name, int Layer, int Direction, int InputSize, int HiddenSize, int OutputSize)
+{
+    /// <summary>The layers and directions of a module with these sizes, in PyTorch's order (index layer·D + direction).</summary>
+    public static IReadOnlyList<LayerShape> Of(int layers, int directions, int inputSize, int hiddenSize, int outputSize) =>
+    [
+        .. Enumerable.Range(0, layers * directions).Select(i => new LayerShape(RecurrentModule.LayerName(i / directions, i % directions),
+            i / directions, i % directions, InputSizeOf(i / directions, directions, inputSize, outputSize), hiddenSize, outputSize)),
+    ];
+
+    /// <summary>Layer l reads x (layer 0) or the concatenation of the layer below's directions.</summary>
+    public static int InputSizeOf(int layer, int directions, int inputSize, int outputSize) => layer == 0 ? inputSize : directions * outputSize;
 }

@@ -1,65 +1,43 @@
 namespace RnnLab.Models;
 
 /// <summary>
-/// What a weights file says about the model that wrote it: the cell kind and sizes read off the tensor shapes, so
-/// <c>--model FILE</c> needs no <c>--hidden</c>. weight_hh_l0 is [G·H, H], which gives H, and G·H / H gives the
-/// cell: 1 RNN, 3 GRU, 4 LSTM (PyTorch's layouts). The tensors cannot tell tanh from ReLU, so the
-/// <c>nonlinearity</c> metadata entry decides (tanh when absent, as PyTorch's default). An expRNN's weight_hh_l0 is the
-/// orthogonal exp(A), so one trained with tanh describes itself as the tanh RNN it is.
+/// What a weights file says about the model that wrote it, read off the tensor names and shapes so
+/// <c>--model FILE</c> needs no <c>--hidden</c>: the file's one recurrent module as <see cref="Checkpoint.Inspect"/>
+/// finds it (every layer and direction checked against PyTorch's layouts), its nonlinearity
+/// (<see cref="Checkpoint.ResolveNonlinearity"/>: the metadata, tanh when it says nothing, as PyTorch's default), and
+/// the size of RnnLab's readout when the file has one. An expRNN's weight_hh_l0 is the orthogonal exp(A), so it
+/// describes itself as the RNN it computes (tanh, or modReLU with its bias in modrelu_bias_l0).
 /// </summary>
-public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int InputSize, int HiddenSize, int? OutputSize)
+/// <param name="HiddenSize">H, the cell's size (with a projection h has <see cref="ProjSize"/> values)</param>
+/// <param name="OutputSize">O of <c>readout.weight</c> [O, D·H_out], null without a readout</param>
+public sealed record StoredModel(CellKind Kind, Nonlinearity Nonlinearity, int InputSize, int HiddenSize, int? OutputSize,
+    int Layers = 1, int Directions = 1, int ProjSize = 0, bool Bias = true)
 {
     /// <summary>Metadata keys RnnLab writes and reads.</summary>
     public const string CellKey = "cell", NonlinearityKey = "nonlinearity";
+
+    /// <summary>The size of each direction's h: proj_size when projected, else H.</summary>
+    public int StateOutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
+
+    /// <summary>Every layer and direction in PyTorch's order (l0, l0_reverse, l1, …), each with the sizes its tensors have.</summary>
+    public IReadOnlyList<LayerShape> LayerShapes => LayerShape.Of(Layers, Directions, InputSize, HiddenSize, StateOutputSize);
 
     public static StoredModel Describe(string path) => Describe(SafeTensors.Read(path));
 
     public static StoredModel Describe(SafeTensorsFile file)
     {
-        string f = file.FileName;
-        var whh = file["weight_hh_l0"];
-        if (whh.Shape.Length != 2 || whh.Shape[1] == 0) throw new InvalidDataException($"{f}: weight_hh_l0 has shape {whh.ShapeText}, expected [G·H, H]");
-        int h = whh.Shape[1];
-        if (whh.Shape[0] % h != 0) throw new InvalidDataException($"{f}: weight_hh_l0 has shape {whh.ShapeText}: {whh.Shape[0]} rows is not a multiple of H = {h}");
-        CellKind kind = (whh.Shape[0] / h) switch
-        {
-            1 => CellKind.Rnn,
-            3 => CellKind.Gru,
-            4 => CellKind.Lstm,
-            int g => throw new InvalidDataException($"{f}: weight_hh_l0 has shape {whh.ShapeText}: G·H / H = {g} matches no cell (rnn 1, gru 3, lstm 4)"),
-        };
-        var nonlinearity = Nonlinearity.Tanh;
-        if (file.Metadata.TryGetValue(CellKey, out string? cellText))
-        {
-            if (!CellKinds.TryParse(cellText, out var stated, out var statedNl)) throw new InvalidDataException($"{f}: metadata cell '{cellText}' is not rnn, tanh, relu, lstm, gru, exprnn or exprnn-tanh");
-            if (stated == CellKind.ExpRnn && kind == CellKind.Rnn)
-            {
-                // weight_hh_l0 of an expRNN is exp(A) itself: the file is the RNN it computes (tanh or modReLU), tensor for tensor.
-                stated = CellKind.Rnn;
-            }
-            if (stated != kind) throw new InvalidDataException($"{f}: metadata says cell {stated.Name()} but weight_hh_l0 {whh.ShapeText} is a {kind.Name()}");
-            nonlinearity = statedNl;
-        }
-        if (file.Metadata.TryGetValue(NonlinearityKey, out string? nlText))
-        {
-            nonlinearity = nlText.Trim().ToLowerInvariant() switch
-            {
-                "tanh" => Nonlinearity.Tanh,
-                "relu" => Nonlinearity.Relu,
-                "modrelu" => Nonlinearity.ModRelu,
-                _ => throw new InvalidDataException($"{f}: metadata nonlinearity '{nlText}' is not tanh, relu or modrelu"),
-            };
-        }
-        var wih = file["weight_ih_l0"];
-        if (wih.Shape.Length != 2 || wih.Shape[0] != whh.Shape[0])
-            throw new InvalidDataException($"{f}: weight_ih_l0: expected [{whh.Shape[0]}, I], file has {wih.ShapeText}");
+        var module = Checkpoint.Select(Checkpoint.Inspect(file), null);
+        var (nonlinearity, _) = Checkpoint.ResolveNonlinearity(file.FileName, module, null);
         int? output = null;
         if (file.TryGet("readout.weight", out var rw))
         {
-            if (rw.Shape.Length != 2 || rw.Shape[1] != h) throw new InvalidDataException($"{f}: readout.weight: expected [O, {h}], file has {rw.ShapeText}");
+            // The readout reads output[T−1]: both directions' last h, concatenated.
+            int width = module.Directions * module.OutputSize;
+            if (rw.Shape.Length != 2 || rw.Shape[1] != width) throw new InvalidDataException($"{file.FileName}: readout.weight: expected [O, {width}], file has {rw.ShapeText}");
             output = rw.Shape[0];
         }
-        return new StoredModel(kind, nonlinearity, wih.Shape[1], h, output);
+        return new StoredModel(module.Kind, nonlinearity, module.InputSize, module.HiddenSize, output,
+            module.Layers, module.Directions, module.ProjSize, module.Bias);
     }
 
     /// <summary>The metadata entries that let <see cref="Describe(SafeTensorsFile)"/> recover this model exactly.</summary>

@@ -31,6 +31,10 @@ public class ModuleVerbTests
         var proj = Json("inspect", ModuleFixtureTests.Path("lstm2_bi_proj")).GetProperty("modules")[0];
         Assert.True(proj.GetProperty("bidirectional").GetBoolean());
         Assert.Equal(2, proj.GetProperty("proj_size").GetInt32());
+        var layers = proj.GetProperty("layers").EnumerateArray().ToList();   // every layer and direction, layer 1 reading both of layer 0's
+        Assert.Equal(["l0", "l0_reverse", "l1", "l1_reverse"], layers.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal([3, 3, 4, 4], layers.Select(l => l.GetProperty("input_size").GetInt32()));
+        Assert.All(layers, l => Assert.Equal((4, 2), (l.GetProperty("hidden_size").GetInt32(), l.GetProperty("output_size").GetInt32())));
         Assert.Equal(0, CliErrorTests.Run("inspect", ModuleFixtureTests.Path("two_modules")).Code);   // the table
     }
 

@@ -141,11 +141,37 @@ public class SafeTensorsTests
 
         SafeTensors.Write(tmp.File("odd.safetensors"), [new NamedTensor("weight_hh_l0", [10, 5], new double[50]), new NamedTensor("weight_ih_l0", [10, 3], new double[30])]);
         var e = Assert.Throws<InvalidDataException>(() => StoredModel.Describe(tmp.File("odd.safetensors")));
-        Assert.Equal("odd.safetensors: weight_hh_l0 has shape [10, 5]: G·H / H = 2 matches no cell (rnn 1, gru 3, lstm 4)", e.Message);
+        Assert.Equal("odd.safetensors: weight_hh_l0 has shape [10, 5]: 10 rows is not G·H for H = 5 and a cell (rnn G = 1, gru 3, lstm 4)", e.Message);
 
         SafeTensors.Write(tmp.File("liar.safetensors"), relu.Parameters.Select(p => NamedTensor.From(p)), new Dictionary<string, string> { ["cell"] = "lstm" });
         e = Assert.Throws<InvalidDataException>(() => StoredModel.Describe(tmp.File("liar.safetensors")));
-        Assert.Equal("liar.safetensors: metadata says cell lstm but weight_hh_l0 [6, 6] is a rnn", e.Message);
+        Assert.Equal("liar.safetensors: metadata says cell lstm but the weights are a rnn", e.Message);
+    }
+
+    /// <summary>
+    /// A 2-layer bidirectional LSTM that PyTorch saved (Fixtures/make_stack_fixtures.py), with and without proj_size:
+    /// every layer and direction is described, and each description is the shape of that layer's tensors in the file.
+    /// </summary>
+    [Theory]
+    [InlineData("stack_lstm_l2_bi", 0)]
+    [InlineData("stack_lstm_l2_bi_proj", 3)]
+    public void Describes_every_layer_and_direction_of_a_stack(string name, int proj)
+    {
+        var file = SafeTensors.Read(Fixture.Path(name + ".safetensors"));
+        var m = StoredModel.Describe(file);
+        Assert.Equal(new StoredModel(CellKind.Lstm, Nonlinearity.Tanh, 3, 5, 4, Layers: 2, Directions: 2, ProjSize: proj), m);
+        int ho = proj > 0 ? proj : 5;
+        Assert.Equal(["l0", "l0_reverse", "l1", "l1_reverse"], m.LayerShapes.Select(l => l.Name));
+        Assert.Equal([3, 3, 2 * ho, 2 * ho], m.LayerShapes.Select(l => l.InputSize));
+        foreach (var l in m.LayerShapes)
+        {
+            Assert.Equal([4 * l.HiddenSize, l.InputSize], file["weight_ih_" + l.Name].Shape);
+            Assert.Equal([4 * l.HiddenSize, l.OutputSize], file["weight_hh_" + l.Name].Shape);
+            Assert.Equal([4 * l.HiddenSize], file["bias_hh_" + l.Name].Shape);
+            if (proj > 0) Assert.Equal([l.OutputSize, l.HiddenSize], file["weight_hr_" + l.Name].Shape);
+        }
+        var inspected = Checkpoint.Select(Checkpoint.Inspect(file), null);
+        Assert.Equal(inspected.LayerShapes, m.LayerShapes);
     }
 
     /// <summary>A safetensors file from a header string and a data section.</summary>
