@@ -58,4 +58,25 @@ public static class CliProcess
         using var p = Process.Start(start)!;
         return Finish(p);
     }
+
+    /// <summary>
+    /// Starts rnnlab, waits until <paramref name="ready"/> holds, sends the signal, and returns how it ended. The
+    /// process is frozen (SIGSTOP) the moment it is ready, so the signal finds it exactly there however loaded the
+    /// machine is, and continued (SIGCONT) once the signal is pending.
+    /// </summary>
+    public static (int Code, string Out, string Err) Interrupt(string workDir, int signal, Func<bool> ready, params string[] args)
+    {
+        using var p = Start(workDir, args);
+        var clock = Stopwatch.StartNew();
+        while (!ready())
+        {
+            if (p.HasExited) Assert.Fail($"rnnlab {string.Join(' ', args)} ended (exit {p.ExitCode}) before it could be interrupted: {p.StandardError.ReadToEnd()}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "rnnlab never got ready to be interrupted");
+            Thread.Sleep(5);
+        }
+        PosixSignals.Send(p.Id, PosixSignals.SIGSTOP);
+        PosixSignals.Send(p.Id, signal);
+        PosixSignals.Send(p.Id, PosixSignals.SIGCONT);
+        return Finish(p);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using RnnLab.Lesson;
 using RnnLab.Training;
@@ -22,26 +21,7 @@ public sealed class InterruptTests : IDisposable
         { PosixSignals.SIGTERM, 143, "SIGTERM" },
     };
 
-    /// <summary>
-    /// Starts rnnlab, waits until <paramref name="ready"/> holds, and sends the signal, and returns how it ended. The
-    /// process is frozen (SIGSTOP) the moment it is ready, so the signal finds it exactly there however loaded the
-    /// machine is, and continued (SIGCONT) once the signal is pending.
-    /// </summary>
-    (int Code, string Out, string Err) Interrupt(int signal, Func<bool> ready, params string[] args)
-    {
-        using var p = CliProcess.Start(root, args);
-        var clock = Stopwatch.StartNew();
-        while (!ready())
-        {
-            if (p.HasExited) Assert.Fail($"rnnlab {string.Join(' ', args)} ended (exit {p.ExitCode}) before it could be interrupted: {p.StandardError.ReadToEnd()}");
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "rnnlab never got ready to be interrupted");
-            Thread.Sleep(5);
-        }
-        PosixSignals.Send(p.Id, PosixSignals.SIGSTOP);
-        PosixSignals.Send(p.Id, signal);
-        PosixSignals.Send(p.Id, PosixSignals.SIGCONT);
-        return CliProcess.Finish(p);
-    }
+    (int Code, string Out, string Err) Interrupt(int signal, Func<bool> ready, params string[] args) => CliProcess.Interrupt(root, signal, ready, args);
 
     static void AssertOneLine(string err, string expected)
     {
