@@ -185,9 +185,13 @@ public sealed partial class ReadmeCommandTests
 
         if (!args.Contains("--json")) return;
         using var json = JsonDocument.Parse(output);
+        // The README: every verb's answer is one object that starts with "rnnlab_version", "schema": 1 and "parameters".
+        string[] first = json.RootElement.ValueKind == JsonValueKind.Object ? [.. json.RootElement.EnumerateObject().Take(3).Select(p => p.Name)] : [];
+        Assert.True(first.SequenceEqual(["rnnlab_version", "schema", "parameters"]) && json.RootElement.GetProperty("schema").GetInt32() == 1,
+            $"{where}\n  its JSON does not start with \"rnnlab_version\", \"schema\": 1, \"parameters\": {output[..Math.Min(200, output.Length)]}");
         var verbs = Rnnlab.Subcommands.Select(c => c.Name).ToHashSet();
         foreach (var (key, claimedVerbs) in ReadmeCommands.JsonKeyClaims(Readme, verbs).Where(c => c.Verbs.Contains(command.Verb)))
-            Assert.True(json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(key, out _), $"{where}\n  its JSON has no \"{key}\", which the README promises for {string.Join(", ", claimedVerbs)}");
+            Assert.True(json.RootElement.TryGetProperty(key, out _), $"{where}\n  its JSON has no \"{key}\", which the README promises for {string.Join(", ", claimedVerbs)}");
         foreach (string named in Strings(json.RootElement).Where(s => JsonFile().IsMatch(s)))
             Assert.True(File.Exists(Path.Combine(dir, named)), $"{where}\n  its JSON names {named}, which is not there");
     }
