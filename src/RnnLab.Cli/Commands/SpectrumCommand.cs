@@ -13,6 +13,9 @@ public static class SpectrumCommand
     /// <summary>The powers k whose rows --refresher prints.</summary>
     public static readonly int[] RefresherPowers = [0, 1, 2, 5, 10, 20];
 
+    /// <summary>From this H on, each decomposition takes a noticeable time (0.1 s by LAPACK, seconds managed): the verb says on stderr what it is doing.</summary>
+    public const int PhaseLinesFromHidden = 500;
+
     public static Command Create()
     {
         var network = new NetworkOptions();
@@ -37,7 +40,7 @@ public static class SpectrumCommand
                 PlotFile.Write(() => Plots.Eigenvalues(eig, "Refresher: eigenvalues of A"), plotPath);
                 if (parse.GetValue(json))
                 {
-                    JsonEnvelope.Write(parse, new { matrix = RefresherExample.Matrix(), eigenvalues = eig, rows }, null, "cell", "hidden", "input", "init", "rho", "model", "module", "seed");
+                    JsonEnvelope.Write(parse, new { matrix = RefresherExample.Matrix(), solver = Spectra.SolverName(Spectra.Solver), eigenvalues = eig, rows }, null, "cell", "hidden", "input", "init", "rho", "model", "module", "seed");
                     return 0;
                 }
                 var t = new Table().AddColumns("k", "along the 0.7-eigenvector (0.7^k)", "along the 1.2-eigenvector (1.2^k)", "‖A^k‖₂");
@@ -49,9 +52,9 @@ public static class SpectrumCommand
             if (network.Plan(parse) is var (_, blockCount, hidden, input))
             {
                 double h = hidden;
-                // per gate block: a copy for the eigen solver, its Hessenberg form and eigenvectors, and U, Σ, Vᵀ of the SVD
+                // per gate block, one after another: the solver's copies and workspace
                 MemoryPlan.Check(parse, [.. NetworkOptions.Weights(blockCount, hidden, input),
-                    new MemoryPlan.Need("the eigen and singular value decompositions", $"--hidden {hidden}", 8 * h * h)]);
+                    new MemoryPlan.Need("the eigen and singular value decompositions", $"--hidden {hidden}", Spectra.WorkingElements(Spectra.Solver, h))]);
             }
             PlotFile.CheckPath(plotPath);
             // The generated layer, or every layer and direction of --model's module (blocks named "l1_reverse.f").
@@ -73,16 +76,35 @@ public static class SpectrumCommand
             else cells.Add(("", CellWeights.From(network.Generate(parse))));
             var kind = cells[0].Cell.Kind;
             int H = cells[0].Cell.HiddenSize;
-            GateBlockSpectrum[] blocks = [.. cells.SelectMany(c => GateSpectra.Analyze(kind, c.Cell.WeightHH, H).Select(b => b with { Gate = c.Prefix + b.Gate }))];
+            var phases = PhaseLines.For(parse.InvocationConfiguration.Error, H);
+            GateBlockSpectrum[] blocks = [.. cells.SelectMany(c => GateSpectra.Analyze(kind, c.Cell.WeightHH, H, phases is null ? null : p => phases.Start(c.Prefix + p))
+                .Select(b => b with { Gate = c.Prefix + b.Gate }))];
+            phases?.Done();
             System.Numerics.Complex[] all = [.. blocks.SelectMany(b => b.Eigenvalues)];
             PlotFile.Write(() => Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
-            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { cell = kind.Name(), hidden = H, blocks }, used, notApplicable); return 0; }
+            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { cell = kind.Name(), hidden = H, solver = Spectra.SolverName(Spectra.Solver), blocks }, used, notApplicable); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");
             foreach (var b in blocks)
                 table.AddRow(b.Gate, $"{b.SpectralRadius:F6}", $"{b.PowerIterationRadius:F6}", $"{b.SpectralNorm:F6}", $"{b.SingularValues[^1]:F6}");
+            table.Caption($"eigen and singular values by {Spectra.SolverName(Spectra.Solver)}");
             AnsiConsole.Write(table);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// For H ≥ <see cref="PhaseLinesFromHidden"/>, a line on stderr as each phase starts, with the seconds since the
+    /// first ("rnnlab: spectrum: f: singular values… (2.1 s)"), and one when all are done.
+    /// </summary>
+    sealed class PhaseLines(TextWriter stderr)
+    {
+        readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public static PhaseLines? For(TextWriter stderr, int hidden) => hidden >= PhaseLinesFromHidden ? new PhaseLines(stderr) : null;
+
+        string Seconds => Numbers.G(clock.Elapsed.TotalSeconds, 3) + " s";
+        public void Start(string phase) => stderr.WriteLine($"rnnlab: spectrum: {phase}… ({Seconds})");
+        public void Done() => stderr.WriteLine($"rnnlab: spectrum: done in {Seconds} ({Spectra.SolverName(Spectra.Solver)})");
     }
 }

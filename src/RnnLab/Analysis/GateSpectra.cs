@@ -47,16 +47,21 @@ public static class GateSpectra
 
     /// <summary>
     /// Eigenvalues, singular values and both spectral radii of every gate block, in gate order (the eigenvalues are
-    /// <see cref="Spectra.Eigenvalues"/>'s, as in <see cref="Eigenvalues(CellKind, ReadOnlySpan{double}, int)"/>).
+    /// <see cref="Spectra.Eigenvalues(ReadOnlySpan{double}, int)"/>'s, as in <see cref="Eigenvalues(CellKind, ReadOnlySpan{double}, int)"/>).
+    /// <paramref name="phase"/> hears each block's phases as they start ("f: eigenvalues", "f: singular values",
+    /// "f: power iteration"; without the gate name for the RNN's single block).
     /// </summary>
-    public static GateBlockSpectrum[] Analyze(CellKind kind, ReadOnlySpan<double> weightHH, int hidden)
+    public static GateBlockSpectrum[] Analyze(CellKind kind, ReadOnlySpan<double> weightHH, int hidden, Action<string>? phase = null)
     {
         var names = kind.GateNames();
         var blocks = new GateBlockSpectrum[names.Count];
         for (int g = 0; g < names.Count; g++)
         {
             var w = Block(weightHH, hidden, g);
-            var s = Spectra.Analyze(w, hidden);
+            string prefix = names.Count == 1 ? "" : names[g] + ": ";
+            Action<string>? blockPhase = phase is null ? null : p => phase(prefix + p);
+            var s = Spectra.Analyze(w, hidden, blockPhase);
+            blockPhase?.Invoke("power iteration");
             blocks[g] = new GateBlockSpectrum(names[g], s.SpectralRadius, Spectra.PowerIterationSpectralRadius(w, hidden).SpectralRadius,
                 s.SpectralNorm, s.Eigenvalues, s.SingularValues);
         }

@@ -16,9 +16,14 @@ public readonly record struct PowerIterationResult(double SpectralRadius, int It
 /// <param name="SpectralNorm">σ_max: the largest factor by which A stretches any vector in one step</param>
 public sealed record SpectrumResult(Complex[] Eigenvalues, double[] SingularValues, double SpectralRadius, double SpectralNorm);
 
+/// <summary>Which implementation computes the decompositions: the system LAPACK, or MathNet.Numerics' managed code.</summary>
+public enum SpectralSolver { Lapack, Managed }
+
 /// <summary>
-/// Eigenvalues and singular values of dense matrices (MathNet.Numerics' EVD and SVD), and a power iteration for
-/// the spectral radius that works without a decomposition. Matrices are flat row-major [n, n].
+/// Eigenvalues and singular values of dense matrices, and a power iteration for the spectral radius that works
+/// without a decomposition. The decompositions run in the system LAPACK (<see cref="NativeLapack"/>: dgeev, dgesdd)
+/// where it can be loaded, else in MathNet.Numerics' managed EVD and SVD (ten to a hundred times slower from
+/// H ≈ 500); <see cref="Solver"/> says which. Matrices are flat row-major [n, n].
 /// </summary>
 public static class Spectra
 {
@@ -27,47 +32,103 @@ public static class Spectra
     /// <summary>Stop when successive estimates of ρ agree to this relative tolerance (checked over a window of iterations).</summary>
     public const double PowerIterationTolerance = 1e-12;
 
+    /// <summary>The solver every decomposition here uses: LAPACK when the library loads, else the managed one.</summary>
+    public static SpectralSolver Solver { get; } = NativeLapack.Instance is null ? SpectralSolver.Managed : SpectralSolver.Lapack;
+
+    /// <summary><see cref="Solver"/> as the JSON and the messages name it: "lapack" or "managed".</summary>
+    public static string SolverName(SpectralSolver solver) => solver == SpectralSolver.Lapack ? "lapack" : "managed";
+
     /// <summary>
-    /// The matrix scaled to max |a_ij| = 1, and the scale. MathNet's EVD and SVD test convergence against absolute
-    /// thresholds, and return wrong values for matrices whose entries are ~1e−16 (seen with products of Jacobians);
-    /// scaling first makes them scale-free.
+    /// Doubles a decomposition of an [n, n] matrix holds besides its input and results, for the memory plan.
+    /// LAPACK: the copy of the input each routine overwrites (one may still be live when the next is made, so two)
+    /// and the larger workspace its query asks for: dgeev's n·(nb + 2), dgesdd's (jobz = 'N', through dgebrd)
+    /// 3n + 2n·nb, nb the block size (32 in OpenBLAS 0.3.21: 34n and 67n), bounded here with nb ≤ 64.
+    /// Managed: the copy, its Hessenberg form and eigenvectors (the managed EVD always forms them) and the SVD's
+    /// bidiagonal work, with headroom: 8 n².
     /// </summary>
-    static (Matrix<double> M, double Scale) Scaled(ReadOnlySpan<double> a, int rows, int cols)
+    public static double WorkingElements(SpectralSolver solver, double n) =>
+        solver == SpectralSolver.Lapack ? 2 * n * n + n * (3 + 2 * LapackBlockSizeBound) : 8 * n * n;
+
+    /// <summary>The largest block size nb LAPACK's ilaenv is taken to pick for dgehrd and dgebrd (both reference LAPACK and OpenBLAS pick 32).</summary>
+    internal const int LapackBlockSizeBound = 64;
+
+    /// <summary>
+    /// A copy of the row-major [rows, cols] <paramref name="a"/> scaled to max |a_ij| = 1, and the scale. MathNet's
+    /// EVD and SVD test convergence against absolute thresholds, and return wrong values for matrices whose entries
+    /// are ~1e−16 (seen with products of Jacobians); scaling first makes them scale-free. LAPACK scales by itself,
+    /// but overwrites its input, so it needs the copy too. Null when an entry is NaN or infinite: such a matrix has
+    /// no spectrum, and the decompositions answer NaN instead of iterating on it.
+    /// </summary>
+    static double[]? ScaledCopy(ReadOnlySpan<double> a, int rows, int cols, out double scale)
     {
         if (a.Length != rows * cols) throw new ArgumentException($"matrix has {a.Length} values, expected [{rows}, {cols}]");
         double max = 0;
-        foreach (double v in a) max = Math.Max(max, Math.Abs(v));
-        double s = max > 0 ? max : 1;
+        foreach (double v in a)
+        {
+            if (!double.IsFinite(v)) { scale = double.NaN; return null; }
+            max = Math.Max(max, Math.Abs(v));
+        }
+        scale = max > 0 ? max : 1;
         var data = new double[a.Length];
-        for (int i = 0; i < data.Length; i++) data[i] = a[i] / s;
-        return (Matrix<double>.Build.DenseOfRowMajor(rows, cols, data), s);
+        System.Numerics.Tensors.TensorPrimitives.Divide(a, scale, data);
+        return data;
     }
 
     /// <summary>All eigenvalues of a [n, n], sorted by decreasing modulus.</summary>
-    public static Complex[] Eigenvalues(ReadOnlySpan<double> a, int n)
+    public static Complex[] Eigenvalues(ReadOnlySpan<double> a, int n) => Eigenvalues(a, n, Solver);
+
+    /// <summary>All eigenvalues of a [n, n] by <paramref name="solver"/>, sorted by decreasing modulus.</summary>
+    internal static Complex[] Eigenvalues(ReadOnlySpan<double> a, int n, SpectralSolver solver)
     {
-        var (m, s) = Scaled(a, n, n);
-        var ev = m.Evd().EigenValues.ToArray();
+        var m = ScaledCopy(a, n, n, out double s);
+        var ev = new Complex[n];
+        if (n == 0) return ev;
+        if (m is null) { Array.Fill(ev, new Complex(double.NaN, double.NaN)); return ev; }
+        if (solver == SpectralSolver.Lapack)
+        {
+            // Row-major A is column-major Aᵀ, and Aᵀ has A's eigenvalues: no transpose needed.
+            var wr = new double[n];
+            var wi = new double[n];
+            Lapack.Eigenvalues(m, n, wr, wi);
+            for (int i = 0; i < n; i++) ev[i] = new Complex(wr[i], wi[i]);
+        }
+        else ev = Matrix<double>.Build.DenseOfRowMajor(n, n, m).Evd().EigenValues.ToArray();
         for (int i = 0; i < ev.Length; i++) ev[i] *= s;
         Array.Sort(ev, (p, q) => q.Magnitude.CompareTo(p.Magnitude));
         return ev;
     }
 
     /// <summary>Singular values of a [rows, cols] row-major, decreasing.</summary>
-    public static double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols)
+    public static double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols) => SingularValues(a, rows, cols, Solver);
+
+    /// <summary>Singular values of a [rows, cols] row-major by <paramref name="solver"/>, decreasing.</summary>
+    internal static double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols, SpectralSolver solver)
     {
-        var (m, s) = Scaled(a, rows, cols);
-        var sv = m.Svd(computeVectors: false).S.ToArray();
+        var m = ScaledCopy(a, rows, cols, out double s);
+        var sv = new double[Math.Min(rows, cols)];
+        if (sv.Length == 0) return sv;
+        if (m is null) { Array.Fill(sv, double.NaN); return sv; }
+        // Row-major [rows, cols] A is column-major [cols, rows] Aᵀ, which has A's singular values.
+        if (solver == SpectralSolver.Lapack) Lapack.SingularValues(m, cols, rows, sv);
+        else sv = Matrix<double>.Build.DenseOfRowMajor(rows, cols, m).Svd(computeVectors: false).S.ToArray();
         for (int i = 0; i < sv.Length; i++) sv[i] *= s;
         return sv;
     }
 
+    static NativeLapack Lapack => NativeLapack.Instance ?? throw new InvalidOperationException($"{NativeLapack.LibraryName} is not loaded here");
+
     /// <summary>max |λ| by the eigen solver.</summary>
     public static double SpectralRadius(ReadOnlySpan<double> a, int n) => n == 0 ? 0 : Eigenvalues(a, n)[0].Magnitude;
 
-    public static SpectrumResult Analyze(ReadOnlySpan<double> a, int n)
+    /// <summary>
+    /// Eigenvalues, singular values, spectral radius and norm of a [n, n], by <see cref="Solver"/>;
+    /// <paramref name="phase"/> hears "eigenvalues" and "singular values" as each starts (seconds each at n = 2000).
+    /// </summary>
+    public static SpectrumResult Analyze(ReadOnlySpan<double> a, int n, Action<string>? phase = null)
     {
+        phase?.Invoke("eigenvalues");
         var ev = Eigenvalues(a, n);
+        phase?.Invoke("singular values");
         var sv = SingularValues(a, n, n);
         return new SpectrumResult(ev, sv, ev.Length > 0 ? ev[0].Magnitude : 0, sv.Length > 0 ? sv[0] : 0);
     }

@@ -86,10 +86,27 @@ public class AnalysisVerbTests
         Assert.Equal(13, distance.GetProperty("result").GetProperty("subject_to_verb").GetInt32());
         var spectrum = Json("spectrum", "--cell", "gru", "--hidden", "5", "--rho", "0.8");
         Assert.Equal(3, spectrum.GetProperty("blocks").GetArrayLength());
+        Assert.Equal(Spectra.SolverName(Spectra.Solver), spectrum.GetProperty("solver").GetString());
         foreach (var b in spectrum.GetProperty("blocks").EnumerateArray()) Assert.Equal(0.8, b.GetProperty("spectral_radius").GetDouble(), 9);
         var depth = Json("depth", "--depths", "5", "--width", "8");
         Assert.Equal(3, depth.GetProperty("curves").GetArrayLength());
         Assert.Equal([5], CliJson.Envelope(depth).GetProperty("depths").EnumerateArray().Select(d => d.GetInt32()));
+    }
+
+    [Fact]
+    public void Spectrum_of_a_large_matrix_says_each_phase_on_stderr_and_of_a_small_one_nothing()
+    {
+        var (code, output, err) = CliErrorTests.Run("spectrum", "--hidden", $"{RnnLab.Cli.Commands.SpectrumCommand.PhaseLinesFromHidden}", "--json");
+        Assert.True(code == 0, err);
+        Assert.Equal(500, JsonDocument.Parse(output).RootElement.GetProperty("hidden").GetInt32());
+        var lines = err.TrimEnd().Split('\n');
+        Assert.Equal(4, lines.Length);
+        for (int i = 0; i < 3; i++)
+            Assert.Matches($@"^rnnlab: spectrum: {new[] { "eigenvalues", "singular values", "power iteration" }[i]}… \([0-9.e+-]+ s\)$", lines[i]);
+        Assert.Matches($@"^rnnlab: spectrum: done in [0-9.e+-]+ s \({Spectra.SolverName(Spectra.Solver)}\)$", lines[3]);
+        (code, _, err) = CliErrorTests.Run("spectrum", "--hidden", "40", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
     }
 
     [Fact]
