@@ -153,7 +153,7 @@ public sealed class BadInputTests : IDisposable
             ("train --hidden 1000000000", 2), ("train --seq 1000000000", 2), ("train --batch 1000000000", 2), ("train --hidden 100000", 2),
             ("bench --input 2147483647", 2), ("bench --batch 1000000000", 2), ("bench --seq 2147483647", 2), ("bench --hidden 1000000000", 2),
             ("table --seq 1000000000 --json", 0), ("table --seq 1000000000 --plot " + Path.Combine(root, "decay.png"), 0),
-            ("spectrum --hidden 2000 --max-memory 100M", 2),
+            ("spectrum --hidden 2000 --max-memory 50M", 2),
         };
         foreach (var (line, expected) in cases)
         {
