@@ -70,13 +70,29 @@ public sealed record TrainRequest(string Task, string Cell, int Hidden, int Step
         "lstm-plus1" => "LSTM, forget bias +1", "lstm-chrono" => "LSTM, chrono", "gru-chrono" => "GRU, chrono", _ => cell,
     };
 
+    /// <summary>
+    /// The optimizer and learning rates the run trains with, read off its library configuration: a remedy may train at
+    /// a fraction of the form's rate (the IRNN at a tenth, expRNN at a third with A at a tenth of that).
+    /// </summary>
+    public TrainedRates Rates() => TrainedRates.Of(LessonTraining.Config(this));
+
     /// <summary>What the run trains, in words: printed on its status line and in the plots' legends.</summary>
     public string Describe() => FormattableString.Invariant(
-        $"{CellName(Cell)}, {(Task is "agreement" or "remedies" ? "distance" : "length")} {Distance}, hidden {Hidden}, {Steps} steps, lr {LearningRate}")
+        $"{CellName(Cell)}, {(Task is "agreement" or "remedies" ? "distance" : "length")} {Distance}, hidden {Hidden}, {Steps} steps, {Rates().Text}")
         + (Layers > 1 ? FormattableString.Invariant($", {Layers} layers") : "") + (Bidirectional ? ", bidirectional" : "")
         + (Rho is double r ? FormattableString.Invariant($", ρ {r}") : "")
         + (Task is "agreement" or "remedies" ? "" : ClipNorm is double c ? FormattableString.Invariant($", clip {c}") : ", no clipping")
         + FormattableString.Invariant($", seed {Seed}");
+}
+
+/// <summary>The optimizer and the learning rates a run trains with (expRNN's A has its own rate).</summary>
+public sealed record TrainedRates(string Optimizer, double LearningRate, double? SkewLearningRate)
+{
+    public static TrainedRates Of(TrainingConfig c) => new(c.Optimizer, c.Lr, c.SkewLearningRate);
+
+    /// <summary>"adam lr 0.01", "rmsprop lr 0.00333, A at 0.000333".</summary>
+    public string Text => FormattableString.Invariant($"{Optimizer} lr {LearningRate:G3}")
+        + (SkewLearningRate is double a ? FormattableString.Invariant($", A at {a:G3}") : "");
 }
 
 /// <summary>One training step as streamed to the page: loss, task metric, gradient norm before clipping.</summary>

@@ -55,6 +55,26 @@ public class ApiTests(LessonFixture lesson)
     }
 
     [Fact]
+    public async Task The_remedies_check_states_the_learning_rate_each_remedy_trains_with()
+    {
+        foreach (string cell in LessonTraining.RemedyCells)
+        {
+            var r = await Http.GetAsync($"{lesson.Url}/api/train/check?task=remedies&cell={cell}&lr=0.03");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            using var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+            var rates = body.RootElement.GetProperty("rates");
+            var config = LessonTraining.Config(new TrainRequest("remedies", cell, 16, 150, 0.03, 8, null, null, 32, 1));
+            Assert.Equal(config.Lr, rates.GetProperty("learningRate").GetDouble());
+            Assert.Equal(config.Optimizer, rates.GetProperty("optimizer").GetString());
+            var skew = rates.GetProperty("skewLearningRate");
+            if (cell == "exprnn") Assert.Equal(config.Lr / 10, skew.GetDouble(), 15);
+            else Assert.Equal(JsonValueKind.Null, skew.ValueKind);
+            string expected = cell switch { "irnn" => "adam lr 0.003,", "exprnn" => "rmsprop lr 0.01, A at 0.001,", _ => "adam lr 0.03," };
+            Assert.Contains(expected, body.RootElement.GetProperty("description").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Agreement_trains_a_stack_in_both_directions_when_asked()
     {
         var r = await Http.GetAsync($"{lesson.Url}/api/train/check?task=agreement&cell=lstm&layers=2&bidirectional=true");

@@ -80,7 +80,9 @@ public class TrainingTests(LessonFixture lesson)
         }
         string status = await Status(page, "remedies");
         Assert.Contains("tanh RNN: tanh RNN, distance 8, hidden 16, 25 steps", status);
-        Assert.Contains("remedy: expRNN, distance 8, hidden 16, 25 steps", status);
+        // The status states the rate each run trains with: expRNN at a third of the form's 0.01 (RMSProp), A at a tenth of that.
+        Assert.Contains("tanh RNN: tanh RNN, distance 8, hidden 16, 25 steps, adam lr 0.01, seed", status);
+        Assert.Contains("remedy: expRNN, distance 8, hidden 16, 25 steps, rmsprop lr 0.00333, A at 0.000333, seed", status);
         Assert.Contains("25 steps, held-out accuracy", status);
         await lesson.ScreenshotAsync(page, "8-remedies", "#remedies");
 

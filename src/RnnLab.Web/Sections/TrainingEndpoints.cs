@@ -34,7 +34,7 @@ static partial class TrainingEndpoints
             var task = Training.TaskCatalog.Create(LessonTraining.Config(r!));
             return Results.Ok(new
             {
-                request = r, description = r!.Describe(),
+                request = r, description = r!.Describe(), rates = r.Rates(),
                 chance = new { loss = task.ChanceLoss, metric = task.ChanceMetric, metricName = task.MetricName, strategy = task.ChanceStrategy },
             });
         });
@@ -78,7 +78,7 @@ static partial class TrainingEndpoints
                     statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
                 return;
             }
-            await Send("started", new { request, description = request.Describe() });
+            await Send("started", new { request, description = request.Describe(), rates = request.Rates() });
 
             var steps = Channel.CreateUnbounded<TrainStep>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var run = Task.Factory.StartNew(() =>

@@ -92,7 +92,7 @@ public sealed class Trainer
             _ => new Adam<float>(Model.Parameters, config.Lr),
         };
         foreach (var layer in stack.Layers)
-            if (layer is ExpRnnLayer<float> skewed) Optimizer.SetLearningRateScale(skewed.Skew, (config.SkewLr ?? config.Lr / 10) / config.Lr);
+            if (layer is ExpRnnLayer<float> skewed) Optimizer.SetLearningRateScale(skewed.Skew, config.SkewLearningRate!.Value / config.Lr);
         dataRng = new SeededRandom(config.Seed ^ DataStream);
         testSet = Task.Generate(config.EvalBatch, new SeededRandom(config.Seed ^ TestStream));
         int T = Task.Steps;

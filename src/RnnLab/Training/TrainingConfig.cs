@@ -58,6 +58,9 @@ public sealed record TrainingConfig
     public int? ChronoMax { get; init; }
     /// <summary>expRNN: the learning rate of A (its own parameter group, as in the paper); null = <see cref="Lr"/>/10, the paper's ratio.</summary>
     public double? SkewLr { get; init; }
+
+    /// <summary>The rate expRNN's A trains at: <see cref="SkewLr"/>, or <see cref="Lr"/>/10; null for every other cell, which has no A.</summary>
+    public double? SkewLearningRate => Cell is "exprnn" or "exprnn-tanh" ? SkewLr ?? Lr / 10 : null;
     /// <summary>
     /// Weight α of Pascanu, Mikolov &amp; Bengio 2013's regulariser Ω on the tanh RNN's W_hh gradient (their default 2;
     /// with <see cref="ClipNorm"/> it is their MSGD-CR); null = none. See <see cref="Models.FlowRegularizer"/>.
