@@ -198,21 +198,45 @@ public sealed class RemediesExperiment : Experiment
         return new Section(Name, Title, body + Html.Findings(findings), findings, numbers);
     }
 
-    /// <summary>The trained networks' gradient probes side by side: ‖∂L/∂h_{T−k}‖/‖∂L/∂h_T‖ against k, one line per remedy, on the task and length where they spread most.</summary>
-    static string FlowFigure(IReadOnlyList<PointResult> points)
+    /// <summary>One remedy's gradient-flow probe after training: ‖∂L/∂h_{T−k}‖ / ‖∂L/∂h_T‖ at the probe's distances k.</summary>
+    public sealed record RemedyFlow(string Remedy, int[] Distances, double[] Ratio);
+
+    /// <summary>
+    /// What the flow figure draws: the task and length where the remedies spread most (temporal order at its longest
+    /// length when it was run, else the first task's longest), and for every remedy run there (seed 0, in the grid's
+    /// order) its last logged probe relative to k = 0, the same probe the horizon is read from. A remedy without a
+    /// usable probe (none logged, or ‖∂L/∂h_T‖ = 0) is listed as missing instead.
+    /// </summary>
+    public static (string Task, double Length, IReadOnlyList<RemedyFlow> Lines, IReadOnlyList<string> Missing) FlowLines(IReadOnlyList<PointResult> points)
     {
         string task = points.Any(p => p.Config.Task == "temporal-order") ? "temporal-order" : points[0].Config.Task;
         double longest = points.Where(p => p.Config.Task == task).Max(p => p.X);
-        var lines = points.Where(p => p.Config.Task == task && p.X == longest && p.Config.Seed == 0 && p.Flow is { Length: > 0 } && p.Flow[^1].Length > 0 && p.Flow[^1][0] > 0)
-            .Select(p =>
-            {
-                var last = p.Flow![^1];
-                return (SplitSeries(p.Series).Remedy, p.FlowDistances!.Select(d => (double)d).ToArray(), last.Select(v => v / last[0]).ToArray(), (int?)null);
-            }).ToArray();
-        if (lines.Length == 0) return "";
-        return Html.Figure("remedies-flow",
-            Charts.Traces($"Gradient flow after training, {task} at T = {longest}", "‖∂L/∂h_{T−k}‖ / ‖∂L/∂h_T‖", lines),
-            "Last logged gradient probe of each remedy (seed 0) against the distance k back from the last step (x axis).");
+        var lines = new List<RemedyFlow>();
+        var missing = new List<string>();
+        foreach (var p in points.Where(p => p.Config.Task == task && p.X == longest && p.Config.Seed == 0))
+        {
+            string remedy = SplitSeries(p.Series).Remedy;
+            if (p.Flow is { Length: > 0 } rows && rows[^1] is { Length: > 0 } last && last[0] > 0 && p.FlowDistances is { } d)
+                lines.Add(new RemedyFlow(remedy, d, [.. last.Select(v => v / last[0])]));
+            else missing.Add(remedy);
+        }
+        return (task, longest, lines, missing);
+    }
+
+    /// <summary>Every remedy's probe on one log axis against k, each line in its own colour and dash (<see cref="SeriesStyles"/>).</summary>
+    public static ScottPlot.Plot FlowPlot(string task, double length, IReadOnlyList<RemedyFlow> lines) =>
+        Charts.Traces($"Gradient flow after training, {task} at T = {length}", "‖∂L/∂h_{T−k}‖ / ‖∂L/∂h_T‖",
+            lines.Select(l => (l.Remedy, l.Distances.Select(k => (double)k).ToArray(), l.Ratio, (int?)null)), xLabel: "steps back k");
+
+    /// <summary>The trained networks' gradient probes side by side, one line per remedy.</summary>
+    static string FlowFigure(IReadOnlyList<PointResult> points)
+    {
+        var (task, length, lines, missing) = FlowLines(points);
+        if (lines.Count == 0) return "";
+        return Html.Figure("remedies-flow", FlowPlot(task, length, lines),
+            "Every remedy's last logged gradient probe after training (seed 0), relative to its value at k = 0, against the distance k " +
+            "back from the last step; a line that ends has underflowed to zero." +
+            (missing.Count > 0 ? $" No probe logged: {string.Join(", ", missing)}." : ""));
     }
 
     static IReadOnlyList<Finding> Verdicts(IReadOnlyList<PointResult> points, IReadOnlyList<RemedyTask> summary)

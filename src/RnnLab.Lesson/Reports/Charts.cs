@@ -77,8 +77,12 @@ public static class Charts
         return plot;
     }
 
-    /// <summary>Per-step traces (loss, gradient norm), optionally log10; a vertical line marks each series' divergence step.</summary>
-    public static Plot Traces(string title, string yLabel, IEnumerable<(string Label, double[] Steps, double[] Values, int? DivergedAt)> series, bool logY = true)
+    /// <summary>
+    /// Per-step traces (loss, gradient norm), optionally log10; a vertical line marks each series' divergence step. Any
+    /// other x (the distance k of a gradient probe) is drawn the same way under its own <paramref name="xLabel"/>.
+    /// </summary>
+    public static Plot Traces(string title, string yLabel, IEnumerable<(string Label, double[] Steps, double[] Values, int? DivergedAt)> series, bool logY = true,
+        string xLabel = "training step")
     {
         var plot = new Plot();
         int index = 0;
@@ -100,7 +104,7 @@ public static class Charts
         }
         if (logY) LogAxis(plot.Axes.Left);
         plot.Title(title);
-        plot.XLabel("training step");
+        plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         SeriesStyles.ShowLegend(plot, Alignment.UpperRight);
         return plot;

@@ -53,6 +53,47 @@ public class RemediesExperimentTests
         Assert.Null(RemediesExperiment.Horizon(Point("agreement", "x", 8, 0, 0)));
     }
 
+    /// <summary>
+    /// The flow figure: one series per remedy run at temporal order's longest length, seed 0, holding that point's last
+    /// logged probe relative to k = 0 (log10, as the axis is), each in its own colour and dash; a remedy without a probe
+    /// is named, not drawn; other lengths, seeds and tasks are not drawn.
+    /// </summary>
+    [Fact]
+    public void The_flow_figure_has_one_series_per_remedy_holding_its_measured_probe()
+    {
+        string[] remedies = ["rnn adam lr 0.003", "rnn + Ω", "irnn", "exprnn", "lstm chrono"];
+        var points = new List<PointResult>();
+        for (int r = 0; r < remedies.Length; r++)
+            foreach (double len in new[] { 20.0, 50.0 })
+                for (int seed = 0; seed < 2; seed++)
+                {
+                    double decay = 0.3 + 0.1 * r + len / 1000 + seed;      // a different probe at every point
+                    double[]? flow = remedies[r] == "irnn" ? null : [2.0, 2.0 * decay, 2.0 * decay * decay, 0.0];
+                    var p = Point("temporal-order", remedies[r], len, 0.5, 0.5, flow: flow);
+                    points.Add(p with { Config = p.Config with { Seed = (ulong)seed } });
+                }
+        points.Add(Point("agreement", "exprnn", 99, 0.5, 0.5, flow: [1.0, 1.0, 1.0, 1.0]));
+
+        var (task, length, lines, missing) = RemediesExperiment.FlowLines(points);
+        Assert.Equal(("temporal-order", 50.0), (task, length));
+        Assert.Equal(["irnn"], missing);
+        var plot = RemediesExperiment.FlowPlot(task, length, lines);
+        var series = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToArray();
+        Assert.Equal(remedies.Where(r => r != "irnn"), series.Select(s => s.LegendText));
+        foreach (var s in series)
+        {
+            var measured = points.Single(p => p.Series == RemediesExperiment.SeriesName("temporal-order", s.LegendText) && p.X == 50 && p.Config.Seed == 0);
+            var probe = measured.Flow![^1];
+            var xy = s.Data.GetScatterPoints();
+            // k = 5 underflowed to 0: the line ends at k = 2
+            Assert.Equal([0.0, 1.0, 2.0], xy.Select(q => q.X));
+            Assert.Equal(probe.Take(3).Select(v => Math.Log10(v / probe[0])), xy.Select(q => q.Y));
+        }
+        Assert.Equal(series.Length, series.Select(s => s.LineColor).Distinct().Count());
+        Assert.Equal(series.Length, series.Select(s => s.LinePattern.Name).Distinct().Count());
+        Assert.Contains("fig-remedies-flow", Experiment.Report(points).Body);
+    }
+
     [Fact]
     public void Verdicts_follow_the_measurements()
     {
