@@ -164,11 +164,13 @@ public static class FlowCommand
         }
         var extra = new Table().AddColumn("k");
         if (first.Log10InputSpectralNorm is not null) extra.AddColumn("log10 ‖∂y_T/∂x_{T−k}‖₂");
+        if (first.Log10InputSpectralNormForwardOutput is not null) extra.AddColumns("log10 ‖∂h^fwd_T/∂x_{T−k}‖₂", "log10 ‖∂h^rev_T/∂x_{T−k}‖₂");
         if (first.DepthTime is not null) foreach (var d in first.DepthTime) extra.AddColumn($"log10 ‖∂h^top_T/∂h^(l{d.Layer})_{{T−k}}‖₂");
         foreach (int k in SampleDistances(steps))
         {
             var row = new List<string> { $"{k}" };
             if (first.Log10InputSpectralNorm is double[] inp) row.Add(F(inp[k]));
+            if (first.Log10InputSpectralNormForwardOutput is double[] fwd) row.AddRange([F(fwd[k]), F(first.Log10InputSpectralNormReverseOutput![k])]);
             if (first.DepthTime is not null) row.AddRange(first.DepthTime.Select(d => F(d.Log10SpectralNorm[k])));
             extra.AddRow([.. row]);
         }

@@ -20,6 +20,10 @@ public sealed class ModuleFlowResult
     public IReadOnlyList<DepthTimeFlow>? DepthTime { get; init; }
     /// <summary>log10 ‖∂y_T/∂x_{T−k}‖₂, y_T = output[T−1]; null where not computed (see <see cref="InputNote"/>).</summary>
     public double[]? Log10InputSpectralNorm { get; init; }
+    /// <summary>Bidirectional modules: log10 ‖∂h^(L−1)_fwd,T/∂x_{T−k}‖₂, the forward half of y_T (input_spectral_norm_forward_output).</summary>
+    public double[]? Log10InputSpectralNormForwardOutput { get; init; }
+    /// <summary>Bidirectional modules: log10 ‖∂h^(L−1)_rev,T/∂x_{T−k}‖₂, the reverse half of y_T, the reverse direction's first step (input_spectral_norm_reverse_output).</summary>
+    public double[]? Log10InputSpectralNormReverseOutput { get; init; }
     /// <summary>Why the input connectivity is missing, when it is.</summary>
     public string? InputNote { get; init; }
     public required double ElapsedSeconds { get; init; }
@@ -32,11 +36,14 @@ public sealed class ModuleFlowResult
 /// that reads depth × time and the input connectivity ∂y_T/∂x_{T−k}. For a one-layer bidirectional module the input
 /// connectivity is the forward direction's, plus the reverse direction's first step at k = 0 (h^reverse_T has seen
 /// x_T only). For a bidirectional stack the dependence of y_T on x runs backwards in time through forward directions
-/// and forwards through reverse ones, which no single sweep follows; it is reported as not computed.
+/// and forwards through reverse ones, which no single sweep follows; it is differentiated through the whole module
+/// instead (<see cref="StackInputFlow"/>), when its input gradients fit in <see cref="StackInputFlowBytes"/>.
+/// A bidirectional module also reports each half of y_T = [h^fwd_T; h^rev_T] on its own.
 /// </summary>
 public static class ModuleFlow
 {
-    public const string BidirectionalStackNote = "not computed for a bidirectional module with more than one layer";
+    /// <summary>The most memory the input gradients of a bidirectional stack may take (2 GiB); above it the input connectivity is not computed, and the JSON says why.</summary>
+    public const double StackInputFlowBytes = 2.0 * (1 << 30);
 
     public static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options = null)
     {
@@ -54,7 +61,8 @@ public static class ModuleFlow
                     FlowProfile.Compute(tr.Cell(layer, dir), options)));
             }
         List<DepthTimeFlow>? depth = null;
-        double[]? input = null;
+        InputConnectivity? input = null;
+        string? note = null;
         if (D == 1 || L == 1)
             work.Add(() =>
             {
@@ -63,23 +71,42 @@ public static class ModuleFlow
                 var depthReadouts = Enumerable.Range(0, L).Select(l => new SweepReadout { Start = steps.Offset(l), Count = w.OutputSize }).ToList();
                 var inputReadout = new SweepReadout { Count = w.InputSize, Matrix = steps.InputRows };
                 JacobianSweep.Run(steps, steps.Initial(), w.OutputSize, [.. depthReadouts, inputReadout], options);
-                input = inputReadout.Log10Spectral;
-                if (D == 2) input[0] = Math.Log10(BidirectionalFirstStep(tr.Cell(0, 0), tr.Cell(0, 1)));
-                else depth = [.. depthReadouts.Select((r, l) => new DepthTimeFlow(l, r.Log10Spectral))];
+                if (D == 1)
+                {
+                    input = new InputConnectivity(inputReadout.Log10Spectral, [], []);
+                    depth = [.. depthReadouts.Select((r, l) => new DepthTimeFlow(l, r.Log10Spectral))];
+                    return;
+                }
+                // One bidirectional layer: h^rev_T is the reverse direction's first step, so it depends on x_T alone.
+                var (both, reverseFirst) = BidirectionalFirstStep(tr.Cell(0, 0), tr.Cell(0, 1));
+                double[] forward = inputReadout.Log10Spectral, total = (double[])forward.Clone(), reverse = new double[T];
+                total[0] = Math.Log10(both);
+                Array.Fill(reverse, double.NegativeInfinity);
+                reverse[0] = Math.Log10(reverseFirst);
+                input = new InputConnectivity(total, forward, reverse);
             });
+        else if (StackInputFlow.Bytes(w, T) is var bytes && bytes <= StackInputFlowBytes)
+            work.Add(() => input = StackInputFlow.Compute(tr, options));
+        else
+            note = FormattableString.Invariant($"not computed: the input gradients of this bidirectional stack over T = {T} need {bytes / (1 << 30):F1} GiB, above the {StackInputFlowBytes / (1 << 30):F0} GiB limit");
         Parallel.Invoke(work.ToArray());
         return new ModuleFlowResult
         {
             Layers = layers,
             DepthTime = depth,
-            Log10InputSpectralNorm = input,
-            InputNote = input is null ? BidirectionalStackNote : null,
+            Log10InputSpectralNorm = input?.Log10Total,
+            Log10InputSpectralNormForwardOutput = D == 2 ? input?.Log10ForwardOutput : null,
+            Log10InputSpectralNormReverseOutput = D == 2 ? input?.Log10ReverseOutput : null,
+            InputNote = note,
             ElapsedSeconds = sw.Elapsed.TotalSeconds,
         };
     }
 
-    /// <summary>‖∂y_T/∂x_T‖₂ of a one-layer bidirectional module: the forward direction's last step and the reverse direction's first, stacked.</summary>
-    static double BidirectionalFirstStep(CellTrajectory forward, CellTrajectory reverse)
+    /// <summary>
+    /// ‖∂y_T/∂x_T‖₂ of a one-layer bidirectional module (the forward direction's last step and the reverse
+    /// direction's first, stacked), and ‖∂h^rev_T/∂x_T‖₂ alone.
+    /// </summary>
+    static (double Both, double Reverse) BidirectionalFirstStep(CellTrajectory forward, CellTrajectory reverse)
     {
         int I = forward.Cell.InputSize, Ho = forward.Cell.OutputSize;
         var ef = new double[forward.Cell.StateSize * I];
@@ -89,7 +116,7 @@ public static class ModuleFlow
         var both = new double[2 * Ho * I];                                   // [h^f_T; h^r_T] rows of ∂/∂x_T
         ef.AsSpan(0, Ho * I).CopyTo(both);
         er.AsSpan(0, Ho * I).CopyTo(both.AsSpan(Ho * I));
-        return DenseOps.SpectralNormBySvd(both, 2 * Ho, I, I);
+        return (DenseOps.SpectralNormBySvd(both, 2 * Ho, I, I), DenseOps.SpectralNormBySvd(er, Ho, I, I));
     }
 }
 

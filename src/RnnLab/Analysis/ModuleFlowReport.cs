@@ -2,7 +2,8 @@ namespace RnnLab.Analysis;
 
 /// <summary>
 /// The JSON of <c>rnnlab flow --model</c>: today's top-level keys for the top layer's forward direction, then
-/// <c>layers</c> (every layer and direction), <c>depth_time</c> and <c>input_spectral_norm</c>. Over a batch of B
+/// <c>layers</c> (every layer and direction), <c>depth_time</c> and <c>input_spectral_norm</c> (with a bidirectional
+/// module also <c>input_spectral_norm_forward_output</c> and <c>_reverse_output</c>, each half of y_T). Over a batch of B
 /// sequences every log10 key holds the mean over sequences with <c>_min</c> and <c>_max</c> twins, and the linear key
 /// beside it is 10 to that mean (the geometric mean); scalars are taken from the mean curve (decay rate, horizon)
 /// or averaged (Lyapunov exponents). Keys in snake_case, as the rest of RnnLab's JSON.
@@ -67,6 +68,12 @@ public static class ModuleFlowReport
             }).ToList();
         if (first.Log10InputSpectralNorm is not null) AddSeries(o, "input_spectral_norm", [.. perSequence.Select(r => r.Log10InputSpectralNorm!)]);
         else o["input_spectral_norm_note"] = first.InputNote;
+        if (first.Log10InputSpectralNormForwardOutput is not null)
+        {
+            // Bidirectional: each half of y_T = [h^fwd_T; h^rev_T] on its own (the reverse half is 0 beyond k = 0 for one layer).
+            AddSeries(o, "input_spectral_norm_forward_output", [.. perSequence.Select(r => r.Log10InputSpectralNormForwardOutput!)]);
+            AddSeries(o, "input_spectral_norm_reverse_output", [.. perSequence.Select(r => r.Log10InputSpectralNormReverseOutput!)]);
+        }
         o["elapsed_seconds"] = perSequence.Sum(r => r.ElapsedSeconds);
         return o;
     }

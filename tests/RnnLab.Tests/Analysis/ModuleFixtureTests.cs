@@ -89,11 +89,77 @@ public class ModuleFixtureTests
                 }
                 Assert.Equal(0, f.PowerIterationLimitHits - f.DenseSvdFallbacks);
             }
-            if (w.Layers > 1 && w.Directions == 2) Assert.Null(flow.Log10InputSpectralNorm);
-            else Compare(e, prefix + "input_spectral_norm", b, FlowProfile.Pow10(flow.Log10InputSpectralNorm!));
+            Compare(e, prefix + "input_spectral_norm", b, FlowProfile.Pow10(flow.Log10InputSpectralNorm!));
+            if (w.Directions == 2)
+            {
+                Compare(e, prefix + "input_spectral_norm_forward_output", b, FlowProfile.Pow10(flow.Log10InputSpectralNormForwardOutput!));
+                Compare(e, prefix + "input_spectral_norm_reverse_output", b, FlowProfile.Pow10(flow.Log10InputSpectralNormReverseOutput!));
+            }
+            else Assert.Null(flow.Log10InputSpectralNormForwardOutput);
             if (w.Directions == 1)
                 foreach (var d in flow.DepthTime!) Compare(e, $"{prefix}depth_time.l{d.Layer}", b, FlowProfile.Pow10(d.Log10SpectralNorm));
             else Assert.Null(flow.DepthTime);
+        }
+    }
+
+    /// <summary>
+    /// The whole-module differentiation that a bidirectional stack needs, run on the one-layer bidirectional GRU too,
+    /// where ModuleFlow takes the sweep instead: both equal autograd through the module.
+    /// </summary>
+    [Fact]
+    public void Stack_input_flow_of_one_bidirectional_layer_matches_autograd()
+    {
+        var w = Load("dp_bigru");
+        var e = SafeTensors.Read(Path("dp_bigru.expected"));
+        var x = e["x"];
+        int T = x.Shape[0], B = x.Shape[1];
+        for (int b = 0; b < B; b++)
+        {
+            var ic = StackInputFlow.Compute(ModuleTrajectory.Run(w, ModuleForward.Sequence(x.Data, T, B, w.InputSize, b), T), new FlowOptions());
+            Compare(e, "input_spectral_norm", b, FlowProfile.Pow10(ic.Log10Total));
+            Compare(e, "input_spectral_norm_forward_output", b, FlowProfile.Pow10(ic.Log10ForwardOutput));
+            Compare(e, "input_spectral_norm_reverse_output", b, FlowProfile.Pow10(ic.Log10ReverseOutput));
+        }
+    }
+
+    /// <summary>
+    /// Far beyond float64's range (log10 norms down to about −600 at T = 1500): a 2-layer bidirectional tanh RNN whose
+    /// reverse directions read nothing (W_ih = 0) and whose forward directions read no reverse one is the unidirectional
+    /// stack of its forward directions, as far as x is concerned: ‖∂y_T/∂x_{T−k}‖ is that stack's input connectivity,
+    /// which the exact sweep measures another way, and the reverse half of y_T does not depend on x at all.
+    /// </summary>
+    [Fact]
+    public void Stack_input_flow_keeps_its_scale_over_thousands_of_decades()
+    {
+        const int I = 3, H = 4, T = 1500;
+        var f0 = CellWeights.Random(CellKind.Rnn, I, H, seed: 11);
+        var f1 = CellWeights.Random(CellKind.Rnn, 2 * H, H, seed: 12);
+        CellWeights Deaf(int input, ulong seed)
+        {
+            var c = CellWeights.Random(CellKind.Rnn, input, H, seed);
+            Array.Clear(c.WeightIH);
+            return c;
+        }
+        var bi = new ModuleWeights(new RecurrentModule("", CellKind.Rnn, I, H, 2, 2, true, 0, "F64", false, Nonlinearity.Tanh),
+            Nonlinearity.Tanh, [f0, Deaf(I, 13), f1, Deaf(2 * H, 14)]);
+        var f1Forward = new double[H * H];                                  // layer 1 forward's columns reading layer 0's forward h
+        for (int r = 0; r < H; r++)
+        {
+            f1.WeightIH.AsSpan(r * 2 * H, H).CopyTo(f1Forward.AsSpan(r * H, H));
+            f1.WeightIH.AsSpan(r * 2 * H + H, H).Clear();                   // and none reading the reverse one, so the trajectories agree
+        }
+        var uni = new ModuleWeights(new RecurrentModule("", CellKind.Rnn, I, H, 2, 1, true, 0, "F64", false, Nonlinearity.Tanh),
+            Nonlinearity.Tanh, [f0, new CellWeights(CellKind.Rnn, H, H, Nonlinearity.Tanh, f1Forward, f1.WeightHH, f1.BiasIH, f1.BiasHH)]);
+        var x = AnalysisNetwork.RandomInputs(T, I, seed: 5);
+
+        var ic = StackInputFlow.Compute(ModuleTrajectory.Run(bi, x, T), new FlowOptions());
+        var reference = ModuleFlow.Compute(ModuleTrajectory.Run(uni, x, T), new FlowOptions { TruncationTolerance = 0 }).Log10InputSpectralNorm!;
+        Assert.True(reference[^1] < -400, $"the reference reaches {reference[^1]:F1} decades");
+        for (int k = 0; k < T; k++)
+        {
+            Assert.True(Math.Abs(ic.Log10Total[k] - reference[k]) < 1e-9, $"k = {k}: {ic.Log10Total[k]:R} vs {reference[k]:R}");
+            Assert.True(Math.Abs(ic.Log10Total[k] - ic.Log10ForwardOutput[k]) < 1e-12, $"k = {k}: the forward half is all of it");
+            Assert.True(double.IsNegativeInfinity(ic.Log10ReverseOutput[k]), $"k = {k}: the reverse half reads nothing, got {ic.Log10ReverseOutput[k]}");
         }
     }
 

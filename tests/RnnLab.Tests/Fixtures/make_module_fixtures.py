@@ -14,6 +14,8 @@ For each case below it writes two files into modules/:
                                    ||dh_T/dc_{T-k}||, state_spectral_norm ||d(h,c)_T/d(h,c)_{T-k}||, cell_path_norm
                                    ||prod diag(f_t)||. For a reverse direction T and T-k are in processing order.
       input_spectral_norm [B, T]   ||dy_T/dx_{T-k}||_2, y_T = output[T-1], by autograd through the whole module
+      input_spectral_norm_forward_output, input_spectral_norm_reverse_output [B, T]   (bidirectional) the same for
+                                   each half of y_T: the forward direction's h_T and the reverse direction's h at T
       depth_time.l<l> [B, T]       (unidirectional) ||dh^(L-1)_T / dh^(l)_{T-k}||_2, layers above recomputing
   The relu_rnn case also holds the same references computed as if the file were tanh (prefix "as_tanh.").
 A mixed file (two recurrent modules) and malformed files for error messages are written too.
@@ -210,6 +212,11 @@ def references(kind, act, module, x, prefix=""):
         jac = torch.autograd.functional.jacobian(y_last, xb)  # [D*Hout, T, I]
         out.setdefault(prefix + "input_spectral_norm", []).append(
             [torch.linalg.matrix_norm(jac[:, T - 1 - k, :], 2).item() for k in range(T)])
+        if spec["dirs"] == 2:  # each half of y_T = [h^fwd_T; h^rev_T] on its own
+            ho = spec["proj"] or H
+            for half, rows in (("forward", slice(0, ho)), ("reverse", slice(ho, 2 * ho))):
+                out.setdefault(f"{prefix}input_spectral_norm_{half}_output", []).append(
+                    [torch.linalg.matrix_norm(jac[rows, T - 1 - k, :], 2).item() for k in range(T)])
         if spec["dirs"] == 1:
             ho = spec["proj"] or H
             for layer in range(spec["layers"]):
