@@ -210,11 +210,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         Grow(ref weightGradScratch, n * gh);
         Span<T> dWt = weightGradScratch.AsSpan(0, n * gh);                 // [n, G·H]
         Gemm.Multiply(Op.T, Op.N, n, gh, TB, v, dG, dWt, accumulate: false);
-        for (int r = 0; r < gh; r++)
-        {
-            Span<T> row = dW.Slice(r * n, n);
-            for (int c = 0; c < n; c++) row[c] += dWt[c * gh + r];
-        }
+        Kernels.AddTransposed(dWt, n, gh, dW);                              // dW [G·H, n] += (dWt [n, G·H])ᵀ
     }
 
     protected static void Grow(ref T[] buffer, int size)

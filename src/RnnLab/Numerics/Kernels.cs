@@ -264,6 +264,30 @@ public static class Kernels
     }
 
     /// <summary>
+    /// dst[c, r] += src[r, c] for src [rows, cols], dst [cols, rows]: a transposed matrix added in. Walks 32×32 tiles,
+    /// so both sides stay within a few cache lines and pages per tile (an element-by-element walk down dst's columns
+    /// strides by 4·rows bytes, a page per element once rows reaches 1024). Each element gets one addition, so the
+    /// result does not depend on the walk.
+    /// </summary>
+    public static void AddTransposed<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst) where T : IFloatingPointIeee754<T>
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), $"sizes must be non-negative, got {rows}×{cols}");
+        if (src.Length < rows * cols || dst.Length < rows * cols)
+            throw new ArgumentException($"AddTransposed of [{rows}, {cols}] needs {rows * cols} elements each side, got {src.Length} and {dst.Length}");
+        const int Tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+            for (int c0 = 0; c0 < cols; c0 += Tile)
+            {
+                int r1 = Math.Min(rows, r0 + Tile), c1 = Math.Min(cols, c0 + Tile);
+                for (int c = c0; c < c1; c++)
+                {
+                    Span<T> row = dst.Slice(c * rows, rows);
+                    for (int r = r0; r < r1; r++) row[r] += src[r * cols + c];
+                }
+            }
+    }
+
+    /// <summary>
     /// y[j] += Σ_r m[r, j] for m [rows, n]: the bias gradient, summed over all T·B stacked rows. Adds four rows at a
     /// time in registers before touching y, reading m as contiguous row streams (a column-strip walk down the rows
     /// was slower: its 4·n-byte stride defeats the prefetcher on [6400, 512]).

@@ -88,6 +88,25 @@ public class KernelsTests
             }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 70)]
+    [InlineData(33, 65)]
+    [InlineData(64, 1024)]
+    public void AddTransposed_adds_each_element_once_exactly_as_a_plain_loop(int rows, int cols)
+    {
+        var rng = new SeededRandom(7);
+        var src = new float[rows * cols];
+        var dst = new float[rows * cols];
+        rng.FillGaussian<float>(src, 0, 1);
+        rng.FillGaussian<float>(dst, 0, 1);
+        var expected = (float[])dst.Clone();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) expected[c * rows + r] += src[r * cols + c];
+        Kernels.AddTransposed<float>(src, rows, cols, dst);
+        Assert.Equal(expected, dst);                                        // bit for bit: one addition per element
+    }
+
     [Fact]
     public void Float_AddColumnSums_MatchesPlainLoop() => ColumnSums<float>();
 
