@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using RnnLab.Numerics;
 
 namespace RnnLab.Models;
@@ -143,10 +144,14 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     }
 
     /// <summary>The one GEMM inside the forward loop: pre (+)= h_{t-1}·W_hhᵀ, [B, S]·[S, G·H] → [B, G·H].</summary>
+    /// <remarks>Not inlined (one call per step costs nothing next to the GEMM), so a profile names the in-loop GEMMs apart
+    /// from the whole-sequence ones (bench/step_profile.sh).</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     protected void MultiplyRecurrent(ReadOnlySpan<T> hPrev, Span<T> pre, bool accumulate)
         => Gemm.Multiply(Op.N, Batch, hPrev, weightHHForward!, pre, accumulate);
 
     /// <summary>Its mirror in the backward loop: dh_{t-1} (+)= dpre·W_hh, [B, G·H]·[G·H, S] → [B, S].</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     protected void MultiplyRecurrentBackward(ReadOnlySpan<T> dPre, Span<T> dhPrev, bool accumulate)
         => Gemm.Multiply(Op.N, Batch, dPre, weightHHBackward!, dhPrev, accumulate);
 
