@@ -13,7 +13,7 @@ Writes, for each of torch.nn.RNN (tanh), LSTM and GRU with input 3, hidden 5 and
                       float32 (its own kernels, as a user runs it): weights, fixture.x, fixture.h0, fixture.c0
                       (LSTM), fixture.dout [T, B, H] (the loss is L = sum(output * dout)), and the results
                       fixture.output, fixture.h_n, fixture.c_n, fixture.dx, fixture.dh0, fixture.dc0 and
-                      fixture.grad.<parameter> for every parameter (all F32); fixture64.<same names> are the same
+                      fixture.grad_<parameter> for every parameter (all F32); fixture64.<same names> are the same
                       results in float64 from the same float32 numbers (F64), the exact reference both float32
                       implementations are measured against.
 The references are computed in float64 from the float32 weights and inputs, so a float64 forward pass in
@@ -88,7 +88,7 @@ def make_float32(cell, name, T, B, I, H):
         results = [("output", out), ("h_n", hn[0]), ("dx", xs.grad), ("dh0", h.grad)]
         if cell == "lstm":
             results += [("c_n", cn[0]), ("dc0", c.grad)]
-        results += [("grad." + k, p.grad) for k, p in m.named_parameters()]
+        results += [("grad_" + k, p.grad) for k, p in m.named_parameters()]
         return [(k, v.detach().numpy().copy()) for k, v in results]
 
     weights = [(k, v.numpy().copy()) for k, v in module.state_dict().items()]

@@ -78,7 +78,7 @@ public class PyTorchFloat32ParityTests
             ("dx", [steps, batch, I], dx), ("dh0", [batch, H], dh0),
         };
         if (layer is LstmLayer<T> cell) results.AddRange([("c_n", [batch, H], cell.FinalCell.ToArray()), ("dc0", [batch, H], dc0)]);
-        foreach (var p in layer.Parameters) results.Add(("grad." + p.Name, p.Shape, p.Grad));
+        foreach (var p in layer.Parameters) results.Add(("grad_" + p.Name, p.Shape, p.Grad));
         Assert.Equal(file.Names.Count(n => n.StartsWith("fixture64.", StringComparison.Ordinal)), results.Count);
         return results;
     }
