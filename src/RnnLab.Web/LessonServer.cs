@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,15 +31,16 @@ public static class LessonServer
         var app = builder.Build();
         app.UseHardening(options);                                   // security headers, Host check, JSON error bodies
         app.MapLessonPage();                                         // the page, its script and style (embedded)
-        app.MapGet("/api/limits", () => Limits.Describe(options));   // caps shown beside the controls
-        app.MapRefresher();                                          // 1. eigenvalues and matrix powers
-        app.MapDecay();                                              // 2. ρ^(T−1) and the lesson's table
-        app.MapJacobian();                                           // 3. spectra, flow profile, Lyapunov, horizon
-        app.MapDepth();                                              // 4. feedforward layers vs recurrent steps
-        app.MapSentence();                                           // 5. the lesson's sentence, subject to verb
-        app.MapTraining();                                           // 5 and 6. live training, streamed (SSE)
-        app.MapCellPath();                                           // 7. the LSTM cell path beside the tanh RNN
-        app.MapQuiz();                                               // 8. quiz with explanations and a score
+        var api = app.MapGroup("").AddEndpointFilter(JsonSetup.FiniteAnswers);   // every answer: NaN and ±∞ as null
+        api.MapGet("/api/limits", () => Limits.Describe(options));   // caps shown beside the controls
+        api.MapRefresher();                                          // 1. eigenvalues and matrix powers
+        api.MapDecay();                                              // 2. ρ^(T−1) and the lesson's table
+        api.MapJacobian();                                           // 3. spectra, flow profile, Lyapunov, horizon
+        api.MapDepth();                                              // 4. feedforward layers vs recurrent steps
+        api.MapSentence();                                           // 5. the lesson's sentence, subject to verb
+        api.MapTraining();                                           // 5 and 6. live training, streamed (SSE)
+        api.MapCellPath();                                           // 7. the LSTM cell path beside the tanh RNN
+        api.MapQuiz();                                               // 8. quiz with explanations and a score
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using RnnLab.Tests;
 
 namespace RnnLab.Web.Tests;
 
@@ -83,6 +84,53 @@ public class ApiTests(LessonFixture lesson)
         Assert.Contains("2 layers, bidirectional", body.RootElement.GetProperty("description").GetString());
         var config = LessonTraining.Config(new TrainRequest("agreement", "lstm", 8, 5, 0.01, 4, null, null, 4, 1, Layers: 2, Bidirectional: true));
         Assert.Equal((2, true), (config.Layers, config.Bidirectional));
+    }
+
+    [Theory]
+    [InlineData("/api/limits")]
+    [InlineData("/api/refresher")]
+    [InlineData("/api/decay")]
+    [InlineData("/api/jacobian")]
+    [InlineData("/api/jacobian?cell=lstm")]
+    [InlineData("/api/depth")]
+    [InlineData("/api/sentence")]
+    [InlineData("/api/lstm")]
+    [InlineData("/api/quiz")]
+    [InlineData("/api/train/check?task=exploding")]
+    public async Task No_answer_holds_a_NaN_or_Infinity(string path)
+    {
+        FiniteJsonCheck.AssertFinite(await Http.GetStringAsync(lesson.Url + path));
+    }
+
+    [Fact]
+    public async Task An_exact_zero_is_null_with_its_index_listed_beside_it()
+    {
+        // The zero matrix: ‖A^k‖ = 0 from k = 1 on, so log10 is −∞ there; the answer lists those k in log10NormZeroAt.
+        string body = await Http.GetStringAsync(lesson.Url + "/api/refresher?a11=0&a12=0&a21=0&a22=0&k=6");
+        FiniteJsonCheck.AssertFinite(body);
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        Assert.Equal([0.0], root.GetProperty("log10Norm").EnumerateArray().Take(1).Select(v => v.GetDouble()));
+        Assert.All(root.GetProperty("log10Norm").EnumerateArray().Skip(1), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
+        Assert.Equal([1, 2, 3, 4, 5, 6], root.GetProperty("log10NormZeroAt").EnumerateArray().Select(v => v.GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_diverging_training_stream_writes_null_for_its_NaN()
+    {
+        var d = LessonTraining.Exploding;
+        string query = $"task=exploding&cell=rnn&clipping=false&rho={d.Number("rho").Default}&lr={d.Number("lr").Default}&steps={d.Number("steps").Default}";
+        string stream = await Http.GetStringAsync(lesson.Url + "/api/train/stream?" + query);
+        Assert.Contains("event: done", stream);
+        string done = stream.Split("event: done\ndata: ")[1].Split('\n')[0];
+        using var outcome = JsonDocument.Parse(done);
+        Assert.True(outcome.RootElement.GetProperty("nanStep").GetInt32() > 0, done);
+        foreach (string data in stream.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal))) FiniteJsonCheck.AssertFinite(data["data: ".Length..]);
+        // the diverged step's NaN or infinite loss or gradient arrives as null
+        var nulls = stream.Split('\n').Where(l => l.StartsWith("data: {\"step\"", StringComparison.Ordinal) || l.StartsWith("data: {\"steps\"", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement)
+            .SelectMany(e => e.EnumerateObject()).Where(p => p.Value.ValueKind == JsonValueKind.Null).Select(p => p.Name).ToList();
+        Assert.True(nulls.Count > 0, stream[^Math.Min(600, stream.Length)..]);
     }
 
     [Theory]

@@ -52,12 +52,15 @@ static class CellPathEndpoints
             log10Rnn = rnnFlow.Log10SpectralNorm,
             facts = new object[]
             {
-                // log10 marks a value sent as its log₁₀ (it may be far below double's range); the page shows 10^value.
-                new { label = $"LSTM cell path ‖∏ diag(f_t)‖ after {steps - 1} steps", value = lstmFlow.Log10CellPathNorm![^1], log10 = true },
-                new { label = $"tanh RNN ‖∂h_T/∂h_0‖ after {steps - 1} steps", value = rnnFlow.Log10SpectralNorm[^1], log10 = true },
-                new { label = $"tanh RNN horizon (last k above {rnnFlow.HorizonThreshold * 100:0.#}%)", value = (double)rnnFlow.Horizon, log10 = false },
-                new { label = "tanh RNN effective ρ", value = rnnFlow.EffectiveRho, log10 = false },
+                // log10 marks a value sent as its log₁₀ (it may be far below double's range); the page shows 10^value,
+                // and 0 where zero says the norm is exactly 0 (its log₁₀, −∞, is written null).
+                Log10Fact($"LSTM cell path ‖∏ diag(f_t)‖ after {steps - 1} steps", lstmFlow.Log10CellPathNorm![^1]),
+                Log10Fact($"tanh RNN ‖∂h_T/∂h_0‖ after {steps - 1} steps", rnnFlow.Log10SpectralNorm[^1]),
+                new { label = $"tanh RNN horizon (last k above {rnnFlow.HorizonThreshold * 100:0.#}%)", value = (double)rnnFlow.Horizon, log10 = false, zero = false },
+                new { label = "tanh RNN effective ρ", value = rnnFlow.EffectiveRho, log10 = false, zero = false },
             },
         };
     }
+
+    static object Log10Fact(string label, double log10) => new { label, value = log10, log10 = true, zero = double.IsNegativeInfinity(log10) };
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -63,7 +62,7 @@ static partial class TrainingEndpoints
                 http.Response.ContentType = "text/event-stream";
                 http.Response.Headers.CacheControl = "no-cache";
             }
-            await http.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, jsonOptions)}\n\n", CancellationToken.None);
+            await http.Response.WriteAsync($"event: {name}\ndata: {JsonSetup.Finite(data, jsonOptions)!.ToJsonString(jsonOptions)}\n\n", CancellationToken.None);
             await http.Response.Body.FlushAsync(CancellationToken.None);
         }
 

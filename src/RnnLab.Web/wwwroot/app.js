@@ -6,7 +6,8 @@
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const fmt = (v) => (typeof v === "number" ? Plot.fmt(v) : String(v));
-const pow10 = (log10) => (typeof log10 === "number" && Number.isFinite(log10) ? Plot.fmt(Math.pow(10, log10)) : "0");
+// A value sent as its log₁₀: 0 where the answer says the norm is exactly 0 (its log₁₀ −∞ is sent as null), NaN for another null.
+const pow10 = (log10, zero) => (zero ? "0" : typeof log10 === "number" ? Plot.fmt(Math.pow(10, log10)) : "NaN");
 const range = (n, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 const complexText = (z) => (Math.abs(z[1]) < 1e-12 ? fmt(z[0]) : `${fmt(z[0])} ${z[1] < 0 ? "−" : "+"} ${fmt(Math.abs(z[1]))}i`);
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -222,8 +223,8 @@ function bindSection(name, url, render, opts = {}) {
 
 function renderRefresher(d, params) {
   const ks = range(d.k + 1);
-  const series = d.directions.map((dir, i) => ({ name: `direction of λ_${i + 1} = ${complexText(dir.eigenvalue)}`, x: ks, y: dir.log10Size, log10: true }));
-  series.push({ name: "‖A^k‖_2", x: ks, y: d.log10Norm, log10: true, reference: true });
+  const series = d.directions.map((dir, i) => ({ name: `direction of λ_${i + 1} = ${complexText(dir.eigenvalue)}`, x: ks, y: dir.log10Size, zeroAt: dir.log10SizeZeroAt, log10: true }));
+  series.push({ name: "‖A^k‖_2", x: ks, y: d.log10Norm, zeroAt: d.log10NormZeroAt, log10: true, reference: true });
   Plot.draw($("#plot-refresher"), { xLabel: "power k", yLabel: "size (log scale)", yScale: "log", xInteger: true, series, params });
   const at = d.factPower;
   const note = d.defective
@@ -231,7 +232,7 @@ function renderRefresher(d, params) {
   $("#refresher-facts").innerHTML = note + facts([
     ...d.eigenvalues.map((z, i) => [`eigenvalue λ${"₁₂"[i]}`, complexText(z)]),
     ["spectral radius", fmt(d.spectralRadius)],
-    ...d.directions.map((dir, i) => [`size of direction ${i + 1} after k = ${at}`, pow10(dir.log10Size[at])]),
+    ...d.directions.map((dir, i) => [`size of direction ${i + 1} after k = ${at}`, pow10(dir.log10Size[at], (dir.log10SizeZeroAt || []).includes(at))]),
   ]);
 }
 
@@ -268,7 +269,7 @@ function renderJacobian(d, params) {
   Plot.draw($("#plot-flow"), {
     xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", xInteger: true, params,
     series: [
-      { name: `measured ‖∂h_T/∂h_{T−k}‖_2${d.cell === "rnn" ? "" : " (hidden path)"}`, x: d.distances, y: d.log10Norm, log10: true },
+      { name: `measured ‖∂h_T/∂h_{T−k}‖_2${d.cell === "rnn" ? "" : " (hidden path)"}`, x: d.distances, y: d.log10Norm, zeroAt: d.log10NormZeroAt, log10: true },
       { name: `ρ^k, ρ = spectral radius ${fmt(d.spectralRadius)}`, x: d.distances, y: d.rhoPower, reference: true },
       { name: `ρ_{eff}^k, effective ρ = ${fmt(d.effectiveRho)}`, x: d.distances, y: d.effectivePower, reference: true },
     ],
@@ -515,12 +516,12 @@ function renderLstm(d, params) {
   Plot.draw($("#plot-lstm"), {
     xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", xInteger: true, params,
     series: [
-      { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖_2", x: d.distances, y: d.log10CellPath, log10: true },
-      { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10Rnn, log10: true },
-      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10LstmHidden, log10: true },
+      { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖_2", x: d.distances, y: d.log10CellPath, zeroAt: d.log10CellPathZeroAt, log10: true },
+      { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10Rnn, zeroAt: d.log10RnnZeroAt, log10: true },
+      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10LstmHidden, zeroAt: d.log10LstmHiddenZeroAt, log10: true },
     ],
   });
-  $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, f.log10 ? pow10(f.value) : fmt(f.value)]));
+  $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, f.log10 ? pow10(f.value, f.zero) : fmt(f.value)]));
 }
 
 // ---- 8. quiz ----------------------------------------------------------------------------------------------

@@ -22,7 +22,11 @@ const Plot = (() => {
     if (parent) parent.appendChild(e);
     return e;
   };
-  const num = (v) => (typeof v === "number" ? v : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : NaN);
+  // The server writes NaN and ±∞ as null (a NaN here); a log10 series whose norm is exactly 0 at some indices says so
+  // in zeroAt (the answer's "<key>ZeroAt"), and yAt gives −∞ there.
+  const num = (v) => (typeof v === "number" ? v : NaN);
+  const zeroSet = (s) => s._zeros || (s._zeros = new Set(s.log10 ? s.zeroAt || [] : []));
+  const yAt = (s, j) => (zeroSet(s).has(j) ? -Infinity : num(s.y[j]));
 
   // "x_{T−k}" and "ρ^k" as real sub- and superscripts: in HTML as <sub>/<sup>, in SVG as shifted tspans.
   function parts(text) {
@@ -112,8 +116,8 @@ const Plot = (() => {
     return { w: width, h: Math.min(Math.round(width * 0.6), tall) };
   }
 
-  // spec: { xLabel, yLabel, xScale, yScale ("linear" | "log"), yRange, xInteger, series: [{ name, x, y, log10, style,
-  //         reference, ghost, unfitted, color }], markers: [{ x, label }], hlines: [{ y, label }], unitCircle, params }
+  // spec: { xLabel, yLabel, xScale, yScale ("linear" | "log"), yRange, xInteger, series: [{ name, x, y, log10, zeroAt,
+  //         style, reference, ghost, unfitted, color }], markers: [{ x, label }], hlines: [{ y, label }], unitCircle, params }
   // A reference series (a formula drawn beside a measurement), a ghost (the previous run) and an unfitted series (a
   // run that diverged, which would squeeze every other curve into a sliver) never widen the axes.
   function draw(container, spec) {
@@ -124,7 +128,7 @@ const Plot = (() => {
     const { w, h } = size(container, square);
     const xt = transform(spec.xScale || "linear"), yt = transform(spec.yScale || "linear");
     const tx = (s) => s.x.map((v) => xt(num(v)));
-    const ty = (s) => s.y.map((v) => (s.log10 ? num(v) : yt(num(v))));
+    const ty = (s) => s.y.map((v, j) => (s.log10 ? yAt(s, j) : yt(yAt(s, j))));
     const xs = [], ys = [];
     series.filter((s) => !s.reference && !s.ghost).forEach((s) => { xs.push(...tx(s)); if (!s.unfitted) ys.push(...ty(s)); });
     if (!ys.some(Number.isFinite)) series.filter((s) => !s.reference && !s.ghost).forEach((s) => ys.push(...ty(s)));
@@ -218,7 +222,7 @@ const Plot = (() => {
       const s = series[best.i];
       dot.setAttribute("cx", best.p[0]); dot.setAttribute("cy", best.p[1]); dot.setAttribute("visibility", "visible");
       readout.textContent = `${plain(s.name)}: ${plain(spec.xLabel).split(" (")[0]} = ${fmt(num(s.x[best.j]))}, ` +
-        `value ${s.log10 ? fmt(Math.pow(10, num(s.y[best.j]))) : fmt(num(s.y[best.j]))}`;
+        `value ${s.log10 ? fmt(Math.pow(10, yAt(s, best.j))) : fmt(yAt(s, best.j))}`;
       readout.dataset.series = String(best.i);
       readout.dataset.index = String(best.j);
     });
@@ -256,12 +260,13 @@ const Plot = (() => {
     });
     container.appendChild(legend);
     // A log axis cannot show 0: say which series reach it instead of leaving the plot silently empty there.
-    const zeros = series.filter((s) => !s.ghost && (spec.yScale === "log") && s.y.some((v) => (s.log10 ? num(v) === -Infinity : num(v) === 0)));
+    const isZero = (s, j) => (s.log10 ? yAt(s, j) === -Infinity : yAt(s, j) === 0);
+    const zeros = series.filter((s) => !s.ghost && (spec.yScale === "log") && s.y.some((v, j) => isZero(s, j)));
     if (zeros.length) {
       const note = document.createElement("p");
       note.className = "plot-note";
       zeros.forEach((s) => {
-        const j = s.y.findIndex((v) => (s.log10 ? num(v) === -Infinity : num(v) === 0));
+        const j = s.y.findIndex((v, i) => isZero(s, i));
         const line = document.createElement("span");
         richHtml(line, `${s.name} is exactly 0 from ${plain(spec.xLabel).split(" (")[0]} = ${fmt(num(s.x[j]))} on (not drawn on a log axis). `);
         note.appendChild(line);
@@ -272,7 +277,7 @@ const Plot = (() => {
     container.appendChild(dataTable(spec, series));
     container.appendChild(downloads(container, spec, series, svg));
 
-    const kept = { params: spec.params || null, series: series.map((s) => ({ name: s.name, x: s.x, y: s.y, log10: !!s.log10, reference: !!s.reference, ghost: !!s.ghost })), markers: spec.markers || [], hlines: spec.hlines || [] };
+    const kept = { params: spec.params || null, series: series.map((s) => ({ name: s.name, x: s.x, y: s.y, log10: !!s.log10, zeroAt: s.log10 ? s.zeroAt || [] : [], reference: !!s.reference, ghost: !!s.ghost })), markers: spec.markers || [], hlines: spec.hlines || [] };
     container.dataset.series = JSON.stringify(kept.series);
     window.__plots[container.id] = kept;
   }
@@ -285,7 +290,7 @@ const Plot = (() => {
   // The text alternative: what is plotted, and each series' first and last values.
   function summary(spec, series) {
     const shown = series.filter((s) => !s.ghost);
-    const value = (s, j) => (s.log10 ? fmt(Math.pow(10, num(s.y[j]))) : fmt(num(s.y[j])));
+    const value = (s, j) => (s.log10 ? fmt(Math.pow(10, yAt(s, j))) : fmt(yAt(s, j)));
     const each = shown.map((s) => {
       const n = s.x.length;
       return n === 0 ? `${plain(s.name)}: no points yet` : `${plain(s.name)}: ${n} points, from ${value(s, 0)} at ${fmt(num(s.x[0]))} to ${value(s, n - 1)} at ${fmt(num(s.x[n - 1]))}`;
@@ -295,7 +300,7 @@ const Plot = (() => {
   }
 
   function columns(series) {
-    return series.filter((s) => !s.ghost).map((s) => ({ name: plain(s.name), x: s.x.map(num), y: s.y.map((v) => (s.log10 ? Math.pow(10, num(v)) : num(v))) }));
+    return series.filter((s) => !s.ghost).map((s) => ({ name: plain(s.name), x: s.x.map(num), y: s.y.map((v, j) => (s.log10 ? Math.pow(10, yAt(s, j)) : yAt(s, j))) }));
   }
 
   function dataTable(spec, series) {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using RnnLab.Tests.Analysis;
 using RnnLab.Training;
 
@@ -10,17 +9,14 @@ namespace RnnLab.Tests.Cli;
 /// Every verb's --json is one envelope: rnnlab_version (what --version prints), schema 1, the parameters as used
 /// (defaults applied, what a --model file or a resumed run said), then the verb's keys; no NaN or Infinity anywhere.
 /// </summary>
-public partial class JsonEnvelopeTests
+public class JsonEnvelopeTests
 {
-    [GeneratedRegex(@"\bNaN\b|Infinity")]
-    private static partial Regex NonFinite();
-
     /// <summary>Runs a verb with --json and returns its answer and parameters, after checking the envelope and the numbers.</summary>
     static (JsonElement Answer, JsonElement Parameters) Answer(int expectedCode, params string[] args)
     {
         var (code, output, err) = CliErrorTests.Run([.. args, "--json"]);
         Assert.True(code == expectedCode, $"exit {code}: {err}");
-        Assert.DoesNotMatch(NonFinite(), output);
+        FiniteJsonCheck.AssertFinite(output);
         var answer = JsonDocument.Parse(output).RootElement;
         return (answer, CliJson.Envelope(answer));
     }
