@@ -22,9 +22,11 @@ public static class SpectrumCommand
         var refresher = new Option<bool>("--refresher") { Description = "The lesson's refresher instead: A with eigenvalues 0.7 and 1.2 and its eigen-directions in A^k." };
         var plot = PlotFile.Option();
         var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads("Threads for the power iteration's matrix–vector products (default: the cores this process may use; results do not depend on it). " +
+            "LAPACK's decompositions use OpenBLAS's own threads (OPENBLAS_NUM_THREADS).");
         var command = new Command("spectrum", "Eigenvalues (complex), spectral radius and singular values of W_hh, per gate block.")
         {
-            refresher, plot, json,
+            refresher, plot, json, threads,
         };
         network.AddTo(command);
         command.SetAction(parse =>
@@ -32,7 +34,7 @@ public static class SpectrumCommand
             string? plotPath = parse.GetValue(plot);
             if (parse.GetValue(refresher))
             {
-                foreach (Option o in new Option[] { network.Cell, network.Hidden, network.Input, network.Init, network.Rho, network.Model, network.Seed })
+                foreach (Option o in new Option[] { network.Cell, network.Hidden, network.Input, network.Init, network.Rho, network.Model, network.Seed, threads })
                     if (CommonOptions.Given(parse, o)) throw new UsageException($"--refresher shows the lesson's fixed 2×2 matrix: leave out {o.Name}");
                 PlotFile.CheckPath(plotPath);
                 var rows = RefresherExample.Rows(RefresherPowers);
@@ -49,6 +51,7 @@ public static class SpectrumCommand
                 AnsiConsole.Write(t);
                 return 0;
             }
+            using var kernelThreads = Parallelism.Use(CommonOptions.RequirePositive(parse.GetValue(threads), "--threads"));
             if (network.Plan(parse) is var (_, blockCount, hidden, input))
             {
                 double h = hidden;

@@ -185,9 +185,38 @@ public static class Spectra
         return Math.Max(Math.Abs(p + s), Math.Abs(p - s)) / 2;
     }
 
-    internal static void MatVec(ReadOnlySpan<double> a, int n, ReadOnlySpan<double> x, Span<double> y)
+    /// <summary>From this n on, <see cref="MatVec"/> splits its rows over <see cref="Parallelism.Threads"/>: a pass over A [n, n] then reads megabytes.</summary>
+    internal const int ParallelMatVecFromOrder = 256;
+
+    /// <summary>
+    /// y = A·x for A [n, n] row-major, x and y [n]. Each y_i is one dot product of row i, whichever thread computes
+    /// it, so the result does not depend on the thread count.
+    /// </summary>
+    internal static unsafe void MatVec(ReadOnlySpan<double> a, int n, ReadOnlySpan<double> x, Span<double> y)
     {
-        for (int i = 0; i < n; i++) y[i] = System.Numerics.Tensors.TensorPrimitives.Dot(a.Slice(i * n, n), x);
+        int parts = n < ParallelMatVecFromOrder ? 1 : Math.Min(Parallelism.Threads, n);
+        fixed (double* pa = a, px = x, py = y)
+        {
+            var job = new MatVecJob { A = pa, X = px, Y = py, N = n, RowsPerPart = (n + parts - 1) / parts };
+            if (parts == 1) MatVecRows(0, &job);
+            else Parallelism.For(parts, &MatVecRows, &job);
+        }
+    }
+
+    unsafe struct MatVecJob
+    {
+        public double* A, X, Y;
+        public int N, RowsPerPart;
+    }
+
+    /// <summary>Rows part·RowsPerPart .. of y = A·x.</summary>
+    static unsafe void MatVecRows(int part, void* state)
+    {
+        var job = (MatVecJob*)state;
+        int n = job->N, end = Math.Min(n, (part + 1) * job->RowsPerPart);
+        var x = new ReadOnlySpan<double>(job->X, n);
+        for (int i = part * job->RowsPerPart; i < end; i++)
+            job->Y[i] = System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<double>(job->A + (long)i * n, n), x);
     }
 
     internal static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);

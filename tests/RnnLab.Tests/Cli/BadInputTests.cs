@@ -22,7 +22,7 @@ public sealed class BadInputTests : IDisposable
         // spectrum
         "spectrum --hidden 0", "spectrum --hidden -1", "spectrum --hidden 2147483647", "spectrum --hidden 1000000000",
         "spectrum --hidden many", "spectrum --hidden 2147483648", "spectrum --rho 1e400", "spectrum --rho -1", "spectrum --rho NaN",
-        "spectrum --cell lstmx", "spectrum --init he", "spectrum --seed -1", "spectrum --input 0",
+        "spectrum --cell lstmx", "spectrum --init he", "spectrum --seed -1", "spectrum --input 0", "spectrum --threads 0", "spectrum --refresher --threads 2",
         "spectrum --model {new}", "spectrum --model {dir}", "spectrum --model {file}", "spectrum --model {file} --hidden 4",
         "spectrum --refresher --hidden 3", "spectrum --plot {dir}", "spectrum --plot {new}.txt", "spectrum --plot /proc/rnnlab.png",
         "spectrum --plot {new}/x.png", "spectrum --plot {file}/x.png", "spectrum --max-memory lots", "spectrum --hidden 2000 --max-memory 1M",

@@ -36,6 +36,31 @@ public class SpectraTests
         Assert.Equal(lambda, Spectra.PowerIterationSpectralRadius(a, 3).SpectralRadius, 10);
     }
 
+    /// <summary>From <see cref="Spectra.ParallelMatVecFromOrder"/> on the rows are split over threads; each row's dot product is the same.</summary>
+    [Theory]
+    [InlineData(Spectra.ParallelMatVecFromOrder - 1)]
+    [InlineData(Spectra.ParallelMatVecFromOrder + 45)]
+    public void MatVec_and_power_iteration_do_not_depend_on_the_thread_count(int n)
+    {
+        var a = new double[n * n];
+        new SeededRandom(9).FillGaussian<double>(a, 0, 1 / Math.Sqrt(n));
+        var x = new double[n];
+        new SeededRandom(10).FillGaussian<double>(x, 0, 1);
+        var serial = new double[n];
+        var split = new double[n];
+        PowerIterationResult one, three;
+        using (Parallelism.Use(1)) { Spectra.MatVec(a, n, x, serial); one = Spectra.PowerIterationSpectralRadius(a, n); }
+        using (Parallelism.Use(3)) { Spectra.MatVec(a, n, x, split); three = Spectra.PowerIterationSpectralRadius(a, n); }
+        for (int i = 0; i < n; i++)
+        {
+            double expected = 0;
+            for (int j = 0; j < n; j++) expected += a[i * n + j] * x[j];
+            Assert.True(Math.Abs(serial[i] - expected) <= 1e-13 * n, $"row {i}: {serial[i]:R} vs the plain loop's {expected:R}");
+        }
+        Assert.Equal(serial, split);
+        Assert.Equal(one, three);
+    }
+
     [Fact]
     public void RescaleSetsSpectralRadius()
     {
