@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using RnnLab.Models;
-using RnnLab.Numerics;
 
 namespace RnnLab.Analysis;
 
@@ -101,31 +100,16 @@ public sealed record FlowTimings(double Trajectory, double Products, double Orth
 
 /// <summary>
 /// The step Jacobians of one layer along its trajectory, as a sweep's maps: K_k = J_{T−k+1}. Rows are multiplied
-/// as uᵀ·J_t; for the RNN J = diag(d)·W_hh, so the rows' columns are scaled by d and then multiplied by W_hh.
+/// as uᵀ·J_t by <see cref="JacobianRows"/> (for the RNN and LSTM without forming J_t).
 /// </summary>
 internal sealed class LayerSteps(CellTrajectory tr) : IStepMap
 {
-    readonly double[] _jac = tr.Cell.Kind == CellKind.Rnn ? [] : new double[tr.Cell.StateSize * tr.Cell.StateSize];
-    readonly double[] _d = new double[tr.Cell.HiddenSize];
+    readonly JacobianRows _rows = new(tr.Cell);
 
     public int StateSize => tr.Cell.StateSize;
     public int Steps => tr.Steps;
 
-    public void Apply(int k, Span<double> rows, int m, Span<double> result)
-    {
-        int S = StateSize, t = tr.Steps - k + 1;
-        if (tr.Cell.Kind == CellKind.Rnn)
-        {
-            StepJacobian.RnnDiagonal(tr, t, _d);
-            for (int j = 0; j < m; j++) System.Numerics.Tensors.TensorPrimitives.Multiply(rows.Slice(j * S, S), _d, rows.Slice(j * S, S));
-            Gemm.Multiply<double>(Op.N, Op.N, m, S, S, rows[..(m * S)], tr.Cell.WeightHH, result[..(m * S)], accumulate: false);
-        }
-        else
-        {
-            StepJacobian.Dense(tr, t, _jac);
-            Gemm.Multiply<double>(Op.N, Op.N, m, S, S, rows[..(m * S)], _jac, result[..(m * S)], accumulate: false);
-        }
-    }
+    public void Apply(int k, Span<double> rows, int m, Span<double> result) => _rows.Apply(tr, tr.Steps - k + 1, rows, m, result);
 
     /// <summary>M_0 = the identity rows of the state coordinates start..start+count: the outputs a sweep follows back.</summary>
     public double[] IdentityRows(int start, int count)

@@ -134,7 +134,8 @@ internal sealed class StackSteps : IStepMap
 {
     readonly IReadOnlyList<CellTrajectory> _layers;
     readonly int[] _offset;
-    readonly double[][] _jac, _input;
+    readonly JacobianRows[] _step;
+    readonly double[][] _input;
     readonly double[] _in, _out;
     readonly int _ho;
 
@@ -143,7 +144,7 @@ internal sealed class StackSteps : IStepMap
         _layers = layers;
         _offset = new int[layers.Count + 1];
         for (int l = 0; l < layers.Count; l++) _offset[l + 1] = _offset[l] + layers[l].Cell.StateSize;
-        _jac = [.. layers.Select(t => new double[t.Cell.StateSize * t.Cell.StateSize])];
+        _step = [.. layers.Select(t => new JacobianRows(t.Cell))];
         _input = [.. layers.Select(t => new double[t.Cell.StateSize * t.Cell.InputSize])];
         int maxS = layers.Max(t => t.Cell.StateSize);
         _ho = layers[^1].Cell.OutputSize;
@@ -172,9 +173,8 @@ internal sealed class StackSteps : IStepMap
         for (int l = L - 1; l >= 0; l--)
         {
             int sl = _layers[l].Cell.StateSize;
-            StepJacobian.Dense(_layers[l], tau, _jac[l]);
             Gather(rows, m, l, _in);
-            Gemm.Multiply<double>(Op.N, Op.N, m, sl, sl, _in.AsSpan(0, m * sl), _jac[l], _out.AsSpan(0, m * sl), accumulate: false);
+            _step[l].Apply(_layers[l], tau, _in.AsSpan(0, m * sl), m, _out.AsSpan(0, m * sl));
             Scatter(_out, result, m, l);
             if (l < L - 1) AddFromAbove(result, m, l, tau - 1);
         }

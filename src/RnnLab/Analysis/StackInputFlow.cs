@@ -62,7 +62,7 @@ public static class StackInputFlow
         int T = tr.Steps, S = tr.Cell.StateSize, I = tr.Cell.InputSize, Ho = tr.Cell.OutputSize, m = grad.Rows, n = grad.Columns;
         var a = new double[m * S];                                        // A_s, then A_s·J_s for the step before
         var next = new double[m * S];
-        var jac = new double[S * S];
+        var step = new JacobianRows(tr.Cell);
         var e = new double[S * I];
         var x = new double[m * I];
         double scale = double.NegativeInfinity;                           // ln of the factor taken out of a
@@ -92,8 +92,7 @@ public static class StackInputFlow
             Gemm.Multiply<double>(Op.N, Op.N, m, I, S, a, e, x, accumulate: false);
             below.Add(time, x, scale);
             if (s == 1) break;
-            StepJacobian.Dense(tr, s, jac);
-            Gemm.Multiply<double>(Op.N, Op.N, m, S, S, a, jac, next, accumulate: false);
+            step.Apply(tr, s, a, m, next);
             (a, next) = (next, a);
         }
     }

@@ -85,12 +85,7 @@ public static class StepJacobian
         Span<double> mRows = proj ? new double[H * S] : j[..(H * S)];   // ∂m_t/∂s_{t−1}, [H, S]
         for (int r = 0; r < H; r++)
         {
-            double i = gates[r], f = gates[H + r], g = gates[2 * H + r], o = gates[3 * H + r];
-            double tc = Math.Tanh(c[r]);
-            // forward: c = f·c_prev + i·g  →  ∂c/∂h_prev = c_prev·f(1−f)·W_hf + g·i(1−i)·W_hi + i·(1−g²)·W_hg
-            double ai = g * i * (1 - i), af = cPrev[r] * f * (1 - f), ag = i * (1 - g * g);
-            // forward: m = o·tanh(c)  →  ∂m/∂h_prev = tanh(c)·o(1−o)·W_ho + o(1−tanh²c)·∂c/∂h_prev
-            double ao = tc * o * (1 - o), dc = o * (1 - tc * tc);
+            var (ai, af, ag, ao, dc, f) = LstmTerms(gates, cPrev, c, H, r);
             ReadOnlySpan<double> wi = w.Slice(r * Ho, Ho), wf = w.Slice((H + r) * Ho, Ho), wg = w.Slice((2 * H + r) * Ho, Ho), wo = w.Slice((3 * H + r) * Ho, Ho);
             Span<double> rowM = mRows.Slice(r * S, S), rowC = j.Slice((Ho + r) * S, S);
             for (int k = 0; k < Ho; k++)
@@ -105,6 +100,23 @@ public static class StepJacobian
         }
         // forward: h = W_hr·m  →  ∂h/∂s_prev = W_hr·∂m/∂s_prev
         if (proj) Numerics.Gemm.Multiply<double>(Numerics.Op.N, Numerics.Op.N, Ho, S, H, cell.WeightHR, mRows, j[..(Ho * S)], accumulate: false);
+    }
+
+    /// <summary>
+    /// LSTM unit r's factors of the chain rule at one step, shared by the state and input Jacobians and by
+    /// <see cref="JacobianRows"/>: ∂c/∂(W·) = ai·W_i + af·W_f + ag·W_g through the gates, ∂m/∂(W·) = ao·W_o + dc·∂c/∂(W·)
+    /// with m = o ⊙ tanh c, and f, the direct path c_prev → c.
+    /// </summary>
+    internal static (double Ai, double Af, double Ag, double Ao, double Dc, double F) LstmTerms(ReadOnlySpan<double> gates,
+        ReadOnlySpan<double> cPrev, ReadOnlySpan<double> c, int H, int r)
+    {
+        double i = gates[r], f = gates[H + r], g = gates[2 * H + r], o = gates[3 * H + r];
+        double tc = Math.Tanh(c[r]);
+        // forward: c = f·c_prev + i·g  →  ∂c/∂h_prev = c_prev·f(1−f)·W_hf + g·i(1−i)·W_hi + i·(1−g²)·W_hg
+        double ai = g * i * (1 - i), af = cPrev[r] * f * (1 - f), ag = i * (1 - g * g);
+        // forward: m = o·tanh(c)  →  ∂m/∂h_prev = tanh(c)·o(1−o)·W_ho + o(1−tanh²c)·∂c/∂h_prev
+        double ao = tc * o * (1 - o), dc = o * (1 - tc * tc);
+        return (ai, af, ag, ao, dc, f);
     }
 
     /// <summary>
@@ -138,10 +150,7 @@ public static class StepJacobian
                 Span<double> mRows = proj ? new double[H * I] : e[..(H * I)];
                 for (int r = 0; r < H; r++)
                 {
-                    double i = gates[r], f = gates[H + r], g = gates[2 * H + r], o = gates[3 * H + r];
-                    double tc = Math.Tanh(c[r]);
-                    double ai = g * i * (1 - i), af = cPrev[r] * f * (1 - f), ag = i * (1 - g * g);
-                    double ao = tc * o * (1 - o), dc = o * (1 - tc * tc);
+                    var (ai, af, ag, ao, dc, _) = LstmTerms(gates, cPrev, c, H, r);
                     ReadOnlySpan<double> wi = w.Slice(r * I, I), wf = w.Slice((H + r) * I, I), wg = w.Slice((2 * H + r) * I, I), wo = w.Slice((3 * H + r) * I, I);
                     Span<double> rowM = mRows.Slice(r * I, I), rowC = e.Slice((Ho + r) * I, I);
                     for (int k = 0; k < I; k++)
