@@ -39,6 +39,9 @@ public static class Program
         Numerics.Parallelism.Threads = Scheduler.GrantedCpus();
         Signals.Install();
         Console.SetOut(new OutputGuard(Console.Out));   // before Spectre.Console takes hold of Console.Out
+        // Spectre.Console assumes 80 columns when standard output is piped: tables fit the terminal, or COLUMNS when
+        // piped (Terminal.Columns).
+        Spectre.Console.AnsiConsole.Profile.Width = Terminal.OutputColumns();
         return Cli.Run(Commands(), args);
     }
 }

@@ -71,7 +71,7 @@ public static class LessonReport
 
         var trainingClock = Stopwatch.StartNew();
         var outcome = Sweep.RunMany(work, threads, pr => progress?.Invoke(new LessonProgress("training", pr.Done, pr.Total,
-            $"{pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: test loss {pr.Last.TestLoss:G3} ({pr.Last.Seconds:F1} s)")), cancel, journal);
+            $"{pr.Last.Series} x={Numbers.Exact(pr.Last.X)} seed {pr.Last.Config.Seed}: test loss {Numbers.G(pr.Last.TestLoss)} ({pr.Last.Seconds:F1} s)")), cancel, journal);
         var points = outcome.Points;
         double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
 

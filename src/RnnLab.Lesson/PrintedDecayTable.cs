@@ -83,7 +83,7 @@ public static class PrintedDecayTable
         double a = altN is int m ? Math.Pow(rho, m) : double.NaN;
         if (double.IsNaN(value))
         {
-            string noteZero = $"\"≈0\" is not zero: {formula} = {f:E2}" + (alt is null ? "" : $" ({alt} = {a:E2})") +
+            string noteZero = $"\"≈0\" is not zero: {formula} = {Numbers.Format(f, "E2")}" + (alt is null ? "" : $" ({alt} = {Numbers.Format(a, "E2")})") +
                 "; small, but a float32 gradient (smallest normal 1.2e-38) would still carry it.";
             return new LessonNumberCheck(claim, printed, value, formula, f, f < 1e-3, alt, a, a < 1e-3, double.NaN, noteZero);
         }
@@ -97,5 +97,5 @@ public static class PrintedDecayTable
         return new LessonNumberCheck(claim, printed, value, formula, f, mf, alt, a, ma, implied, note);
     }
 
-    static string Fmt(double v) => v >= 1e-3 ? v.ToString("G4", CultureInfo.InvariantCulture) : v.ToString("0.00E+0", CultureInfo.InvariantCulture);
+    static string Fmt(double v) => Numbers.Format(v, v >= 1e-3 ? "G4" : "0.00E+0");
 }

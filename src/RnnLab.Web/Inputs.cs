@@ -36,7 +36,7 @@ public sealed class Inputs(IQueryCollection query)
         if (raw is null) return fallback;
         if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
             return Fail(name, $"{name} must be a number, got '{Shorten(raw)}'", fallback);
-        if (v < min || v > max) return Fail(name, $"{name} must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}", fallback);
+        if (v < min || v > max) return Fail(name, $"{name} must be between {Numbers.Exact(min)} and {Numbers.Exact(max)}", fallback);
         return v;
     }
 

@@ -91,8 +91,7 @@ public sealed record TrainedRates(string Optimizer, double LearningRate, double?
     public static TrainedRates Of(TrainingConfig c) => new(c.Optimizer, c.Lr, c.SkewLearningRate);
 
     /// <summary>"adam lr 0.01", "rmsprop lr 0.00333, A at 0.000333".</summary>
-    public string Text => FormattableString.Invariant($"{Optimizer} lr {LearningRate:G3}")
-        + (SkewLearningRate is double a ? FormattableString.Invariant($", A at {a:G3}") : "");
+    public string Text => $"{Optimizer} lr {Numbers.G(LearningRate)}" + (SkewLearningRate is double a ? $", A at {Numbers.G(a)}" : "");
 }
 
 /// <summary>One training step as streamed to the page: loss, task metric, gradient norm before clipping.</summary>

@@ -48,6 +48,8 @@ public sealed class InvalidParameterException : InvalidInputException
     {
         null => "nothing",
         string s => $"'{s}'",
+        double d => Numbers.Exact(d),
+        float f => Numbers.Exact(f),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

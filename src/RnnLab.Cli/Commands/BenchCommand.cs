@@ -20,9 +20,10 @@ public static class BenchCommand
         var bidirectional = CommonOptions.Bidirectional();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("bench", "Time training steps (forward, MSE on a readout of output[T−1], full BPTT, clip by global norm 1.0, Adam) on random inputs.")
         {
-            cell, hidden, seq, batch, input, layers, bidirectional, steps, threads, json,
+            cell, hidden, seq, batch, input, layers, bidirectional, steps, threads, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -32,15 +33,8 @@ public static class BenchCommand
             MemoryPlan.Check(parse, MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, config.Input, config.Seq, config.Batch,
                 $"--seq {config.Seq} --batch {config.Batch}", config.Layers * (config.Bidirectional ? 2 : 1)));
             BenchResult result;
-            if (parse.GetValue(json) || Console.IsOutputRedirected)
-                result = TrainBenchmark.Run(config);
-            else
-                result = AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .Start(ctx =>
-                    {
-                        var task = ctx.AddTask($"{config.Cell} H={config.Hidden} T={config.Seq} B={config.Batch}", maxValue: config.Steps);
-                        return TrainBenchmark.Run(config, done => task.Value = done);
-                    });
+            using (var progress = ProgressLine.For(parse))
+                result = TrainBenchmark.Run(config, done => progress.Report(done, config.Steps, () => $"{config.Cell} H={config.Hidden} T={config.Seq} B={config.Batch}: step {done}"));
             if (parse.GetValue(json)) { JsonEnvelope.Write(parse, result); return 0; }
             var table = new Table().AddColumns("cell", "H", "T", "B", "I", "layers", "directions", "threads", "steps/s", "forward ms", "backward ms", "update ms");
             table.AddRow(result.Cell, $"{result.Hidden}", $"{result.Seq}", $"{result.Batch}", $"{result.Input}", $"{result.Layers}", result.Bidirectional ? "2" : "1", $"{result.Threads}",

@@ -30,9 +30,10 @@ public static class ExperimentCommand
                 "and a next-token prediction would read the token it predicts.",
         };
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("experiment", "Run a named experiment grid (or shard i/n of it) and write its results and report.")
         {
-            name, preset, outDir, shard, shards, threads, layers, bidirectional, json,
+            name, preset, outDir, shard, shards, threads, layers, bidirectional, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -49,7 +50,7 @@ public static class ExperimentCommand
             ExperimentResults results;
             try
             {
-                results = RunWithProgress(experiment, p, s, n, shape, folder, quiet: asJson || Console.IsOutputRedirected);
+                results = RunWithProgress(experiment, p, s, n, shape, folder, ProgressLine.For(parse));
             }
             catch (SweepInterruptedException e)
             {
@@ -87,22 +88,12 @@ public static class ExperimentCommand
         DefaultValueFactory = _ => Scheduler.GrantedCpus(),
     };
 
-    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, GridShape shape, string folder, bool quiet)
+    static ExperimentResults RunWithProgress(Experiment experiment, Preset preset, Shard shard, int threads, GridShape shape, string folder, ProgressLine progress)
     {
-        if (quiet) return experiment.Run(preset, shard, threads, cancel: Cli.Interrupted, outDir: folder, shape: shape);
-        return AnsiConsole.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var bar = ctx.AddTask(Markup.Escape($"{experiment.Name} ({preset.Name()}, shard {shard})"));
-                return experiment.Run(preset, shard, threads, pr =>
-                {
-                    bar.MaxValue = pr.Total;
-                    bar.Value = pr.Done;
-                    bar.Description = Markup.Escape($"{experiment.Name}: {pr.Last.Series} x={pr.Last.X} seed {pr.Last.Config.Seed}: " +
-                        $"test loss {Numbers.G(pr.Last.TestLoss, 3)} in {pr.Last.Seconds:F1} s");
-                }, Cli.Interrupted, folder, shape);
-            });
+        using (progress)
+            return experiment.Run(preset, shard, threads, pr => progress.Report(pr.Done, pr.Total,
+                () => $"{experiment.Name} ({preset.Name()}, shard {shard}): {pr.Last.Series} x={Numbers.Exact(pr.Last.X)} seed {pr.Last.Config.Seed}: " +
+                    $"test loss {Numbers.G(pr.Last.TestLoss, 3)} in {pr.Last.Seconds:F1} s"), Cli.Interrupted, folder, shape);
     }
 
     /// <summary>The results as JSON (numbers and findings when the grid is whole), or a findings table; <paramref name="used"/> as <see cref="JsonEnvelope.Write"/> takes it.</summary>

@@ -22,18 +22,19 @@ public static class FlowCommand
         var compare = new Option<string?>("--compare-rho") { Description = "Comma-separated spectral radii: one generated network per ρ, measured beside ρ^k." };
         var plot = PlotFile.Option();
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0. "
             + "For the LSTM every block of the state Jacobian product: ‖∂h_T/∂h_{T−k}‖ (c held fixed), ‖∂c_T/∂c_{T−k}‖ (h held fixed, every path), "
             + "‖∂h_T/∂c_{T−k}‖, ‖∂(h,c)_T/∂(h,c)_{T−k}‖, and the cell path ‖∏ diag(f_t)‖ alone. With --model: every layer and direction, "
             + "depth × time (‖∂h^top_T/∂h^(l)_{T−k}‖) and the input connectivity ‖∂y_T/∂x_{T−k}‖.")
         {
-            seq, inputs, batchFirst, h0, c0, threshold, exact, compare, plot, json,
+            seq, inputs, batchFirst, h0, c0, threshold, exact, compare, plot, json, quiet,
         };
         network.AddTo(command);
         command.SetAction(parse =>
         {
             double th = parse.GetValue(threshold);
-            if (!(th > 0 && th < 1)) throw new UsageException($"--threshold must be between 0 and 1, got {th}");
+            if (!(th > 0 && th < 1)) throw new UsageException($"--threshold must be between 0 and 1, got {Numbers.Exact(th)}");
             string? compareList = parse.GetValue(compare);
             double[] rhos = compareList is null ? [] : CommonOptions.PositiveNumbers(compareList, "--compare-rho");
             if (compareList is not null && CommonOptions.Given(parse, network.Rho))
@@ -69,7 +70,9 @@ public static class FlowCommand
             int steps = x.Length / layer.InputSize;
             if (compareList is not null)
                 return CompareSpectralRadii(parse, network, rhos, x, steps, options, plotPath);
-            var result = FlowProfile.Compute(layer, x, steps, options);
+            FlowResult result;
+            using (var progress = ProgressLine.For(parse))
+                result = FlowProfile.Compute(layer, x, steps, options with { Progress = (k, n) => progress.Report(k + 1, n, () => $"flow: ∂h_T/∂h_(T−k) at k = {k} of {n - 1}") });
             PlotFile.Write(() => Plots.FlowProfile(result), plotPath);
             if (parse.GetValue(json))
             {
@@ -182,7 +185,12 @@ public static class FlowCommand
     /// <summary>The same network shape and inputs at several spectral radii of W_hh (--compare-rho).</summary>
     static int CompareSpectralRadii(ParseResult parse, NetworkOptions network, double[] rhos, double[] x, int steps, FlowOptions options, string? plotPath)
     {
-        var runs = rhos.Select(r => (r, FlowProfile.Compute(network.Generate(parse, r), x, steps, options))).ToList();
+        List<(double r, FlowResult)> runs;
+        using (var progress = ProgressLine.For(parse))
+            runs = [.. rhos.Select((r, i) => (r, FlowProfile.Compute(network.Generate(parse, r), x, steps, options with
+            {
+                Progress = (k, n) => progress.Report(i * n + k + 1, rhos.Length * n, () => $"flow at ρ = {Numbers.Exact(r)} ({i + 1} of {rhos.Length}): k = {k} of {n - 1}"),
+            })))];
         PlotFile.Write(() => Plots.FlowAcrossSpectralRadii(runs), plotPath);
         var rows = runs.Select(r => new
         {
@@ -198,7 +206,7 @@ public static class FlowCommand
         }
         var table = new Table().AddColumns("ρ(W_hh)", "effective ρ = exp(λ₁)", "log10 ‖·‖₂ at k = T−1", "lesson: (T−1)·log10 ρ", "horizon");
         foreach (var r in rows)
-            table.AddRow($"{r.rho}", $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{r.log10_rho_power[^1]:F2}", $"{r.horizon}");
+            table.AddRow(Numbers.Exact(r.rho), $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{r.log10_rho_power[^1]:F2}", $"{r.horizon}");
         AnsiConsole.Write(table);
         return 0;
     }

@@ -18,9 +18,10 @@ public static class LessonCommand
             DefaultValueFactory = _ => Scheduler.GrantedCpus(),
         };
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("lesson", "Run every experiment and the analysis, and write the lesson as one self-contained page with its measurements.")
         {
-            outDir, preset, threads, json,
+            outDir, preset, threads, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -32,7 +33,7 @@ public static class LessonCommand
             LessonResults lesson;
             try
             {
-                lesson = RunWithProgress(folder, p, n, quiet: asJson || Console.IsOutputRedirected);
+                lesson = RunWithProgress(folder, p, n, ProgressLine.For(parse));
             }
             catch (SweepInterruptedException e)
             {
@@ -56,20 +57,9 @@ public static class LessonCommand
         return command;
     }
 
-    static LessonResults RunWithProgress(string folder, Preset preset, int threads, bool quiet)
+    static LessonResults RunWithProgress(string folder, Preset preset, int threads, ProgressLine progress)
     {
-        if (quiet) return LessonReport.Run(folder, preset, threads, cancel: Cli.Interrupted);
-        return AnsiConsole.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var bar = ctx.AddTask($"lesson ({preset.Name()})");
-                return LessonReport.Run(folder, preset, threads, pr =>
-                {
-                    bar.MaxValue = Math.Max(1, pr.Total);
-                    bar.Value = pr.Done;
-                    bar.Description = Markup.Escape($"{pr.Phase}: {pr.Detail}");
-                }, Cli.Interrupted);
-            });
+        using (progress)
+            return LessonReport.Run(folder, preset, threads, pr => progress.Report(pr.Done, Math.Max(1, pr.Total), $"lesson ({preset.Name()}) {pr.Phase}: {pr.Detail}"), Cli.Interrupted);
     }
 }

@@ -24,9 +24,10 @@ public static class SpectrumCommand
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads("Threads for the power iteration's matrix–vector products (default: the cores this process may use; results do not depend on it). " +
             "LAPACK's decompositions use OpenBLAS's own threads (OPENBLAS_NUM_THREADS).");
+        var quiet = CommonOptions.Quiet();
         var command = new Command("spectrum", "Eigenvalues (complex), spectral radius and singular values of W_hh, per gate block.")
         {
-            refresher, plot, json, threads,
+            refresher, plot, json, threads, quiet,
         };
         network.AddTo(command);
         command.SetAction(parse =>
@@ -79,7 +80,8 @@ public static class SpectrumCommand
             else cells.Add(("", CellWeights.From(network.Generate(parse))));
             var kind = cells[0].Cell.Kind;
             int H = cells[0].Cell.HiddenSize;
-            var phases = PhaseLines.For(parse.InvocationConfiguration.Error, H);
+            // its progress is a timed line per phase (a profile of the decompositions), silenced by --quiet like any other
+            var phases = parse.GetValue(quiet) ? null : PhaseLines.For(parse.InvocationConfiguration.Error, H);
             GateBlockSpectrum[] blocks = [.. cells.SelectMany(c => GateSpectra.Analyze(kind, c.Cell.WeightHH, H, phases is null ? null : p => phases.Start(c.Prefix + p))
                 .Select(b => b with { Gate = c.Prefix + b.Gate }))];
             phases?.Done();

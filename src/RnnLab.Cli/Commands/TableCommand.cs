@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using RnnLab.Lesson;
 using RnnLab.Analysis;
 using Spectre.Console;
@@ -28,7 +27,7 @@ public static class TableCommand
             PlotFile.Write(() => Plots.DecayCurves(r, t.Max()), plotPath);
             if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { table = entries, lesson }, new Dictionary<string, object?> { ["rho"] = r, ["seq"] = t }); return 0; }
             var table = new Table().AddColumn("T");
-            foreach (double rho in r) table.AddColumn($"ρ = {rho.ToString(CultureInfo.InvariantCulture)}");
+            foreach (double rho in r) table.AddColumn($"ρ = {Numbers.Exact(rho)}");
             foreach (int len in t)
                 table.AddRow([$"{len}", .. r.Select(rho => $"{Numbers.G(entries.First(e => e.Rho == rho && e.T == len).Value, 3)}")]);
             AnsiConsole.MarkupLine("ρ^(T−1):");

@@ -44,10 +44,11 @@ public static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "Run folder (config.json, metrics.jsonl, checkpoint.safetensors, report.html)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the stopped run in --out from its checkpoint (its own config is used)." };
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("train", "Train a recurrent network on a long-range task and write a run folder.")
         {
             task, cell, seq, hidden, layers, bidirectional, dropout, projSize, steps, batch, lr, optimizer, momentum, clipNorm, clipValue, init, rho, forgetBias, chronoMax, skewLr, flowRegularizer, truncation,
-            attractors, seed, evalEvery, logEvery, checkpointEvery, outDir, resume, threads, json,
+            attractors, seed, evalEvery, logEvery, checkpointEvery, outDir, resume, threads, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -132,20 +133,10 @@ public static class TrainCommand
             bool asJson = parse.GetValue(json);
             using var kernelThreads = Parallelism.Use(kernels);
             TrainingSummary summary;
-            if (asJson || Console.IsOutputRedirected)
-                summary = TrainingRun.Run(config, folder, again, cancel: cancel, writeReport: RunReport.Write, resumeSteps: resumeSteps);
-            else
-                summary = AnsiConsole.Progress().AutoClear(false)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(ctx =>
-                    {
-                        var bar = ctx.AddTask(config.Label, maxValue: config.Steps);
-                        return TrainingRun.Run(config, folder, again, r =>
-                        {
-                            bar.Value = r.Step;
-                            bar.Description = $"{config.Cell} step {r.Step}: loss {Numbers.G(r.Loss, 4)}, metric {r.Metric:F3}, |g| {Numbers.G(r.GradNorm, 3)}, {r.StepsPerS:F0} steps/s";
-                        }, cancel, RunReport.Write, resumeSteps: resumeSteps);
-                    });
+            using (var progress = ProgressLine.For(parse))
+                summary = TrainingRun.Run(config, folder, again, r => progress.Report(r.Step, config.Steps,
+                    () => $"{config.Cell} step {r.Step}: loss {Numbers.G(r.Loss, 4)}, metric {Numbers.Format(r.Metric, "F3")}, |g| {Numbers.G(r.GradNorm, 3)}, {r.StepsPerS:F0} steps/s"),
+                    cancel, RunReport.Write, resumeSteps: resumeSteps);
             // The parameters are the run's config (a resumed run's own), the folder and the threads it used.
             var used = System.Text.Json.JsonSerializer.SerializeToNode(config, Cli.Json)!.AsObject()
                 .ToDictionary(kv => kv.Key, kv => (object?)kv.Value?.DeepClone());
@@ -181,6 +172,7 @@ public static class TrainCommand
     static string Show(object? value) => value switch
     {
         null => "(not set)",
+        double d => Numbers.Exact(d),
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -31,9 +31,9 @@ public static class Html
 
     public static string Enc(string s) => WebUtility.HtmlEncode(s);
 
-    /// <summary>A number for prose and tables: 3 significant digits, invariant culture, "NaN"/"∞" spelled out.</summary>
+    /// <summary>A number for prose and tables: 3 significant digits, written as <see cref="Numbers"/> writes them (2.55e-10), "NaN"/"∞" spelled out.</summary>
     public static string Num(double v, string format = "G3") => double.IsNaN(v) ? "NaN"
-        : double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString(format, CultureInfo.InvariantCulture);
+        : double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞" : Numbers.Format(v, format);
 
     public static string Pct(double v) => double.IsFinite(v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%" : Num(v);
 

@@ -109,7 +109,7 @@ public static class Plots
             var (rho, flow) = runs[i];
             double[] k = Enumerable.Range(0, flow.Steps).Select(x => (double)x).ToArray();
             var measured = plot.Add.ScatterLine(k, Finite(flow.Log10SpectralNorm));
-            measured.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: measured";
+            measured.LegendText = $"ρ = {Numbers.Exact(rho)}: measured";
             // Each ρ is one colour, its measurement solid beside its reference curve dashed: with the lesson's six
             // radii, twelve lines read best as six pairs (the legend names each). Past the palette's end the pair
             // takes the next two dash patterns, so no two lines look alike.
@@ -118,7 +118,7 @@ public static class Plots
             measured.LinePattern = SeriesStyles.Dashes[pair % SeriesStyles.Dashes.Length];
             measured.LineWidth = 2;
             var lesson = plot.Add.ScatterLine(k, RhoPowers.Log10(rho, flow.Steps));
-            lesson.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}: ρ^k";
+            lesson.LegendText = $"ρ = {Numbers.Exact(rho)}: ρ^k";
             lesson.LineColor = SeriesStyles.Colour(i);
             lesson.LinePattern = SeriesStyles.Dashes[(pair + 1) % SeriesStyles.Dashes.Length];
         }
@@ -170,7 +170,7 @@ public static class Plots
         foreach (double rho in rhos)
         {
             var s = plot.Add.ScatterLine(t, t.Select(T => RhoPowers.Log10At(rho, (int)T - 1)).ToArray());   // ρ^(T−1) is ρ^k at k = T − 1
-            s.LegendText = $"ρ = {rho.ToString(CultureInfo.InvariantCulture)}";
+            s.LegendText = $"ρ = {Numbers.Exact(rho)}";
             SeriesStyles.Apply(s, series++);
             s.LineWidth = 1.5f;
         }

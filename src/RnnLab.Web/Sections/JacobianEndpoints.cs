@@ -55,7 +55,7 @@ static class JacobianEndpoints
             horizon = flow.Horizon,
             horizonThreshold = flow.HorizonThreshold,
             command = FormattableString.Invariant(
-                $"rnnlab flow --cell {kind.Name()} --hidden {hidden} --input {LabModels.InputSize} --init {init} --rho {rho} --seq {steps} --seed {seed} --json"),
+                $"rnnlab flow --cell {kind.Name()} --hidden {hidden} --input {LabModels.InputSize} --init {init} --rho {Numbers.Exact(rho)} --seq {steps} --seed {seed} --json"),
         };
     }
 }

@@ -29,6 +29,10 @@ public sealed record FlowOptions
 
     /// <summary>Seed of the random orthonormal start of the Lyapunov vectors.</summary>
     public ulong Seed { get; init; } = 1;
+
+    /// <summary>Told (k, T) after each distance k of the main sweep, for a progress display; null: nobody listens.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Action<int, int>? Progress { get; init; }
 }
 
 /// <summary>
@@ -164,8 +168,10 @@ public static class FlowProfile
         };
         if (lstm)
         {
-            sweeps.Add(() => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(Ho, H), H, [cc!], options); });
-            sweeps.Add(() => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(0, S), S, [ss!], options); });
+            // the sweeps run side by side: only the main one reports progress
+            var quiet = options with { Progress = null };
+            sweeps.Add(() => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(Ho, H), H, [cc!], quiet); });
+            sweeps.Add(() => { var m = new LayerSteps(tr); return JacobianSweep.Run(m, m.IdentityRows(0, S), S, [ss!], quiet); });
         }
         var results = RunSideBySide(sweeps);
         var main = results[0];

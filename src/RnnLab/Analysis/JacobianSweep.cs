@@ -96,6 +96,7 @@ internal static class JacobianSweep
             reader.ReadAll(product, k);
             rank[k] = product.Rank;
             tNorms += Stopwatch.GetTimestamp() - mark;
+            options.Progress?.Invoke(k, T);
         }
         return new SweepResult(rank, product.LyapunovSums, Seconds(tProducts), Seconds(tOrtho), Seconds(tNorms));
     }

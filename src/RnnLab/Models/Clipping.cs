@@ -45,7 +45,7 @@ public static class Clipping
     /// </summary>
     public static double ClipByGlobalNorm<T>(IReadOnlyList<Parameter<T>> parameters, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!(maxNorm > 0) || double.IsInfinity(maxNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"max norm must be finite and positive, got {maxNorm}");
+        if (!(maxNorm > 0) || double.IsInfinity(maxNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"max norm must be finite and positive, got {Numbers.Exact(maxNorm)}");
         double norm = GlobalNorm(parameters);
         if (!double.IsFinite(norm)) return norm;
         double factor = maxNorm / (norm + NormEpsilon);
@@ -63,7 +63,7 @@ public static class Clipping
     /// </summary>
     public static long ClipByValue<T>(IReadOnlyList<Parameter<T>> parameters, double clipValue) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!(clipValue > 0) || double.IsInfinity(clipValue)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"clip value must be finite and positive, got {clipValue}");
+        if (!(clipValue > 0) || double.IsInfinity(clipValue)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"clip value must be finite and positive, got {Numbers.Exact(clipValue)}");
         T hi = T.CreateTruncating(clipValue), lo = -hi;
         long clamped = 0;
         foreach (var p in parameters)

@@ -191,7 +191,7 @@ public static class Initializers
         for (int i = 0; i < m.Length; i++) m[i] = double.CreateTruncating(w[i]);
         double current = Spectra.SpectralRadius(m, n);
         if (!(current > 0) || !double.IsFinite(current))
-            throw new InvalidInputException($"{what} has spectral radius {current}: it cannot be rescaled to {rho}");
+            throw new InvalidInputException($"{what} has spectral radius {Numbers.G(current, 4)}: it cannot be rescaled to {Numbers.Exact(rho)}");
         double factor = rho / current;
         for (int i = 0; i < m.Length; i++) w[i] = T.CreateTruncating(m[i] * factor);
     }

@@ -17,7 +17,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         get => learningRate;
         set
         {
-            if (!(value >= 0) || double.IsInfinity(value)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate must be finite and non-negative, got {value}");
+            if (!(value >= 0) || double.IsInfinity(value)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate must be finite and non-negative, got {Numbers.Exact(value)}");
             learningRate = value;
         }
     }
@@ -29,7 +29,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         get => stepCount;
         set
         {
-            if (value < 0) throw new ArgumentOutOfRangeException(nameof(StepCount), $"step count must be non-negative, got {value}");
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(StepCount), $"step count must be non-negative, got {Numbers.Exact(value)}");
             stepCount = value;
         }
     }

@@ -90,7 +90,7 @@ public static class AgreementGrammar
     public static void CheckParameters(int distance, double attractorRate)
     {
         if (distance < 1) throw new ArgumentOutOfRangeException(nameof(distance), $"agreement distance (steps from subject to verb) must be at least 1, got {distance}");
-        if (!(attractorRate >= 0 && attractorRate <= 1)) throw new ArgumentOutOfRangeException(nameof(attractorRate), $"attractor rate must be a probability in [0, 1], got {attractorRate}");
+        if (!(attractorRate >= 0 && attractorRate <= 1)) throw new ArgumentOutOfRangeException(nameof(attractorRate), $"attractor rate must be a probability in [0, 1], got {RnnLab.Numbers.Exact(attractorRate)}");
     }
 
     /// <summary>Phrases of 3+ words while at least 3 words remain; exactly-fitting short phrases for the last 1 or 2.</summary>

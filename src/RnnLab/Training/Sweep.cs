@@ -334,11 +334,11 @@ public static class Sweep
         {
             if (point.Index < 0 || point.Index >= grid.Count) throw new InvalidInputException($"point {point.Index} is outside the grid of {grid.Count}");
             if (point.Config != grid[point.Index].Config)
-                throw new InvalidInputException($"point {point.Index} ({point.Series}, x = {point.X}) was run with another config than this version's grid");
+                throw new InvalidInputException($"point {point.Index} ({point.Series}, x = {Numbers.Exact(point.X)}) was run with another config than this version's grid");
             if (byIndex[point.Index] is PointResult seen)
             {
                 if (!SameMeasurement(seen, point))
-                    throw new InvalidInputException($"point {point.Index} ({point.Series}, x = {point.X}) appears twice with different results");
+                    throw new InvalidInputException($"point {point.Index} ({point.Series}, x = {Numbers.Exact(point.X)}) appears twice with different results");
                 continue;
             }
             byIndex[point.Index] = point;

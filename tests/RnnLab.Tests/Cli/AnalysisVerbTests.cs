@@ -107,6 +107,9 @@ public class AnalysisVerbTests
         (code, _, err) = CliErrorTests.Run("spectrum", "--hidden", "40", "--json");
         Assert.Equal(0, code);
         Assert.Equal("", err);
+        (code, _, err) = CliErrorTests.Run("spectrum", "--hidden", $"{RnnLab.Cli.Commands.SpectrumCommand.PhaseLinesFromHidden}", "--json", "--quiet");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
     }
 
     [Fact]

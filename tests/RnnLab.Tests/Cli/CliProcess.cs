@@ -7,12 +7,17 @@ public static class CliProcess
 {
     static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "RnnLab.Cli.dll");
 
-    public static Process Start(string workDir, params string[] args)
+    public static Process Start(string workDir, params string[] args) => Start(workDir, new Dictionary<string, string?>(), args);
+
+    /// <summary>With <paramref name="environment"/> set (a null value removes the variable).</summary>
+    public static Process Start(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Dll, .. args])
         {
             WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name); else start.Environment[name] = value;
         return Process.Start(start)!;
     }
 
@@ -77,6 +82,12 @@ public static class CliProcess
         PosixSignals.Send(p.Id, PosixSignals.SIGSTOP);
         PosixSignals.Send(p.Id, signal);
         PosixSignals.Send(p.Id, PosixSignals.SIGCONT);
+        return Finish(p);
+    }
+
+    public static (int Code, string Out, string Err) Run(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var p = Start(workDir, environment, args);
         return Finish(p);
     }
 }

@@ -40,7 +40,7 @@ public sealed class InterruptTests : IDisposable
         string dir = Path.Combine(root, "run");
         var (code, output, err) = Interrupt(signal, () => File.Exists(Path.Combine(dir, TrainingRun.MetricsFile)) && new FileInfo(Path.Combine(dir, TrainingRun.MetricsFile)).Length > 0,
             "train", "--task", "adding", "--cell", "lstm", "--seq", "12", "--hidden", "8", "--batch", "4", "--steps", "20000", "--log-every", "5",
-            "--eval-every", "5000", "--seed", "3", "--out", "run", "--json");
+            "--eval-every", "5000", "--seed", "3", "--out", "run", "--json", "--quiet");
         Assert.Equal(exitCode, code);
         using (var stopped = JsonDocument.Parse(output))
         {
@@ -66,7 +66,7 @@ public sealed class InterruptTests : IDisposable
     {
         // exploding --preset quick: six points of a few tenths of a second each
         string dir = Path.Combine(root, "exploding");
-        string[] command = ["experiment", "exploding", "--preset", "quick", "--threads", "1", "--out", "exploding", "--json"];
+        string[] command = ["experiment", "exploding", "--preset", "quick", "--threads", "1", "--out", "exploding", "--json", "--quiet"];
         var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
         Assert.Equal(exitCode, code);
         int saved = SavedPoints(dir);
@@ -93,7 +93,7 @@ public sealed class InterruptTests : IDisposable
     public void LessonKeepsFinishedRunsAndResumesThem(int signal, int exitCode, string name)
     {
         string dir = Path.Combine(root, "lesson");
-        string[] command = ["lesson", "--preset", "test", "--threads", "1", "--out", "lesson", "--json"];
+        string[] command = ["lesson", "--preset", "test", "--threads", "1", "--out", "lesson", "--json", "--quiet"];
         var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
         Assert.Equal(exitCode, code);
         int saved = SavedPoints(dir);
