@@ -48,7 +48,7 @@ public static class JsonEnvelope
         return envelope;
     }
 
-    /// <summary>The verb's arguments and options (but --help and --json) with the values this run used, defaults included.</summary>
+    /// <summary>The verb's arguments and options (but --help, --json and --quiet: how the answer is shown, not what it is) with the values this run used, defaults included.</summary>
     static JsonObject Parameters(ParseResult parse)
     {
         var command = parse.CommandResult.Command;
@@ -57,7 +57,7 @@ public static class JsonEnvelope
             p[Key(a.Name)] = FiniteJson.ToNode(parse.GetResult(a)?.GetValueOrDefault<object?>(), Marking, ZeroAtKey);
         foreach (var o in command.Options)
         {
-            if (o is HelpOption || o.Name == "--json") continue;
+            if (o is HelpOption || o.Name is "--json" or "--quiet") continue;
             object? value = parse.GetResult(o) is { } r ? r.GetValueOrDefault<object?>() : Unset(o.ValueType);
             p[Key(o.Name)] = FiniteJson.ToNode(value, Marking, ZeroAtKey);
         }

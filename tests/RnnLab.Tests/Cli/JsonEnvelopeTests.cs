@@ -51,6 +51,7 @@ public class JsonEnvelopeTests
         var (_, parameters) = Answer(args);
         Assert.Equal(expected, Text(parameters, key));
         Assert.False(parameters.TryGetProperty("json", out _), "--json is how the answer is asked for, not a parameter");
+        Assert.False(parameters.TryGetProperty("quiet", out _), "--quiet is whether progress is shown, not a parameter");
     }
 
     [Fact]
