@@ -15,7 +15,7 @@ namespace RnnLab.Models;
 /// With a projection (PyTorch's <c>proj_size</c> P, Sak et al. 2014) the state fed back and output is
 /// h' = W_hr·(o ⊙ tanh(c')) [P], so W_hh is [4H, P]; c stays [H].
 /// </summary>
-public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     T[] gates = [];   // [T, B, 4H]  activated i, f, g, o per step (pre-activations before the non-linearities)
     T[] cs = [];      // [T+1, B, H] c_0..c_T
@@ -67,30 +67,18 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         {
             Span<T> gt = gates.AsSpan((t - 1) * B * G4, B * G4);          // [B, 4H]
             MultiplyRecurrent(hs.AsSpan((t - 1) * bs, bs), gt, accumulate: true);
-            for (int b = 0; b < B; b++)
+            // h_t = o ⊙ tanh(c_t) goes to hs directly, or to cellOut for the projection below
+            fixed (T* g = gates, c = cs, tc = tanhC, o = Projects ? cellOut : hs)
             {
-                Span<T> row = gt.Slice(b * G4, G4);
-                Kernels.Sigmoid(row[..(2 * H)], row[..(2 * H)]);            // i, f
-                Kernels.Tanh(row.Slice(2 * H, H), row.Slice(2 * H, H));    // g
-                Kernels.Sigmoid(row.Slice(3 * H, H), row.Slice(3 * H, H)); // o
-                ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H);
-                ReadOnlySpan<T> cPrev = cs.AsSpan((t - 1) * bh + b * H, H);
-                Span<T> c = cs.AsSpan(t * bh + b * H, H);
-                for (int j = 0; j < H;)
+                var rows = new StepRows
                 {
-                    bool full = Full<T>(j, H);
-                    // c = f ⊙ c_prev + i ⊙ g
-                    Put(At(fg, j, full) * At(cPrev, j, full) + At(ig, j, full) * At(gg, j, full), c, j, full);
-                    j += Advance<T>(full);
-                }
+                    Gates = g + (t - 1) * B * G4, CPrev = c + (t - 1) * bh, C = c + t * bh, TanhC = tc + (t - 1) * bh,
+                    Out = o + (Projects ? (t - 1) * bh : t * bh), Batch = B, Hidden = H, Parts = RowParts(B, H),
+                };
+                Parallelism.For(rows.Parts, &ForwardRows, &rows);
             }
-            Span<T> tc = tanhC.AsSpan((t - 1) * bh, bh);
-            Kernels.Tanh(cs.AsSpan(t * bh, bh), tc);
-            Span<T> h = Projects ? cellOut.AsSpan((t - 1) * bh, bh) : hs.AsSpan(t * bh, bh);
-            for (int b = 0; b < B; b++)
-                Kernels.Multiply(gt.Slice(b * G4 + 3 * H, H), tc.Slice(b * H, H), h.Slice(b * H, H)); // h = o ⊙ tanh(c)
             // with a projection: h = (o ⊙ tanh(c))·W_hrᵀ, [B, H]·[H, P] → [B, P]
-            if (Projects) Gemm.Multiply(Op.N, B, h, projectionForward!, hs.AsSpan(t * bs, bs), accumulate: false);
+            if (Projects) Gemm.Multiply(Op.N, B, cellOut.AsSpan((t - 1) * bh, bh), projectionForward!, hs.AsSpan(t * bs, bs), accumulate: false);
         }
     }
 
@@ -116,33 +104,14 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
                 Gemm.Multiply(Op.N, B, dh, projectionBackward!, dOut, accumulate: false);
             }
             Span<T> dgt = dGates.AsSpan((t - 1) * B * G4, B * G4);
-            for (int b = 0; b < B; b++)
+            fixed (T* g = gates, c = cs, tc = tanhC, dhp = Projects ? dCellOut : stateGrad, dcp = dc, dg = dGates)
             {
-                ReadOnlySpan<T> row = gates.AsSpan((t - 1) * B * G4 + b * G4, G4);
-                ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H), og = row.Slice(3 * H, H);
-                ReadOnlySpan<T> tc = tanhC.AsSpan((t - 1) * bh + b * H, H);
-                ReadOnlySpan<T> cPrev = cs.AsSpan((t - 1) * bh + b * H, H);
-                Span<T> dhb = dOut.Slice(b * H, H), dcb = dcs.Slice(b * H, H);
-                Span<T> drow = dgt.Slice(b * G4, G4);
-                // Gradients of the gate pre-activations (what W_ih, W_hh and the biases see), not of the gates.
-                Span<T> dPreI = drow[..H], dPreF = drow.Slice(H, H), dPreG = drow.Slice(2 * H, H), dPreO = drow.Slice(3 * H, H);
-                for (int j = 0; j < H;)
+                var rows = new StepRows
                 {
-                    bool full = Full<T>(j, H);
-                    var one = Vector<T>.One;
-                    Vector<T> i = At(ig, j, full), f = At(fg, j, full), g = At(gg, j, full), o = At(og, j, full);
-                    Vector<T> tcj = At(tc, j, full), dhj = At(dhb, j, full);
-                    // forward: h = o ⊙ tanh(c)      →  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 − tanh²(c))
-                    Vector<T> dcj = At(dcb, j, full) + dhj * o * (one - tcj * tcj);
-                    // forward: o = σ(pre_o)          →  dpre_o = do ⊙ o(1 − o)
-                    Put(dhj * tcj * o * (one - o), dPreO, j, full);
-                    // forward: c = f ⊙ c_prev + i ⊙ g →  di = dc ⊙ g, df = dc ⊙ c_prev, dg = dc ⊙ i, dc_prev = dc ⊙ f
-                    Put(dcj * g * i * (one - i), dPreI, j, full);                  // i = σ(pre_i)
-                    Put(dcj * At(cPrev, j, full) * f * (one - f), dPreF, j, full); // f = σ(pre_f)
-                    Put(dcj * i * (one - g * g), dPreG, j, full);                  // g = tanh(pre_g)
-                    Put(dcj * f, dcb, j, full);
-                    j += Advance<T>(full);
-                }
+                    Gates = g + (t - 1) * B * G4, CPrev = c + (t - 1) * bh, TanhC = tc + (t - 1) * bh,
+                    DH = dhp, DC = dcp, DGates = dg + (t - 1) * B * G4, Batch = B, Hidden = H, Parts = RowParts(B, H),
+                };
+                Parallelism.For(rows.Parts, &BackwardRows, &rows);
             }
             // forward: pre += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dpre·W_hh
             if (CutsBefore(t, truncation)) { dh.Clear(); dcs.Clear(); }
@@ -154,5 +123,100 @@ public sealed class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloat
         AccumulateParameterGradients(dAll, dAll, dx);
         if (Projects)
             Gemm.Multiply(Op.T, Op.N, ProjectionSize, H, Steps * B, dOutputs.AsSpan(0, Steps * bs), cellOut.AsSpan(0, Steps * bh), WeightHR!.Grad, accumulate: true);
+    }
+
+    /// <summary>
+    /// One time step's rows for the point-wise part of a step, which row b computes from row b alone: the threads
+    /// take whole rows (<see cref="RowParts"/>) and every row runs the same kernel calls whichever thread takes it,
+    /// so the result does not depend on the thread count. Pointers into arrays the caller keeps pinned for the call.
+    /// </summary>
+    struct StepRows
+    {
+        public T* Gates;   // [B, 4H]  pre-activations in (forward: activated in place), i f g o
+        public T* CPrev;   // [B, H]   c_{t−1}
+        public T* C;       // [B, H]   c_t (forward)
+        public T* TanhC;   // [B, H]   tanh(c_t)
+        public T* Out;     // [B, H]   o ⊙ tanh(c_t) (forward)
+        public T* DH;      // [B, H]   ∂L/∂(o ⊙ tanh(c_t)) (backward)
+        public T* DC;      // [B, H]   ∂L/∂c_t in, ∂L/∂c_{t−1} out (backward)
+        public T* DGates;  // [B, 4H]  ∂L/∂(gate pre-activations) (backward)
+        public int Batch, Hidden, Parts;
+
+        public readonly (int First, int End) RowsOf(int part) => (Batch * part / Parts, Batch * (part + 1) / Parts);
+    }
+
+    /// <summary>
+    /// Threads for a step's point-wise part: one part per thread when a step has enough of it to pay for a fork
+    /// (about a microsecond on a spinning worker, against roughly a nanosecond per hidden unit and row).
+    /// </summary>
+    static int RowParts(int batch, int hidden) =>
+        Parallelism.Threads > 1 && batch > 1 && (long)batch * hidden >= MinRowWork ? Math.Min(Parallelism.Threads, batch) : 1;
+
+    /// <summary>Rows × hidden units below which a step's point-wise part stays on one thread.</summary>
+    internal static int MinRowWork = 2048;
+
+    /// <summary>i, f, g, o activated; c = f ⊙ c_prev + i ⊙ g; h = o ⊙ tanh(c), for the rows of one part.</summary>
+    static void ForwardRows(int part, void* state)
+    {
+        ref readonly StepRows s = ref *(StepRows*)state;
+        int H = s.Hidden, G4 = 4 * H;
+        var (first, end) = s.RowsOf(part);
+        for (int b = first; b < end; b++)
+        {
+            var row = new Span<T>(s.Gates + b * G4, G4);
+            Kernels.Sigmoid(row[..(2 * H)], row[..(2 * H)]);            // i, f
+            Kernels.Tanh(row.Slice(2 * H, H), row.Slice(2 * H, H));    // g
+            Kernels.Sigmoid(row.Slice(3 * H, H), row.Slice(3 * H, H)); // o
+            ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H);
+            var cPrev = new ReadOnlySpan<T>(s.CPrev + b * H, H);
+            var c = new Span<T>(s.C + b * H, H);
+            for (int j = 0; j < H;)
+            {
+                bool full = Full<T>(j, H);
+                // c = f ⊙ c_prev + i ⊙ g
+                Put(At(fg, j, full) * At(cPrev, j, full) + At(ig, j, full) * At(gg, j, full), c, j, full);
+                j += Advance<T>(full);
+            }
+            var tc = new Span<T>(s.TanhC + b * H, H);
+            Kernels.Tanh(c, tc);
+            Kernels.Multiply(row.Slice(3 * H, H), tc, new Span<T>(s.Out + b * H, H)); // h = o ⊙ tanh(c)
+        }
+    }
+
+    /// <summary>The mirror of <see cref="ForwardRows"/>: the gate pre-activations' gradients and ∂L/∂c_{t−1}, for the rows of one part.</summary>
+    static void BackwardRows(int part, void* state)
+    {
+        ref readonly StepRows s = ref *(StepRows*)state;
+        int H = s.Hidden, G4 = 4 * H;
+        var (first, end) = s.RowsOf(part);
+        for (int b = first; b < end; b++)
+        {
+            var row = new ReadOnlySpan<T>(s.Gates + b * G4, G4);
+            ReadOnlySpan<T> ig = row[..H], fg = row.Slice(H, H), gg = row.Slice(2 * H, H), og = row.Slice(3 * H, H);
+            var tc = new ReadOnlySpan<T>(s.TanhC + b * H, H);
+            var cPrev = new ReadOnlySpan<T>(s.CPrev + b * H, H);
+            var dhb = new ReadOnlySpan<T>(s.DH + b * H, H);
+            var dcb = new Span<T>(s.DC + b * H, H);
+            var drow = new Span<T>(s.DGates + b * G4, G4);
+            // Gradients of the gate pre-activations (what W_ih, W_hh and the biases see), not of the gates.
+            Span<T> dPreI = drow[..H], dPreF = drow.Slice(H, H), dPreG = drow.Slice(2 * H, H), dPreO = drow.Slice(3 * H, H);
+            for (int j = 0; j < H;)
+            {
+                bool full = Full<T>(j, H);
+                var one = Vector<T>.One;
+                Vector<T> i = At(ig, j, full), f = At(fg, j, full), g = At(gg, j, full), o = At(og, j, full);
+                Vector<T> tcj = At(tc, j, full), dhj = At(dhb, j, full);
+                // forward: h = o ⊙ tanh(c)      →  do = dh ⊙ tanh(c),  dc += dh ⊙ o ⊙ (1 − tanh²(c))
+                Vector<T> dcj = At(dcb, j, full) + dhj * o * (one - tcj * tcj);
+                // forward: o = σ(pre_o)          →  dpre_o = do ⊙ o(1 − o)
+                Put(dhj * tcj * o * (one - o), dPreO, j, full);
+                // forward: c = f ⊙ c_prev + i ⊙ g →  di = dc ⊙ g, df = dc ⊙ c_prev, dg = dc ⊙ i, dc_prev = dc ⊙ f
+                Put(dcj * g * i * (one - i), dPreI, j, full);                  // i = σ(pre_i)
+                Put(dcj * At(cPrev, j, full) * f * (one - f), dPreF, j, full); // f = σ(pre_f)
+                Put(dcj * i * (one - g * g), dPreG, j, full);                  // g = tanh(pre_g)
+                Put(dcj * f, dcb, j, full);
+                j += Advance<T>(full);
+            }
+        }
     }
 }

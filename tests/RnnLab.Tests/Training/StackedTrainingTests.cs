@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using RnnLab.Models;
 using RnnLab.Numerics;
 using RnnLab.Training;
 
@@ -39,16 +40,21 @@ public sealed class StackedTrainingTests : IDisposable
         Assert.True(Checkpoint(whole).AsSpan().SequenceEqual(Checkpoint(split)), "the resumed run's final checkpoint differs");
     }
 
-    [Fact]
-    public void Kernel_thread_count_changes_no_bit()
+    [Theory]
+    [InlineData(true, 24)]
+    [InlineData(false, 24)]   // one direction: the layer's own GEMMs and gate rows split between the threads
+    [InlineData(false, 0)]
+    public void Kernel_thread_count_changes_no_bit(bool bidirectional, int projSize)
     {
         // Big enough that the step GEMMs split between threads (the split threshold lowered so they all do).
-        var config = Stacked() with { Hidden = 32, ProjSize = 24, Batch = 16, Steps = 8, EvalEvery = 8 };
+        var config = Stacked() with { Hidden = 32, ProjSize = projSize, Batch = 16, Steps = 8, EvalEvery = 8, Bidirectional = bidirectional };
         long savedSplit = Gemm.MinWorkToSplit;
+        int savedRows = LstmLayer<float>.MinRowWork;
         bool savedBackOff = Parallelism.BackOff;
         try
         {
             Gemm.MinWorkToSplit = 1;
+            LstmLayer<float>.MinRowWork = 1;                            // the gate arithmetic split between threads too
             Parallelism.BackOff = false;
             foreach (int threads in new[] { 1, 2 })
                 using (Parallelism.Use(threads)) TrainingRun.Run(config, Path.Combine(root, $"t{threads}"));
@@ -56,6 +62,7 @@ public sealed class StackedTrainingTests : IDisposable
         finally
         {
             Gemm.MinWorkToSplit = savedSplit;
+            LstmLayer<float>.MinRowWork = savedRows;
             Parallelism.BackOff = savedBackOff;
         }
         Assert.True(Checkpoint(Path.Combine(root, "t1")).AsSpan().SequenceEqual(Checkpoint(Path.Combine(root, "t2"))), "1 and 2 threads trained different weights");
