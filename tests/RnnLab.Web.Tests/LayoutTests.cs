@@ -5,7 +5,8 @@ namespace RnnLab.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public class LayoutTests(LessonFixture lesson)
 {
-    static readonly string[] SectionIds = ["refresher", "decay", "jacobian", "depth", "sentence", "exploding", "lstm", "quiz"];
+    /// <summary>The page's sections in order; the test checks this is every section the page has, so none goes unscreenshot.</summary>
+    static readonly string[] SectionIds = ["refresher", "decay", "jacobian", "depth", "sentence", "exploding", "lstm", "remedies", "quiz"];
 
     [Theory]
     [InlineData(390, 844, "phone", 11)]
@@ -34,6 +35,10 @@ public class LayoutTests(LessonFixture lesson)
         double navTop = await page.EvaluateAsync<double>("() => document.querySelector('nav').getBoundingClientRect().top");
         Assert.Equal(0, navTop, 1);
 
+        string[] sections = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('main section[id]')).map(s => s.id)");
+        string[] linked = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('nav a[href^=\\'#\\']')).map(a => a.getAttribute('href').slice(1))");
+        Assert.Equal(SectionIds, sections);
+        Assert.Equal(SectionIds, linked);
         await lesson.ScreenshotAsync(page, $"page-{name}");
         foreach (string id in SectionIds) await lesson.ScreenshotAsync(page, $"{name}-{id}", "#" + id);
         await page.CloseAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using RnnLab.Lesson;
 
 namespace RnnLab.Web.Tests;
@@ -21,9 +22,11 @@ public class QuizTests(LessonFixture lesson)
         int wrongChoice = (last.Answer + 1) % last.Options.Length;
         for (int i = 0; i < questions.Length; i++)
             await page.Locator($"input[name=q{i}][value=\"{(i < questions.Length - 1 ? questions[i].Answer : wrongChoice)}\"]").CheckAsync();
+        // Each answer is awaited by what it changes on the page (never a fixed pause), with the fixture's long
+        // timeout: under load a grading request may take seconds, and two in flight may be answered in either order.
         await page.Locator("#quiz-submit").ClickAsync();
-        var score = page.Locator("#quiz-score[data-score]");
-        await score.WaitForAsync();
+        var score = page.Locator("#quiz-score");
+        await lesson.WaitForAsync(page, "() => document.querySelector('#quiz-score').dataset.score !== undefined", "#quiz-score");
         Assert.Equal($"Score: {questions.Length - 1} / {questions.Length}", await score.InnerTextAsync());
         Assert.Equal(questions.Length - 1, await page.Locator(".quiz-q.right").CountAsync());
         var wrong = page.Locator(".quiz-q.wrong");
@@ -34,15 +37,65 @@ public class QuizTests(LessonFixture lesson)
         Assert.Contains(last.SectionTitle, feedback);
         Assert.Equal($"#{last.Section}", await wrong.Locator(".explain a").GetAttributeAsync("href"));
 
-        // Retry clears only the wrong question; answering it right gives full marks.
+        // Retry clears only the wrong question.
         await page.Locator("#quiz-retry").ClickAsync();
+        Assert.Equal(0, await wrong.CountAsync());
         Assert.False(await page.Locator($"input[name=q{questions.Length - 1}][value=\"{wrongChoice}\"]").IsCheckedAsync());
         Assert.True(await page.Locator($"input[name=q0][value=\"{questions[0].Answer}\"]").IsCheckedAsync());
+
+        // The same wrong answer again is judged wrong, still without the answer, until the answer is asked for.
         await page.Locator($"input[name=q{questions.Length - 1}][value=\"{wrongChoice}\"]").CheckAsync();
         await page.Locator("#quiz-submit").ClickAsync();
+        await lesson.WaitForAsync(page, "() => document.querySelectorAll('.quiz-q.wrong').length === 1", "#quiz-score");
+        Assert.DoesNotContain(last.Options[last.Answer], await wrong.Locator(".explain").InnerTextAsync());
         await page.Locator("#quiz-reveal").ClickAsync();
-        await page.WaitForFunctionAsync("t => document.querySelector('.quiz-q.wrong .explain').innerText.includes(t)", last.Options[last.Answer]);
-        await lesson.ScreenshotAsync(page, "8-quiz", "#quiz");
+        string answer = System.Text.Json.JsonSerializer.Serialize(last.Options[last.Answer]);
+        await lesson.WaitForAsync(page, $"() => document.querySelector('.quiz-q.wrong .explain').innerText.includes({answer})", "#quiz-score");
+        await lesson.ScreenshotAsync(page, "9-quiz", "#quiz");
+
+        // Retried and answered right: full marks, and nothing left to retry or reveal.
+        await page.Locator("#quiz-retry").ClickAsync();
+        await page.Locator($"input[name=q{questions.Length - 1}][value=\"{last.Answer}\"]").CheckAsync();
+        await page.Locator("#quiz-submit").ClickAsync();
+        await lesson.WaitForAsync(page, $"() => document.querySelector('#quiz-score').dataset.score === '{questions.Length}'", "#quiz-score");
+        Assert.Equal($"Score: {questions.Length} / {questions.Length}", await score.InnerTextAsync());
+        Assert.True(await page.Locator("#quiz-retry").IsHiddenAsync() && await page.Locator("#quiz-reveal").IsHiddenAsync(), "retry or reveal still offered at full marks");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_grading_answered_after_a_later_one_does_not_overwrite_it()
+    {
+        var page = await lesson.OpenAsync();
+        var last = Quiz.Questions[^1];
+        int wrongChoice = (last.Answer + 1) % last.Options.Length;
+        await page.Locator($"input[name=q{Quiz.Questions.Length - 1}][value=\"{wrongChoice}\"]").CheckAsync();
+        // Hold the server's answer to one "Check" while "Show the answers" is answered, then let it arrive late.
+        bool holdNext = false;
+        IRoute? held = null;
+        await page.RouteAsync("**/api/quiz/grade", route =>
+        {
+            if (holdNext && held is null) { held = route; return Task.CompletedTask; }
+            return route.ContinueAsync();
+        });
+        await page.Locator("#quiz-submit").ClickAsync();
+        await lesson.WaitForAsync(page, "() => document.querySelector('#quiz-score').dataset.score !== undefined", "#quiz-score");
+
+        holdNext = true;
+        await page.Locator("#quiz-submit").ClickAsync();
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); held is null; await Task.Delay(10))
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "the second Check sent no request");
+        holdNext = false;
+        await page.Locator("#quiz-reveal").ClickAsync();
+        string answer = System.Text.Json.JsonSerializer.Serialize(last.Options[last.Answer]);
+        string revealed = $"() => document.querySelector('[data-q=\"{Quiz.Questions.Length - 1}\"] .explain').innerText.includes({answer})";
+        await lesson.WaitForAsync(page, revealed, "#quiz-score");
+
+        var late = page.WaitForResponseAsync("**/api/quiz/grade");
+        await held.ContinueAsync();
+        await (await late).FinishedAsync();
+        await page.EvaluateAsync("() => new Promise(r => setTimeout(r, 100))");   // the page's handler has run by now
+        Assert.True(await page.EvaluateAsync<bool>(revealed), "the earlier grading, answered last, replaced the revealed answer");
         await page.CloseAsync();
     }
 

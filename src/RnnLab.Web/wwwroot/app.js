@@ -537,11 +537,14 @@ async function setupQuiz() {
     `<div class="explain" aria-live="polite"></div></fieldset>`).join("");
   const retry = $("#quiz-retry"), reveal = $("#quiz-reveal");
   const chosen = () => qs.map((_, i) => { const c = $(`input[name="q${i}"]:checked`, form); return c ? Number(c.value) : null; });
+  let latest = 0;   // the last grading asked for: an earlier one answered later (Check, then Show quickly) is dropped
   const grade = async (showAnswers) => {
+    const request = ++latest;
     let g;
     try {
       g = await getJson("/api/quiz/grade", null, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ answers: chosen(), reveal: showAnswers }) });
-    } catch (e) { score.textContent = "Could not check the answers: " + e.message; return; }
+    } catch (e) { if (request === latest) score.textContent = "Could not check the answers: " + e.message; return; }
+    if (request !== latest) return;
     g.results.forEach((res, i) => {
       const box = $(`[data-q="${i}"]`, form);
       box.classList.toggle("right", res.correct);
