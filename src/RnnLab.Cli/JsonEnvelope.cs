@@ -1,28 +1,19 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnLab.Training;
 
 namespace RnnLab.Cli;
 
 /// <summary>
-/// The one shape of every verb's <c>--json</c> answer: an object that starts with <c>"rnnlab_version"</c> (what
-/// --version prints), <c>"schema": 1</c> and <c>"parameters"</c> (every option and argument of the verb as it was
+/// Every verb's <c>--json</c> answer, in the <see cref="Envelope"/>: <c>"rnnlab_version"</c> (what --version
+/// prints), <c>"schema": 1</c> and <c>"parameters"</c> (every option and argument of the verb as it was
 /// used: defaults applied, then what the verb learned while planning, such as the length of an --inputs file, the
 /// module a --model file holds or the config of a resumed run), followed by the verb's own keys. Numbers follow
 /// <see cref="FiniteJson"/>: non-finite ones are null, a log10 array's exact zeros are listed beside it.
 /// </summary>
 public static class JsonEnvelope
 {
-    /// <summary>Raised when the layout of an answer changes in a way that breaks a reader.</summary>
-    public const int Schema = 1;
-
-    static readonly JsonSerializerOptions Marking = FiniteJson.Marking(Cli.Json);
-
-    /// <summary>Snake_case, as every other key: log10_spectral_norm → log10_spectral_norm_zero_at.</summary>
-    public static string ZeroAtKey(string key) => key + "_zero_at";
-
     /// <summary>
     /// Writes the envelope around <paramref name="body"/> (an object: its keys follow the parameters) to the verb's
     /// output. <paramref name="used"/> sets or adds parameters (snake_case keys) that the options alone do not say;
@@ -34,18 +25,9 @@ public static class JsonEnvelope
     public static JsonObject Build(ParseResult parse, object body, IReadOnlyDictionary<string, object?>? used = null, params string[] notApplicable)
     {
         var parameters = Parameters(parse);
-        foreach (var (key, value) in used ?? new Dictionary<string, object?>())
-            parameters[key] = FiniteJson.ToNode(value, Marking, ZeroAtKey);
+        foreach (var (key, value) in used ?? new Dictionary<string, object?>()) parameters[key] = Envelope.Node(value);
         foreach (var key in notApplicable) parameters.Remove(key);
-        var envelope = new JsonObject { ["rnnlab_version"] = Version.Text, ["schema"] = Schema, ["parameters"] = parameters };
-        if (FiniteJson.ToNode(body, Marking, ZeroAtKey) is not JsonObject fields)
-            throw new InvalidOperationException($"a --json answer must be an object, not {body.GetType().Name}");
-        foreach (var (key, value) in fields.ToList())
-        {
-            fields.Remove(key);
-            envelope[key] = value;
-        }
-        return envelope;
+        return Envelope.Build(parameters, body);
     }
 
     /// <summary>The verb's arguments and options (but --help, --json and --quiet: how the answer is shown, not what it is) with the values this run used, defaults included.</summary>
@@ -54,12 +36,12 @@ public static class JsonEnvelope
         var command = parse.CommandResult.Command;
         var p = new JsonObject();
         foreach (var a in command.Arguments)
-            p[Key(a.Name)] = FiniteJson.ToNode(parse.GetResult(a)?.GetValueOrDefault<object?>(), Marking, ZeroAtKey);
+            p[Key(a.Name)] = Envelope.Node(parse.GetResult(a)?.GetValueOrDefault<object?>());
         foreach (var o in command.Options)
         {
             if (o is HelpOption || o.Name is "--json" or "--quiet") continue;
             object? value = parse.GetResult(o) is { } r ? r.GetValueOrDefault<object?>() : Unset(o.ValueType);
-            p[Key(o.Name)] = FiniteJson.ToNode(value, Marking, ZeroAtKey);
+            p[Key(o.Name)] = Envelope.Node(value);
         }
         return p;
     }

@@ -1,10 +1,7 @@
-using System.Reflection;
-
 namespace RnnLab.Cli;
 
-/// <summary>RnnLab's version, as --version prints it (with the commit it was built from) and every JSON answer carries it.</summary>
+/// <summary>RnnLab's version, as --version prints it (with the commit it was built from) and every JSON answer and file carries it.</summary>
 public static class Version
 {
-    public static string Text { get; } =
-        typeof(Version).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+    public static string Text => Training.Envelope.Version;
 }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using RnnLab.Models;
-using RnnLab.Numerics;
 using RnnLab.Training;
 
 namespace RnnLab.Lesson;
@@ -106,7 +104,7 @@ public static class LessonReport
             ResumedPoints = outcome.ResumedPoints,
         };
         Directory.CreateDirectory(outDir);
-        AtomicFile.Write(Path.Combine(outDir, ResultsFile), s => JsonSerializer.Serialize(s, lesson, TrainingRun.Json));
+        Envelope.WriteFile(Path.Combine(outDir, ResultsFile), new { lesson.Preset, lesson.Threads }, lesson, indented: false);
         Html.WritePage(Path.Combine(outDir, IndexFile), "Vanishing and exploding gradients, measured", Page(lesson, parts, sections, results));
         FinishedPoints.Remove([.. journal.Where(File.Exists)], shared: false);
         return lesson;

@@ -251,8 +251,9 @@ public static class Sweep
         };
     }
 
+    /// <summary>results.json (or a shard's file) in the <see cref="Envelope"/>; its parameters name the grid and how it was run.</summary>
     public static void WriteResults(string path, ExperimentResults results) =>
-        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, results, TrainingRun.Json));
+        Envelope.WriteFile(path, new { results.Experiment, results.Preset, results.Shard, results.Layers, results.Bidirectional, results.Threads }, results, indented: false);
 
     public static ExperimentResults ReadResults(string path)
     {

@@ -156,7 +156,7 @@ public static class TrainingRun
             metrics!.Dispose();
             trainer.SaveCheckpoint(Path.Combine(outDir, CheckpointFile));
             SaveModel(outDir, config);
-            WriteJson(Path.Combine(outDir, SummaryFile), summary);
+            Envelope.WriteFile(Path.Combine(outDir, SummaryFile), config, summary, indented: true);   // parameters: the run's config
             writeReport?.Invoke(Path.Combine(outDir, ReportFile), summary, logged);
         }
         return summary;

@@ -86,6 +86,31 @@ public class JsonEnvelopeTests
         var (_, parameters) = Answer("train", "--out", run, "--resume", "--steps", "3", "--threads", "1");
         Assert.Equal(("3", "5", "3", "true"), (Text(parameters, "hidden"), Text(parameters, "seq"), Text(parameters, "steps"), Text(parameters, "resume")));
         Assert.Equal($"\"{run}\"", Text(parameters, "out"));
+        // summary.json: the same envelope, the run's config as its parameters, and it still reads back for --resume
+        string summary = File.ReadAllText(Path.Combine(run, TrainingRun.SummaryFile));
+        FiniteJsonCheck.AssertFinite(summary);
+        var saved = CliJson.Envelope(JsonDocument.Parse(summary).RootElement);
+        Assert.Equal(("3", "3"), (Text(saved, "hidden"), Text(saved, "steps")));
+        Assert.Equal(3, TrainingRun.ReadSaved(run).Summary!.Steps);
+    }
+
+    [Fact]
+    public void Experiment_results_files_carry_the_envelope_and_merge_still_reads_them()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        string dir = tmp.File("copy");
+        for (int i = 0; i < 2; i++) Answer("experiment", "copy", "--preset", "test", "--shard", $"{i}/2", "--out", dir, "--threads", "1");
+        var (merged, mergeParameters) = Answer("merge", dir);
+        Assert.Equal($"\"{dir}\"", Text(mergeParameters, "out"));
+        Assert.Equal(4, merged.GetProperty("points").GetInt32());
+        foreach (string name in new[] { "results.shard-1-of-2.json", Sweep.ResultsFile })
+        {
+            string text = File.ReadAllText(Path.Combine(dir, name));
+            FiniteJsonCheck.AssertFinite(text);
+            var parameters = CliJson.Envelope(JsonDocument.Parse(text).RootElement);
+            Assert.Equal(("\"copy\"", "\"test\""), (Text(parameters, "experiment"), Text(parameters, "preset")));
+        }
+        Assert.Equal(4, Sweep.ReadResults(Path.Combine(dir, Sweep.ResultsFile)).Points.Length);
     }
 
     [Fact]

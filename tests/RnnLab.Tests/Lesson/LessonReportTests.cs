@@ -32,7 +32,10 @@ public sealed class LessonReportTests : IDisposable
             Assert.True(png.Length > 1000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G', $"{m.Groups[1].Value} is not a PNG");
         }
         Assert.DoesNotContain("src=\"http", html); // self-contained: nothing fetched
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, LessonReport.ResultsFile)));
+        string text = File.ReadAllText(Path.Combine(root, LessonReport.ResultsFile));
+        FiniteJsonCheck.AssertFinite(text);
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal("test", Cli.CliJson.Envelope(json.RootElement).GetProperty("preset").GetString());
         Assert.Equal("test", json.RootElement.GetProperty("preset").GetString());
         Assert.Equal(ExperimentCatalog.Names.Count, json.RootElement.GetProperty("experiments").GetArrayLength());
         Assert.NotEmpty(lesson.Findings);
