@@ -10,9 +10,10 @@ public static class CommonOptions
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table." };
 
     /// <summary>--quiet for verbs that show progress (<see cref="ProgressLine"/>).</summary>
-    public static Option<bool> Quiet() => new("--quiet")
+    public static Option<bool> Quiet(string? progress = null) => new("--quiet")
     {
-        Description = $"Print no progress on stderr (errors still are). Progress is a bar on a terminal, else a plain line every {ProgressLine.PlainIntervalVariable} seconds (default 5).",
+        Description = "Print no progress on stderr (errors still are). " +
+            (progress ?? $"Progress is a bar on a terminal, else a plain line every {ProgressLine.PlainIntervalVariable} seconds (default 5)."),
     };
 
     public static Option<string> Cell(string defaultValue = "rnn", string description = "Recurrent cell: rnn (tanh), relu, lstm or gru.") => new("--cell")

@@ -24,7 +24,7 @@ public static class SpectrumCommand
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads("Threads for the power iteration's matrix–vector products (default: the cores this process may use; results do not depend on it). " +
             "LAPACK's decompositions use OpenBLAS's own threads (OPENBLAS_NUM_THREADS).");
-        var quiet = CommonOptions.Quiet();
+        var quiet = CommonOptions.Quiet($"Progress is a timed line as each decomposition starts, from --hidden {PhaseLinesFromHidden} on.");
         var command = new Command("spectrum", "Eigenvalues (complex), spectral radius and singular values of W_hh, per gate block.")
         {
             refresher, plot, json, threads, quiet,
