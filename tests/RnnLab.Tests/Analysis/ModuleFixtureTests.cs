@@ -163,6 +163,28 @@ public class ModuleFixtureTests
         }
     }
 
+    /// <summary>
+    /// Depth × time and the input connectivity with the default deflation agree with the exact product (no deflation)
+    /// over a long sequence, where the top layer's own block falls tens of decades below the lower layers' blocks.
+    /// </summary>
+    [Fact]
+    public void Depth_time_with_deflation_matches_the_exact_product_for_every_layer()
+    {
+        var file = SafeTensors.Read(Fixture.Path("stack_lstm_l3.safetensors"));
+        var module = Checkpoint.Select(Checkpoint.Inspect(file), null);
+        var w = ModuleWeights.Load(file, module, Nonlinearity.Tanh);
+        const int T = 800;
+        var tr = ModuleTrajectory.Run(w, AnalysisNetwork.RandomInputs(T, w.InputSize, seed: 1), T);
+        var fast = ModuleFlow.Compute(tr, new FlowOptions());
+        var exact = ModuleFlow.Compute(tr, new FlowOptions { TruncationTolerance = 0 });
+        for (int l = 0; l < w.Layers; l++)
+            for (int k = 0; k < T; k++)
+                Assert.True(Math.Abs(fast.DepthTime![l].Log10SpectralNorm[k] - exact.DepthTime![l].Log10SpectralNorm[k]) < 1e-8,
+                    $"layer {l}, k = {k}: {fast.DepthTime[l].Log10SpectralNorm[k]:R} vs exact {exact.DepthTime[l].Log10SpectralNorm[k]:R}");
+        for (int k = 0; k < T; k++)
+            Assert.True(Math.Abs(fast.Log10InputSpectralNorm![k] - exact.Log10InputSpectralNorm![k]) < 1e-8, $"input, k = {k}");
+    }
+
     /// <summary>Relative 1e-9 against the reference; exact zeros (∂h_T/∂c_T at k = 0) must be zero.</summary>
     static void Compare(SafeTensorsFile e, string key, int b, double[] actual)
     {
