@@ -58,7 +58,8 @@ public static class SpectrumCommand
                 double h = hidden;
                 // per gate block, one after another: the solver's copies and workspace
                 MemoryPlan.Check(parse, [.. NetworkOptions.Weights(blockCount, hidden, input),
-                    new MemoryPlan.Need("the eigen and singular value decompositions", $"--hidden {hidden}", Spectra.WorkingElements(Spectra.Solver, h))]);
+                    new MemoryPlan.Need("the eigen and singular value decompositions", $"--hidden {hidden}", Spectra.WorkingElements(Spectra.Solver, h)),
+                    new MemoryPlan.Need("the power iteration's matrix power", $"--hidden {hidden}", Spectra.PowerIterationElements(h))]);
             }
             PlotFile.CheckPath(plotPath);
             // The generated layer, or every layer and direction of --model's module (blocks named "l1_reverse.f").

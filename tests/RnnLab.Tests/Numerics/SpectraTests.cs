@@ -23,6 +23,22 @@ public class SpectraTests
         }
     }
 
+    /// <summary>From <see cref="Spectra.PowerOfMatrixFromOrder"/> on the iteration runs on (A/s)^8; it must give ρ(A), at any scale.</summary>
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1e-200)]
+    [InlineData(1e200)]
+    public void PowerIterationOnTheMatrixPowerMatchesEigenSolver(double scale)
+    {
+        int n = Spectra.PowerOfMatrixFromOrder + 3;
+        var a = new double[n * n];
+        new SeededRandom(7).FillGaussian<double>(a, 0, scale / Math.Sqrt(n));
+        double exact = Spectra.SpectralRadius(a, n);
+        var pi = Spectra.PowerIterationSpectralRadius(a, n);
+        Assert.True(pi.Converged, $"no convergence in {pi.Iterations} iterations");
+        Assert.True(Math.Abs(pi.SpectralRadius - exact) <= 1e-8 * exact, $"power {pi.SpectralRadius} vs eigen {exact}");
+    }
+
     [Fact]
     public void EigenpairIdentityHoldsForLeadingEigenvalue()
     {
@@ -40,6 +56,7 @@ public class SpectraTests
     [Theory]
     [InlineData(Spectra.ParallelMatVecFromOrder - 1)]
     [InlineData(Spectra.ParallelMatVecFromOrder + 45)]
+    [InlineData(Spectra.PowerOfMatrixFromOrder + 5)]
     public void MatVec_and_power_iteration_do_not_depend_on_the_thread_count(int n)
     {
         var a = new double[n * n];
