@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace RnnLab.Numerics;
@@ -57,7 +56,7 @@ public static class Spectra
     /// A copy of the row-major [rows, cols] <paramref name="a"/> scaled to max |a_ij| = 1, and the scale. MathNet's
     /// EVD and SVD test convergence against absolute thresholds, and return wrong values for matrices whose entries
     /// are ~1e−16 (seen with products of Jacobians); scaling first makes them scale-free. LAPACK scales by itself,
-    /// but overwrites its input, so it needs the copy too. Null when an entry is NaN or infinite: such a matrix has
+    /// but overwrites its input, so it needs the copy too; the power iteration squares the copy into A's powers. Null when an entry is NaN or infinite: such a matrix has
     /// no spectrum, and the decompositions answer NaN instead of iterating on it.
     /// </summary>
     static double[]? ScaledCopy(ReadOnlySpan<double> a, int rows, int cols, out double scale)
@@ -142,8 +141,8 @@ public static class Spectra
     /// eigenvalue is real and x₀·x₁/x₀·x₀ is it. Converges at the rate |λ₃|/|λ₁|.
     /// </summary>
     /// <remarks>
-    /// From <see cref="PowerOfMatrixFromOrder"/> on the iteration runs on B = (A/s)^8 (s = ‖A‖_∞ ≥ ρ(A), so B's
-    /// entries cannot overflow) formed by three squarings, and returns s·ρ(B)^(1/8): the same convergence per pass
+    /// From <see cref="PowerOfMatrixFromOrder"/> on the iteration runs on B = (A/s)^8 (s = max |a_ij|, so B's
+    /// entries are at most n^8 and cannot overflow) formed by three squarings, and returns s·ρ(B)^(1/8): the same convergence per pass
     /// over an [n, n] matrix in an eighth of the passes. Each pass is a memory-bound matrix–vector product over
     /// megabytes, while the three squarings are compute-bound GEMMs; at n = 2000 the passes were the verb's cost.
     /// <see cref="PowerIterationResult.Iterations"/> counts the steps on the matrix iterated.
@@ -152,13 +151,8 @@ public static class Spectra
     {
         if (a.Length != n * n) throw new ArgumentException($"matrix has {a.Length} values, expected [{n}, {n}]");
         if (n == 0) return new(0, 0, true);
-        if (n < PowerOfMatrixFromOrder) return Iterate(a, n, seed);
-        double s = 0;
-        for (int i = 0; i < n; i++) s = Math.Max(s, TensorPrimitives.SumOfMagnitudes(a.Slice(i * n, n)));
-        if (s == 0 || !double.IsFinite(s)) return Iterate(a, n, seed);
-        var power = new double[n * n];
+        if (n < PowerOfMatrixFromOrder || ScaledCopy(a, n, n, out double s) is not { } power) return Iterate(a, n, seed);
         var square = new double[n * n];
-        TensorPrimitives.Multiply(a, 1 / s, power);
         for (int k = 0; k < PowerSquarings; k++)
         {
             Gemm.Multiply<double>(Op.N, Op.N, n, n, n, power, power, square, accumulate: false);
