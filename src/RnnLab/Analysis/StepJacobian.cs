@@ -85,15 +85,8 @@ public static class StepJacobian
         Span<double> mRows = proj ? new double[H * S] : j[..(H * S)];   // ∂m_t/∂s_{t−1}, [H, S]
         for (int r = 0; r < H; r++)
         {
-            var (ai, af, ag, ao, dc, f) = LstmTerms(gates, cPrev, c, H, r);
-            ReadOnlySpan<double> wi = w.Slice(r * Ho, Ho), wf = w.Slice((H + r) * Ho, Ho), wg = w.Slice((2 * H + r) * Ho, Ho), wo = w.Slice((3 * H + r) * Ho, Ho);
             Span<double> rowM = mRows.Slice(r * S, S), rowC = j.Slice((Ho + r) * S, S);
-            for (int k = 0; k < Ho; k++)
-            {
-                double dcdh = af * wf[k] + ai * wi[k] + ag * wg[k];
-                rowC[k] = dcdh;
-                rowM[k] = ao * wo[k] + dc * dcdh;
-            }
+            var (dc, f) = LstmGateRows(gates, cPrev, c, H, r, w, Ho, rowM, rowC);
             // forward: c = f·c_prev + …  →  ∂c/∂c_prev = diag(f);  ∂m/∂c_prev = o(1−tanh²c)·f
             rowC[Ho + r] = f;
             rowM[Ho + r] = dc * f;
@@ -117,6 +110,26 @@ public static class StepJacobian
         // forward: m = o·tanh(c)  →  ∂m/∂h_prev = tanh(c)·o(1−o)·W_ho + o(1−tanh²c)·∂c/∂h_prev
         double ao = tc * o * (1 - o), dc = o * (1 - tc * tc);
         return (ai, af, ag, ao, dc, f);
+    }
+
+    /// <summary>
+    /// Row r of ∂c_t/∂v (into <paramref name="rowC"/>) and ∂m_t/∂v (into <paramref name="rowM"/>), for v = h_{t−1}
+    /// with w = W_hh or v = x_t with w = W_ih ([4H, width], blocks i, f, g, o): both reach c and m through the
+    /// same gate terms, only the weight differs. Returns the terms the c_{t−1} columns need.
+    /// </summary>
+    static (double Dc, double F) LstmGateRows(ReadOnlySpan<double> gates, ReadOnlySpan<double> cPrev, ReadOnlySpan<double> c, int H, int r,
+        ReadOnlySpan<double> w, int width, Span<double> rowM, Span<double> rowC)
+    {
+        var (ai, af, ag, ao, dc, f) = LstmTerms(gates, cPrev, c, H, r);
+        ReadOnlySpan<double> wi = w.Slice(r * width, width), wf = w.Slice((H + r) * width, width),
+            wg = w.Slice((2 * H + r) * width, width), wo = w.Slice((3 * H + r) * width, width);
+        for (int k = 0; k < width; k++)
+        {
+            double dcdv = af * wf[k] + ai * wi[k] + ag * wg[k];
+            rowC[k] = dcdv;
+            rowM[k] = ao * wo[k] + dc * dcdv;
+        }
+        return (dc, f);
     }
 
     /// <summary>
@@ -149,17 +162,7 @@ public static class StepJacobian
                 ReadOnlySpan<double> cPrev = tr.CellAt(t - 1), c = tr.CellAt(t);
                 Span<double> mRows = proj ? new double[H * I] : e[..(H * I)];
                 for (int r = 0; r < H; r++)
-                {
-                    var (ai, af, ag, ao, dc, _) = LstmTerms(gates, cPrev, c, H, r);
-                    ReadOnlySpan<double> wi = w.Slice(r * I, I), wf = w.Slice((H + r) * I, I), wg = w.Slice((2 * H + r) * I, I), wo = w.Slice((3 * H + r) * I, I);
-                    Span<double> rowM = mRows.Slice(r * I, I), rowC = e.Slice((Ho + r) * I, I);
-                    for (int k = 0; k < I; k++)
-                    {
-                        double dcdx = af * wf[k] + ai * wi[k] + ag * wg[k];
-                        rowC[k] = dcdx;
-                        rowM[k] = ao * wo[k] + dc * dcdx;
-                    }
-                }
+                    LstmGateRows(gates, cPrev, c, H, r, w, I, mRows.Slice(r * I, I), e.Slice((Ho + r) * I, I));
                 if (proj) Numerics.Gemm.Multiply<double>(Numerics.Op.N, Numerics.Op.N, Ho, I, H, cell.WeightHR, mRows, e[..(Ho * I)], accumulate: false);
                 break;
             }
