@@ -33,6 +33,16 @@ public sealed class InterruptTests : IDisposable
     int SavedPoints(string dir) =>
         Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)) ? Directory.GetFiles(Path.Combine(dir, FinishedPoints.Folder), "*.json").Length : 0;
 
+    /// <summary>The same command run again finishes, reports the saved points as resumed, and clears its journal.</summary>
+    void AssertRerunResumes(string[] command, string dir, int saved, string journalLeft)
+    {
+        var again = CliProcess.Run(root, command);
+        Assert.True(again.Code == 0, again.Err);
+        using var doc = JsonDocument.Parse(again.Out);
+        Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
+        Assert.False(Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)), journalLeft);
+    }
+
     [Theory]
     [MemberData(nameof(Signals))]
     public void TrainStopsWithItsCheckpointAndResumesToTheUninterruptedWeights(int signal, int exitCode, string name)
@@ -76,11 +86,7 @@ public sealed class InterruptTests : IDisposable
             $"continue with: rnnlab {string.Join(' ', command)}");
         Assert.False(File.Exists(Path.Combine(dir, Sweep.ResultsFile)), "an interrupted sweep wrote a results file");
 
-        var again = CliProcess.Run(root, command);
-        Assert.True(again.Code == 0, again.Err);
-        using var doc = JsonDocument.Parse(again.Out);
-        Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
-        Assert.False(Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)), "the journal outlived the results file");
+        AssertRerunResumes(command, dir, saved, "the journal outlived the results file");
         var whole = ExperimentCatalog.Get("exploding").Run(Preset.Quick, Shard.Whole, threads: 2);
         var resumed = Sweep.ReadResults(Path.Combine(dir, Sweep.ResultsFile));
         Assert.Equal(whole.Points.Length, resumed.Points.Length);
@@ -102,11 +108,7 @@ public sealed class InterruptTests : IDisposable
         Assert.Single(err.TrimEnd().Split('\n'));
         Assert.False(File.Exists(Path.Combine(dir, LessonReport.IndexFile)), "an interrupted lesson wrote its page");
 
-        var again = CliProcess.Run(root, command);
-        Assert.True(again.Code == 0, again.Err);
-        using var doc = JsonDocument.Parse(again.Out);
-        Assert.Equal(saved, doc.RootElement.GetProperty("resumed_points").GetInt32());
-        Assert.False(Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)), "the journal outlived the lesson's results");
+        AssertRerunResumes(command, dir, saved, "the journal outlived the lesson's results");
 
         var whole = LessonReport.Run(Path.Combine(root, "whole"), Preset.Test, threads: 2);
         var resumed = JsonSerializer.Deserialize<LessonResults>(File.ReadAllText(Path.Combine(dir, LessonReport.ResultsFile)), TrainingRun.Json)!;
