@@ -13,7 +13,7 @@ namespace RnnLab.Models;
 ///   h' = (1 − z) ⊙ n + z ⊙ h
 /// </code>
 /// </summary>
-public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     T[] gates = [];   // [T, B, 3H]  activated r, z, n (input-side pre-activations before the non-linearities)
     T[] preHH = [];   // [T, B, 3H]  h_{t-1}·W_hhᵀ + b_hh; its n block W_hn h + b_hn is what r multiplies
@@ -40,36 +40,16 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         Kernels.AddRowBias(preIH, BiasIH.Value, G3);
         for (int t = 1; t <= Steps; t++)
         {
-            Span<T> gt = gates.AsSpan((t - 1) * B * G3, B * G3);          // [B, 3H]
-            Span<T> preHht = preHH.AsSpan((t - 1) * B * G3, B * G3);      // [B, 3H] pre-activations h_{t−1}·W_hhᵀ + b_hh
-            ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
-            MultiplyRecurrent(hPrev, preHht, accumulate: false);
-            Kernels.AddRowBias(preHht, BiasHH.Value, G3);
-            Span<T> h = hs.AsSpan(t * bh, bh);
-            for (int b = 0; b < B; b++)
+            Span<T> preHht = preHH.AsSpan((t - 1) * B * G3, B * G3);      // [B, 3H] h_{t−1}·W_hhᵀ (+ b_hh in the rows)
+            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), preHht, accumulate: false);
+            fixed (T* g = gates, hh = preHH, h = hs, bias = BiasHH.Value)
             {
-                Span<T> g = gt.Slice(b * G3, G3);
-                ReadOnlySpan<T> preHh = preHht.Slice(b * G3, G3);              // [3H] one row of it
-                Kernels.Add(g[..(2 * H)], preHh[..(2 * H)], g[..(2 * H)]);
-                Kernels.Sigmoid(g[..(2 * H)], g[..(2 * H)]);                 // r, z
-                Span<T> n = g.Slice(2 * H, H);
-                ReadOnlySpan<T> r = g[..H], hn = preHh.Slice(2 * H, H);
-                for (int j = 0; j < H;)
+                var rows = new StepRows
                 {
-                    bool full = Full<T>(j, H);
-                    Put(At<T>(n, j, full) + At(r, j, full) * At(hn, j, full), n, j, full); // W_in x + b_in + r ⊙ (W_hn h + b_hn)
-                    j += Advance<T>(full);
-                }
-                Kernels.Tanh(n, n);
-                ReadOnlySpan<T> z = g.Slice(H, H), hp = hPrev.Slice(b * H, H);
-                Span<T> hb = h.Slice(b * H, H);
-                for (int j = 0; j < H;)
-                {
-                    bool full = Full<T>(j, H);
-                    Vector<T> zj = At(z, j, full), nj = At<T>(n, j, full);
-                    Put(nj + zj * (At(hp, j, full) - nj), hb, j, full); // h = (1 − z) ⊙ n + z ⊙ h_prev
-                    j += Advance<T>(full);
-                }
+                    Gates = g + (t - 1) * B * G3, PreHH = hh + (t - 1) * B * G3, HPrev = h + (t - 1) * bh, Ht = h + t * bh,
+                    BiasHH = bias, Hidden = H,
+                };
+                BatchRows.For(B, H, &ForwardRows, &rows);
             }
         }
     }
@@ -84,32 +64,15 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         {
             Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
             probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
-            Span<T> dIt = dIH.AsSpan((t - 1) * B * G3, B * G3), dHt = dHH.AsSpan((t - 1) * B * G3, B * G3);
-            ReadOnlySpan<T> hPrev = hs.AsSpan((t - 1) * bh, bh);
-            for (int b = 0; b < B; b++)
+            Span<T> dHt = dHH.AsSpan((t - 1) * B * G3, B * G3);
+            fixed (T* g = gates, hh = preHH, h = hs, dhp = stateGrad, di = dIH, dhh = dHH)
             {
-                ReadOnlySpan<T> g = gates.AsSpan((t - 1) * B * G3 + b * G3, G3);
-                ReadOnlySpan<T> rg = g[..H], zg = g.Slice(H, H), ng = g.Slice(2 * H, H);
-                ReadOnlySpan<T> hn = preHH.AsSpan((t - 1) * B * G3 + b * G3 + 2 * H, H);
-                ReadOnlySpan<T> hp = hPrev.Slice(b * H, H);
-                Span<T> dhb = dh.Slice(b * H, H);
-                Span<T> dI = dIt.Slice(b * G3, G3), dHd = dHt.Slice(b * G3, G3);
-                for (int j = 0; j < H;)
+                var rows = new StepRows
                 {
-                    bool full = Full<T>(j, H);
-                    var one = Vector<T>.One;
-                    Vector<T> r = At(rg, j, full), z = At(zg, j, full), n = At(ng, j, full), dhj = At<T>(dhb, j, full);
-                    // forward: h = (1 − z) ⊙ n + z ⊙ h_prev  →  dn = dh ⊙ (1 − z), dz = dh ⊙ (h_prev − n), dh_prev = dh ⊙ z (+ below)
-                    Vector<T> dpreN = dhj * (one - z) * (one - n * n);                 // n = tanh(pre_n)
-                    Vector<T> dpreZ = dhj * (At(hp, j, full) - n) * z * (one - z);     // z = σ(pre_z)
-                    // forward: pre_n = (W_in x + b_in) + r ⊙ (W_hn h + b_hn)  →  dr = dpre_n ⊙ hn, d(W_hn h + b_hn) = dpre_n ⊙ r
-                    Vector<T> dpreR = dpreN * At(hn, j, full) * r * (one - r);         // r = σ(pre_r)
-                    Put(dpreR, dI, j, full); Put(dpreR, dHd, j, full);
-                    Put(dpreZ, dI.Slice(H), j, full); Put(dpreZ, dHd.Slice(H), j, full);
-                    Put(dpreN, dI.Slice(2 * H), j, full); Put(dpreN * r, dHd.Slice(2 * H), j, full);
-                    Put(dhj * z, dhb, j, full);
-                    j += Advance<T>(full);
-                }
+                    Gates = g + (t - 1) * B * G3, PreHH = hh + (t - 1) * B * G3, HPrev = h + (t - 1) * bh, DH = dhp,
+                    DIH = di + (t - 1) * B * G3, DHH = dhh + (t - 1) * B * G3, Hidden = H,
+                };
+                BatchRows.For(B, H, &BackwardRows, &rows);
             }
             // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dh_{t-1} = dh ⊙ z + dpre_hh·W_hh
             if (CutsBefore(t, truncation)) dh.Clear();
@@ -117,5 +80,87 @@ public sealed class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         AccumulateParameterGradients(dIH.AsSpan(0, Steps * B * G3), dHH.AsSpan(0, Steps * B * G3), dx);
+    }
+
+    /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
+    struct StepRows
+    {
+        public T* Gates;   // [B, 3H]  input-side pre-activations in, activated r, z, n out (forward)
+        public T* PreHH;   // [B, 3H]  h_{t−1}·W_hhᵀ in, + b_hh out (forward)
+        public T* HPrev;   // [B, H]   h_{t−1}
+        public T* Ht;      // [B, H]   h_t (forward)
+        public T* BiasHH;  // [3H]     b_hh (forward)
+        public T* DH;      // [B, H]   ∂L/∂h_t in, the part ∂L/∂h_{t−1} gets through z out (backward)
+        public T* DIH;     // [B, 3H]  ∂L/∂(input-side pre-activations) (backward)
+        public T* DHH;     // [B, 3H]  ∂L/∂(hidden-side pre-activations) (backward)
+        public int Hidden;
+    }
+
+    /// <summary>r, z, n activated and h = (1 − z) ⊙ n + z ⊙ h_prev, for rows [first, end).</summary>
+    static void ForwardRows(int first, int end, void* state)
+    {
+        ref readonly StepRows s = ref *(StepRows*)state;
+        int H = s.Hidden, G3 = 3 * H;
+        var bhh = new ReadOnlySpan<T>(s.BiasHH, G3);
+        for (int b = first; b < end; b++)
+        {
+            var g = new Span<T>(s.Gates + b * G3, G3);
+            var preHh = new Span<T>(s.PreHH + b * G3, G3);                   // [3H] one row of pre_hh
+            Kernels.Add(preHh, bhh, preHh);                                  // + b_hh
+            Kernels.Add(g[..(2 * H)], preHh[..(2 * H)], g[..(2 * H)]);
+            Kernels.Sigmoid(g[..(2 * H)], g[..(2 * H)]);                     // r, z
+            Span<T> n = g.Slice(2 * H, H);
+            ReadOnlySpan<T> r = g[..H], hn = preHh.Slice(2 * H, H);
+            for (int j = 0; j < H;)
+            {
+                bool full = Full<T>(j, H);
+                Put(At<T>(n, j, full) + At(r, j, full) * At(hn, j, full), n, j, full); // W_in x + b_in + r ⊙ (W_hn h + b_hn)
+                j += Advance<T>(full);
+            }
+            Kernels.Tanh(n, n);
+            ReadOnlySpan<T> z = g.Slice(H, H);
+            var hp = new ReadOnlySpan<T>(s.HPrev + b * H, H);
+            var hb = new Span<T>(s.Ht + b * H, H);
+            for (int j = 0; j < H;)
+            {
+                bool full = Full<T>(j, H);
+                Vector<T> zj = At(z, j, full), nj = At<T>(n, j, full);
+                Put(nj + zj * (At(hp, j, full) - nj), hb, j, full); // h = (1 − z) ⊙ n + z ⊙ h_prev
+                j += Advance<T>(full);
+            }
+        }
+    }
+
+    /// <summary>The mirror of <see cref="ForwardRows"/>: the pre-activations' gradients and dh ⊙ z, for rows [first, end).</summary>
+    static void BackwardRows(int first, int end, void* state)
+    {
+        ref readonly StepRows s = ref *(StepRows*)state;
+        int H = s.Hidden, G3 = 3 * H;
+        for (int b = first; b < end; b++)
+        {
+            var g = new ReadOnlySpan<T>(s.Gates + b * G3, G3);
+            ReadOnlySpan<T> rg = g[..H], zg = g.Slice(H, H), ng = g.Slice(2 * H, H);
+            var hn = new ReadOnlySpan<T>(s.PreHH + b * G3 + 2 * H, H);
+            var hp = new ReadOnlySpan<T>(s.HPrev + b * H, H);
+            var dhb = new Span<T>(s.DH + b * H, H);
+            var dI = new Span<T>(s.DIH + b * G3, G3);
+            var dHd = new Span<T>(s.DHH + b * G3, G3);
+            for (int j = 0; j < H;)
+            {
+                bool full = Full<T>(j, H);
+                var one = Vector<T>.One;
+                Vector<T> r = At(rg, j, full), z = At(zg, j, full), n = At(ng, j, full), dhj = At<T>(dhb, j, full);
+                // forward: h = (1 − z) ⊙ n + z ⊙ h_prev  →  dn = dh ⊙ (1 − z), dz = dh ⊙ (h_prev − n), dh_prev = dh ⊙ z (+ below)
+                Vector<T> dpreN = dhj * (one - z) * (one - n * n);                 // n = tanh(pre_n)
+                Vector<T> dpreZ = dhj * (At(hp, j, full) - n) * z * (one - z);     // z = σ(pre_z)
+                // forward: pre_n = (W_in x + b_in) + r ⊙ (W_hn h + b_hn)  →  dr = dpre_n ⊙ hn, d(W_hn h + b_hn) = dpre_n ⊙ r
+                Vector<T> dpreR = dpreN * At(hn, j, full) * r * (one - r);         // r = σ(pre_r)
+                Put(dpreR, dI, j, full); Put(dpreR, dHd, j, full);
+                Put(dpreZ, dI.Slice(H), j, full); Put(dpreZ, dHd.Slice(H), j, full);
+                Put(dpreN, dI.Slice(2 * H), j, full); Put(dpreN * r, dHd.Slice(2 * H), j, full);
+                Put(dhj * z, dhb, j, full);
+                j += Advance<T>(full);
+            }
+        }
     }
 }

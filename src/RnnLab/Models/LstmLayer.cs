@@ -73,9 +73,9 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
                 var rows = new StepRows
                 {
                     Gates = g + (t - 1) * B * G4, CPrev = c + (t - 1) * bh, C = c + t * bh, TanhC = tc + (t - 1) * bh,
-                    Out = o + (Projects ? (t - 1) * bh : t * bh), Batch = B, Hidden = H, Parts = RowParts(B, H),
+                    Out = o + (Projects ? (t - 1) * bh : t * bh), Hidden = H,
                 };
-                Parallelism.For(rows.Parts, &ForwardRows, &rows);
+                BatchRows.For(B, H, &ForwardRows, &rows);
             }
             // with a projection: h = (o ⊙ tanh(c))·W_hrᵀ, [B, H]·[H, P] → [B, P]
             if (Projects) Gemm.Multiply(Op.N, B, cellOut.AsSpan((t - 1) * bh, bh), projectionForward!, hs.AsSpan(t * bs, bs), accumulate: false);
@@ -109,9 +109,9 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
                 var rows = new StepRows
                 {
                     Gates = g + (t - 1) * B * G4, CPrev = c + (t - 1) * bh, TanhC = tc + (t - 1) * bh,
-                    DH = dhp, DC = dcp, DGates = dg + (t - 1) * B * G4, Batch = B, Hidden = H, Parts = RowParts(B, H),
+                    DH = dhp, DC = dcp, DGates = dg + (t - 1) * B * G4, Hidden = H,
                 };
-                Parallelism.For(rows.Parts, &BackwardRows, &rows);
+                BatchRows.For(B, H, &BackwardRows, &rows);
             }
             // forward: pre += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dpre·W_hh
             if (CutsBefore(t, truncation)) { dh.Clear(); dcs.Clear(); }
@@ -125,11 +125,7 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
             Gemm.Multiply(Op.T, Op.N, ProjectionSize, H, Steps * B, dOutputs.AsSpan(0, Steps * bs), cellOut.AsSpan(0, Steps * bh), WeightHR!.Grad, accumulate: true);
     }
 
-    /// <summary>
-    /// One time step's rows for the point-wise part of a step, which row b computes from row b alone: the threads
-    /// take whole rows (<see cref="RowParts"/>) and every row runs the same kernel calls whichever thread takes it,
-    /// so the result does not depend on the thread count. Pointers into arrays the caller keeps pinned for the call.
-    /// </summary>
+    /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
     struct StepRows
     {
         public T* Gates;   // [B, 4H]  pre-activations in (forward: activated in place), i f g o
@@ -140,27 +136,14 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         public T* DH;      // [B, H]   ∂L/∂(o ⊙ tanh(c_t)) (backward)
         public T* DC;      // [B, H]   ∂L/∂c_t in, ∂L/∂c_{t−1} out (backward)
         public T* DGates;  // [B, 4H]  ∂L/∂(gate pre-activations) (backward)
-        public int Batch, Hidden, Parts;
-
-        public readonly (int First, int End) RowsOf(int part) => (Batch * part / Parts, Batch * (part + 1) / Parts);
+        public int Hidden;
     }
 
-    /// <summary>
-    /// Threads for a step's point-wise part: one part per thread when a step has enough of it to pay for a fork
-    /// (about a microsecond on a spinning worker, against roughly a nanosecond per hidden unit and row).
-    /// </summary>
-    static int RowParts(int batch, int hidden) =>
-        Parallelism.Threads > 1 && batch > 1 && (long)batch * hidden >= MinRowWork ? Math.Min(Parallelism.Threads, batch) : 1;
-
-    /// <summary>Rows × hidden units below which a step's point-wise part stays on one thread.</summary>
-    internal static int MinRowWork = 2048;
-
-    /// <summary>i, f, g, o activated; c = f ⊙ c_prev + i ⊙ g; h = o ⊙ tanh(c), for the rows of one part.</summary>
-    static void ForwardRows(int part, void* state)
+    /// <summary>i, f, g, o activated; c = f ⊙ c_prev + i ⊙ g; h = o ⊙ tanh(c), for rows [first, end).</summary>
+    static void ForwardRows(int first, int end, void* state)
     {
         ref readonly StepRows s = ref *(StepRows*)state;
         int H = s.Hidden, G4 = 4 * H;
-        var (first, end) = s.RowsOf(part);
         for (int b = first; b < end; b++)
         {
             var row = new Span<T>(s.Gates + b * G4, G4);
@@ -183,12 +166,11 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         }
     }
 
-    /// <summary>The mirror of <see cref="ForwardRows"/>: the gate pre-activations' gradients and ∂L/∂c_{t−1}, for the rows of one part.</summary>
-    static void BackwardRows(int part, void* state)
+    /// <summary>The mirror of <see cref="ForwardRows"/>: the gate pre-activations' gradients and ∂L/∂c_{t−1}, for rows [first, end).</summary>
+    static void BackwardRows(int first, int end, void* state)
     {
         ref readonly StepRows s = ref *(StepRows*)state;
         int H = s.Hidden, G4 = 4 * H;
-        var (first, end) = s.RowsOf(part);
         for (int b = first; b < end; b++)
         {
             var row = new ReadOnlySpan<T>(s.Gates + b * G4, G4);

@@ -6,7 +6,7 @@ namespace RnnLab.Models;
 /// <summary>
 /// Elman RNN as PyTorch's <c>torch.nn.RNN</c>: h_t = act(x_t·W_ihᵀ + b_ih + h_{t-1}·W_hhᵀ + b_hh), act = tanh or ReLU.
 /// </summary>
-public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public Nonlinearity Nonlinearity { get; }
 
@@ -36,7 +36,11 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         {
             Span<T> ht = hs.AsSpan(t * bh, bh);                            // [B, H]
             MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), ht, accumulate: true);
-            if (Nonlinearity == Nonlinearity.Tanh) Kernels.Tanh(ht, ht); else Kernels.Relu(ht, ht);
+            fixed (T* h = hs)
+            {
+                var rows = new StepRows { Ht = h + t * bh, Relu = Nonlinearity == Nonlinearity.Relu, Hidden = H };
+                BatchRows.For(B, H, &ForwardRows, &rows);
+            }
         }
     }
 
@@ -50,10 +54,12 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         {
             Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);           // own loss term + carried from t+1
             probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
-            ReadOnlySpan<T> ht = hs.AsSpan(t * bh, bh);
             Span<T> dzt = dz.AsSpan((t - 1) * bh, bh);
-            // forward: h = tanh(z)  →  dz = dh·(1 − h²);   h = relu(z)  →  dz = dh·[h > 0]
-            if (Nonlinearity == Nonlinearity.Tanh) Kernels.TanhBackward(ht, dh, dzt); else Kernels.ReluBackward(ht, dh, dzt);
+            fixed (T* h = hs, dhp = stateGrad, dzp = dz)
+            {
+                var rows = new StepRows { Ht = h + t * bh, DH = dhp, DZ = dzp + (t - 1) * bh, Relu = Nonlinearity == Nonlinearity.Relu, Hidden = H };
+                BatchRows.For(B, H, &BackwardRows, &rows);
+            }
             // forward: z += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dz·W_hh
             if (CutsBefore(t, truncation)) dh.Clear();
             else MultiplyRecurrentBackward(dzt, dh, accumulate: false);
@@ -61,5 +67,40 @@ public sealed class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloati
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         ReadOnlySpan<T> dzAll = dz.AsSpan(0, Steps * bh);
         AccumulateParameterGradients(dzAll, dzAll, dx);
+    }
+
+    /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
+    struct StepRows
+    {
+        public T* Ht;   // [B, H]  z_t in, h_t = act(z_t) out (forward); h_t (backward)
+        public T* DH;   // [B, H]  ∂L/∂h_t (backward)
+        public T* DZ;   // [B, H]  ∂L/∂z_t (backward)
+        public bool Relu;
+        public int Hidden;
+    }
+
+    /// <summary>h = act(z) in place, for rows [first, end).</summary>
+    static void ForwardRows(int first, int end, void* state)
+    {
+        ref readonly StepRows s = ref *(StepRows*)state;
+        for (int b = first; b < end; b++)
+        {
+            var h = new Span<T>(s.Ht + b * s.Hidden, s.Hidden);
+            if (s.Relu) Kernels.Relu(h, h); else Kernels.Tanh(h, h);
+        }
+    }
+
+    /// <summary>The mirror of <see cref="ForwardRows"/>: ∂L/∂z_t, for rows [first, end).</summary>
+    static void BackwardRows(int first, int end, void* state)
+    {
+        ref readonly StepRows s = ref *(StepRows*)state;
+        for (int b = first; b < end; b++)
+        {
+            var h = new ReadOnlySpan<T>(s.Ht + b * s.Hidden, s.Hidden);
+            var dh = new ReadOnlySpan<T>(s.DH + b * s.Hidden, s.Hidden);
+            var dz = new Span<T>(s.DZ + b * s.Hidden, s.Hidden);
+            // forward: h = tanh(z)  →  dz = dh·(1 − h²);   h = relu(z)  →  dz = dh·[h > 0]
+            if (s.Relu) Kernels.ReluBackward(h, dh, dz); else Kernels.TanhBackward(h, dh, dz);
+        }
     }
 }

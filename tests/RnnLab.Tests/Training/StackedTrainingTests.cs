@@ -49,12 +49,12 @@ public sealed class StackedTrainingTests : IDisposable
         // Big enough that the step GEMMs split between threads (the split threshold lowered so they all do).
         var config = Stacked() with { Hidden = 32, ProjSize = projSize, Batch = 16, Steps = 8, EvalEvery = 8, Bidirectional = bidirectional };
         long savedSplit = Gemm.MinWorkToSplit;
-        int savedRows = LstmLayer<float>.MinRowWork;
+        int savedRows = BatchRows.MinWork;
         bool savedBackOff = Parallelism.BackOff;
         try
         {
             Gemm.MinWorkToSplit = 1;
-            LstmLayer<float>.MinRowWork = 1;                            // the gate arithmetic split between threads too
+            BatchRows.MinWork = 1;                            // the gate arithmetic split between threads too
             Parallelism.BackOff = false;
             foreach (int threads in new[] { 1, 2 })
                 using (Parallelism.Use(threads)) TrainingRun.Run(config, Path.Combine(root, $"t{threads}"));
@@ -62,7 +62,7 @@ public sealed class StackedTrainingTests : IDisposable
         finally
         {
             Gemm.MinWorkToSplit = savedSplit;
-            LstmLayer<float>.MinRowWork = savedRows;
+            BatchRows.MinWork = savedRows;
             Parallelism.BackOff = savedBackOff;
         }
         Assert.True(Checkpoint(Path.Combine(root, "t1")).AsSpan().SequenceEqual(Checkpoint(Path.Combine(root, "t2"))), "1 and 2 threads trained different weights");
