@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace RnnLab.Web;
 
@@ -66,6 +69,7 @@ static class Hardening
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }));
+        var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;   // the page's JSON conventions, as every other answer
+        return http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }, options));
     }
 }

@@ -21,6 +21,7 @@ static class JsonSetup
     public static void Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.Encoder = JsonEncoding.Encoder;
         o.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         o.Converters.Add(new ComplexJsonConverter());
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

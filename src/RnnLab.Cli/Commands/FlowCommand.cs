@@ -132,12 +132,17 @@ public static class FlowCommand
         double[] c0 = parse.GetValue(c0Option) is string cp ? AnalysisNetwork.LoadInitialState(cp, "c0", rows, batch, w.HiddenSize) : [];
 
         var results = new List<ModuleFlowResult>();
-        for (int b = 0; b < batch; b++)
-        {
-            var tr = ModuleTrajectory.Run(w, ModuleForward.Sequence(x, steps, batch, w.InputSize, b), steps,
-                ModuleForward.Sequence(h0, rows, batch, w.OutputSize, b), ModuleForward.Sequence(c0, rows, batch, w.HiddenSize, b));
-            results.Add(ModuleFlow.Compute(tr, options));
-        }
+        // one count over every sequence: each sequence's sweeps (every layer and direction, and the stack's) take the same steps
+        string shape = $"{w.Layers} layer{(w.Layers == 1 ? "" : "s")}{(w.Directions == 2 ? ", bidirectional" : "")}, T = {steps}";
+        using (var progress = ProgressLine.For(parse))
+            for (int b = 0; b < batch; b++)
+            {
+                var tr = ModuleTrajectory.Run(w, ModuleForward.Sequence(x, steps, batch, w.InputSize, b), steps,
+                    ModuleForward.Sequence(h0, rows, batch, w.OutputSize, b), ModuleForward.Sequence(c0, rows, batch, w.HiddenSize, b));
+                int sequence = b;
+                results.Add(ModuleFlow.Compute(tr, options, (done, total) => progress.Report(sequence * total + done, batch * total,
+                    () => $"flow of module {w.Module.DisplayName} ({shape}): sequence {sequence + 1} of {batch}, in steps of all its sweeps")));
+            }
         var report = ModuleFlowReport.Build(w, results);
         if (plotPath is not null)
         {

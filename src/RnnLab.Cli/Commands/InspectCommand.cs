@@ -29,8 +29,10 @@ public static class InspectCommand
                     file = contents.FileName,
                     modules = contents.Modules.Select(m => new
                     {
-                        name = m.Name, cell = m.Kind.Name(), input_size = m.InputSize, hidden_size = m.HiddenSize, num_layers = m.Layers,
-                        bidirectional = m.Bidirectional, bias = m.Bias, proj_size = m.ProjSize, dtype = m.DType, cell_keys = m.CellStyle,
+                        name = m.Name, cell = Cell(m), input_size = m.InputSize, hidden_size = m.HiddenSize, num_layers = m.Layers,
+                        bidirectional = m.Bidirectional, bias = m.UsesBias, modrelu_bias = m.ModReluBias ? true : (bool?)null,
+                        ignored_tensors = m.IgnoredTensors.Count > 0 ? m.IgnoredTensors : null,
+                        proj_size = m.ProjSize, dtype = m.DType, cell_keys = m.CellStyle,
                         nonlinearity = m.Kind == CellKind.Rnn ? (m.StatedNonlinearity is Nonlinearity n ? Checkpoint.Name(n) : null) : null,
                         nonlinearity_source = m.Kind == CellKind.Rnn ? (m.StatedNonlinearity is null ? "not stated (tanh assumed unless --cell relu)" : "metadata") : null,
                         layers = m.LayerShapes.Select(l => new
@@ -46,8 +48,8 @@ public static class InspectCommand
             }
             var table = new Table().AddColumns("module", "cell", "input", "hidden", "layers", "directions", "bias", "proj_size", "dtype");
             foreach (var m in contents.Modules)
-                table.AddRow(Markup.Escape(m.DisplayName), m.Kind == CellKind.Rnn ? $"rnn ({(m.StatedNonlinearity is Nonlinearity n ? Checkpoint.Name(n) : "tanh or relu: not stated")})" : m.Kind.Name() + (m.CellStyle ? " (cell)" : ""),
-                    $"{m.InputSize}", $"{m.HiddenSize}", $"{m.Layers}", $"{m.Directions}", m.Bias ? "yes" : "no", $"{m.ProjSize}", m.DType);
+                table.AddRow(Markup.Escape(m.DisplayName), (m.Kind == CellKind.Rnn && m.StatedNonlinearity is null ? "rnn (tanh or relu: not stated)" : CellKinds.Label(m.Kind, m.StatedNonlinearity ?? Nonlinearity.Tanh)) + (m.CellStyle ? " (cell)" : ""),
+                    $"{m.InputSize}", $"{m.HiddenSize}", $"{m.Layers}", $"{m.Directions}", Markup.Escape(m.BiasText), $"{m.ProjSize}", m.DType);
             AnsiConsole.WriteLine($"{contents.FileName}: {contents.Modules.Count} recurrent module(s)");
             AnsiConsole.Write(table);
             if (contents.OtherTensors.Count > 0)
@@ -60,4 +62,7 @@ public static class InspectCommand
         });
         return command;
     }
+
+    /// <summary>The module's cell as every other verb labels it; an RNN whose file does not state its nonlinearity is "rnn", the tanh RNN the analysis assumes.</summary>
+    static string Cell(RecurrentModule m) => CellKinds.Name(m.Kind, m.StatedNonlinearity ?? Nonlinearity.Tanh);
 }

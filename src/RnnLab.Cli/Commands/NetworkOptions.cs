@@ -50,12 +50,8 @@ public sealed class NetworkOptions
     public (CellKind Kind, Nonlinearity Nonlinearity)? CellChoice(ParseResult parse) =>
         parse.GetValue(Cell) is string text ? CommonOptions.ParseCell(text) : null;
 
-    /// <summary>The generated network's cell as --cell names it, rnn by default.</summary>
-    public string CellName(ParseResult parse) => CellChoice(parse) switch
-    {
-        null => "rnn",
-        var (kind, nonlinearity) => kind == CellKind.Rnn && nonlinearity == Nonlinearity.Relu ? "relu" : kind.Name(),
-    };
+    /// <summary>The generated network's cell as every answer labels it (<see cref="CellKinds.Name(CellKind, Nonlinearity)"/>), rnn by default.</summary>
+    public string CellName(ParseResult parse) => CellChoice(parse) is var (kind, nonlinearity) ? CellKinds.Name(kind, nonlinearity) : CellKinds.Name(CellKind.Rnn, Nonlinearity.Tanh);
 
     /// <summary>The module of --model (with --module and --cell checked against the file).</summary>
     public AnalysisNetwork.LoadedModule LoadModule(ParseResult parse) =>
@@ -84,7 +80,8 @@ public sealed class NetworkOptions
             ["hidden_size"] = m.HiddenSize,
             ["num_layers"] = m.Layers,
             ["bidirectional"] = m.Bidirectional,
-            ["bias"] = m.Bias,
+            ["bias"] = m.UsesBias,
+            ["modrelu_bias"] = m.ModReluBias ? true : null,
             ["proj_size"] = m.ProjSize,
             ["dtype"] = m.DType,
         };

@@ -80,6 +80,7 @@ public static class SpectrumCommand
             }
             else cells.Add(("", CellWeights.From(network.Generate(parse))));
             var kind = cells[0].Cell.Kind;
+            string cell = CellKinds.Name(kind, cells[0].Cell.Nonlinearity), label = CellKinds.Label(kind, cells[0].Cell.Nonlinearity);
             int H = cells[0].Cell.HiddenSize;
             // its progress is a timed line per phase (a profile of the decompositions), silenced by --quiet like any other
             var phases = parse.GetValue(quiet) ? null : PhaseLines.For(parse.InvocationConfiguration.Error, H);
@@ -87,12 +88,12 @@ public static class SpectrumCommand
                 .Select(b => b with { Gate = c.Prefix + b.Gate }))];
             phases?.Done();
             System.Numerics.Complex[] all = [.. blocks.SelectMany(b => b.Eigenvalues)];
-            PlotFile.Write(() => Plots.Eigenvalues(all, kind == CellKind.Rnn ? "Eigenvalues of W_hh" : $"Eigenvalues of the {kind.Name()}'s W_hh gate blocks"), plotPath);
-            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { cell = kind.Name(), hidden = H, solver = Spectra.SolverName(Spectra.Solver), blocks }, used, notApplicable); return 0; }
+            PlotFile.Write(() => Plots.Eigenvalues(all, kind.Gates() == 1 ? $"Eigenvalues of W_hh, {label}" : $"Eigenvalues of the {label}'s W_hh gate blocks"), plotPath);
+            if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { cell, hidden = H, solver = Spectra.SolverName(Spectra.Solver), blocks }, used, notApplicable); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");
             foreach (var b in blocks)
                 table.AddRow(b.Gate, $"{b.SpectralRadius:F6}", $"{b.PowerIterationRadius:F6}", $"{b.SpectralNorm:F6}", $"{b.SingularValues[^1]:F6}");
-            table.Caption($"eigen and singular values by {Spectra.SolverName(Spectra.Solver)}");
+            table.Caption($"{label}, H = {H}: eigen and singular values by {Spectra.SolverName(Spectra.Solver)}");
             AnsiConsole.Write(table);
             return 0;
         });

@@ -30,7 +30,7 @@ public sealed record FlowOptions
     /// <summary>Seed of the random orthonormal start of the Lyapunov vectors.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Told (k, T) after each distance k of the main sweep, for a progress display; null: nobody listens.</summary>
+    /// <summary>Told (k, T) after each distance k of the main sweep, for a progress display (<see cref="StackInputFlow"/>: steps done of its total); null: nobody listens.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Action<int, int>? Progress { get; init; }
 }

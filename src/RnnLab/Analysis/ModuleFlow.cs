@@ -45,7 +45,8 @@ public static class ModuleFlow
     /// <summary>The most memory the input gradients of a bidirectional stack may take (2 GiB); above it the input connectivity is not computed, and the JSON says why.</summary>
     public const double StackInputFlowBytes = 2.0 * (1 << 30);
 
-    public static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options = null)
+    /// <param name="progress">told (done, total) in steps of all the sweeps together, from the threads they run on</param>
+    public static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options = null, Action<long, long>? progress = null)
     {
         options ??= new FlowOptions();
         var sw = Stopwatch.StartNew();
@@ -53,24 +54,25 @@ public static class ModuleFlow
         int L = w.Layers, D = w.Directions, T = tr.Steps;
         var layers = new LayerFlow[L * D];
         var work = new List<Action>();
+        var counted = new SweepProgress(progress);
         for (int l = 0; l < L; l++)
             for (int d = 0; d < D; d++)
             {
                 int layer = l, dir = d;
-                work.Add(() => layers[layer * D + dir] = new LayerFlow(RecurrentModule.LayerName(layer, dir), layer, dir == 0 ? "forward" : "reverse",
-                    FlowProfile.Compute(tr.Cell(layer, dir), options)));
+                work.Add(counted.Add(T - 1, options, o => layers[layer * D + dir] = new LayerFlow(RecurrentModule.LayerName(layer, dir), layer, dir == 0 ? "forward" : "reverse",
+                    FlowProfile.Compute(tr.Cell(layer, dir), o))));
             }
         List<DepthTimeFlow>? depth = null;
         InputConnectivity? input = null;
         string? note = null;
         if (D == 1 || L == 1)
-            work.Add(() =>
+            work.Add(counted.Add(T - 1, options, o =>
             {
                 var chain = Enumerable.Range(0, L).Select(l => tr.Cell(l, 0)).ToList();
                 var steps = new StackSteps(chain);
                 var depthReadouts = Enumerable.Range(0, L).Select(l => new SweepReadout { Start = steps.Offset(l), Count = w.OutputSize }).ToList();
                 var inputReadout = new SweepReadout { Count = w.InputSize, Matrix = steps.InputRows };
-                JacobianSweep.Run(steps, steps.Initial(), w.OutputSize, [.. depthReadouts, inputReadout], options);
+                JacobianSweep.Run(steps, steps.Initial(), w.OutputSize, [.. depthReadouts, inputReadout], o);
                 if (D == 1)
                 {
                     input = new InputConnectivity(inputReadout.Log10Spectral, [], []);
@@ -84,9 +86,9 @@ public static class ModuleFlow
                 Array.Fill(reverse, double.NegativeInfinity);
                 reverse[0] = Math.Log10(reverseFirst);
                 input = new InputConnectivity(total, forward, reverse);
-            });
+            }));
         else if (StackInputFlow.Bytes(w, T) is var bytes && bytes <= StackInputFlowBytes)
-            work.Add(() => input = StackInputFlow.Compute(tr, options));
+            work.Add(counted.Add(StackInputFlow.Steps(w, T), options, o => input = StackInputFlow.Compute(tr, o)));
         else
             note = FormattableString.Invariant($"not computed: the input gradients of this bidirectional stack over T = {T} need {bytes / (1 << 30):F1} GiB, above the {StackInputFlowBytes / (1 << 30):F0} GiB limit");
         Parallel.Invoke(work.ToArray());
@@ -104,6 +106,40 @@ public static class ModuleFlow
             InputNote = note,
             ElapsedSeconds = sw.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// Progress of sweeps that run side by side: each tells its own (k, n) through <see cref="FlowOptions.Progress"/>,
+    /// and the listener hears the sum over all of them of the total they will take. A sweep that ends early (its
+    /// product is exactly 0 from some k on) counts its remaining steps as done when it returns.
+    /// </summary>
+    sealed class SweepProgress(Action<long, long>? listener)
+    {
+        readonly Lock gate = new();
+        long total, done;
+
+        /// <summary>The work of one sweep of <paramref name="steps"/> steps, run with <paramref name="options"/> and its progress counted.</summary>
+        public Action Add(int steps, FlowOptions options, Action<FlowOptions> sweep)
+        {
+            total += steps;
+            if (listener is null) return () => sweep(options);
+            int last = 0;
+            void Advance(int k)
+            {
+                lock (gate)
+                {
+                    if (k == last) return;
+                    done += k - last;
+                    last = k;
+                    listener(done, total);
+                }
+            }
+            return () =>
+            {
+                sweep(options with { Progress = (k, _) => Advance(Math.Min(k, steps)) });
+                Advance(steps);
+            };
+        }
     }
 
     /// <summary>

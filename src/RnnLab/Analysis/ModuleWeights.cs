@@ -46,7 +46,7 @@ public sealed class ModuleWeights
                     return (double[])t.Data.Clone();
                 }
                 // bias=False: zero biases. modReLU (expRNN): z has no biases, as in the engine, which neither reads nor trains them.
-                bool biases = module.Bias && nonlinearity != Nonlinearity.ModRelu;
+                bool biases = RecurrentModule.ReadsBiases(module.Bias, nonlinearity);
                 cells.Add(new CellWeights(module.Kind, module.LayerInputSize(l), module.HiddenSize, nonlinearity,
                     Read("weight_ih"), Read("weight_hh"),
                     biases ? Read("bias_ih") : null, biases ? Read("bias_hh") : null,

@@ -38,10 +38,15 @@ public static class StackInputFlow
         return 2.0 * steps * m * widest * sizeof(double);   // the layer's own output gradients and its input gradients
     }
 
+    /// <summary>The steps <see cref="Compute"/> tells <see cref="FlowOptions.Progress"/> about: one per time of each layer and direction.</summary>
+    public static int Steps(ModuleWeights w, int steps) => w.Layers * w.Directions * steps;
+
     public static InputConnectivity Compute(ModuleTrajectory tr, FlowOptions options)
     {
         var w = tr.Weights;
         int T = tr.Steps, Ho = w.OutputSize, D = w.Directions, m = D * Ho;
+        int done = 0, total = Steps(w, T);
+        void Step() => options.Progress?.Invoke(++done, total);
         // y_T = output[T−1]: row j of ∂y_T/∂output is e_j at time T−1 and zero at every other time.
         var grad = new ScaledRows(T, m, D * Ho);
         var identity = new double[m * m];
@@ -50,14 +55,15 @@ public static class StackInputFlow
         for (int l = w.Layers - 1; l >= 0; l--)
         {
             var below = new ScaledRows(T, m, w.Module.LayerInputSize(l));
-            for (int d = 0; d < D; d++) PullBack(tr.Cell(l, d), d, grad, below);
+            for (int d = 0; d < D; d++) PullBack(tr.Cell(l, d), d, grad, below, Step);
             grad = below;
         }
         return Measure(grad, T, m, Ho, w.InputSize, options);
     }
 
     /// <summary>One direction's part: its output gradients <paramref name="grad"/> (columns d·H_out..) back to its input gradients.</summary>
-    static void PullBack(CellTrajectory tr, int direction, ScaledRows grad, ScaledRows below)
+    /// <param name="advanced">called once per step s, for progress</param>
+    static void PullBack(CellTrajectory tr, int direction, ScaledRows grad, ScaledRows below, Action advanced)
     {
         int T = tr.Steps, S = tr.Cell.StateSize, I = tr.Cell.InputSize, Ho = tr.Cell.OutputSize, m = grad.Rows, n = grad.Columns;
         var a = new double[m * S];                                        // A_s, then A_s·J_s for the step before
@@ -68,6 +74,7 @@ public static class StackInputFlow
         double scale = double.NegativeInfinity;                           // ln of the factor taken out of a
         for (int s = T; s >= 1; s--)
         {
+            advanced();
             int time = direction == 0 ? s - 1 : T - s;
             double g = grad.LogScale(time), c = Math.Max(g, scale);
             if (double.IsNegativeInfinity(c)) continue;                  // nothing of y_T depends on this step yet

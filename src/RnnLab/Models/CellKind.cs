@@ -65,13 +65,26 @@ public static class CellKinds
     public static (CellKind Kind, Nonlinearity Nonlinearity) Parse(string text) =>
         TryParse(text, out var kind, out var nonlinearity) ? (kind, nonlinearity) : throw new InvalidInputException($"unknown cell '{text}'");
 
-    /// <summary>What the analysis calls a cell it reads: "relu" for a ReLU RNN, "exprnn" for an RNN with modReLU (only expRNN has it), else the kind's name.</summary>
+    /// <summary>
+    /// The one label of a network's cell in every answer (the "cell" of --json, inspect's included), as --cell spells it:
+    /// "rnn" for the tanh RNN, "relu" for a ReLU RNN, "exprnn" for an RNN with modReLU (only expRNN has it; a trained
+    /// expRNN with tanh is the tanh RNN it computes), "exprnn-tanh" for the expRNN layer with tanh, else the kind's name.
+    /// </summary>
     public static string Name(CellKind kind, Nonlinearity nonlinearity) => (kind, nonlinearity) switch
     {
         (CellKind.Rnn, Nonlinearity.Relu) => "relu",
-        (CellKind.Rnn, Nonlinearity.ModRelu) => "exprnn",
+        (CellKind.Rnn or CellKind.ExpRnn, Nonlinearity.ModRelu) => "exprnn",
+        (CellKind.ExpRnn, _) => "exprnn-tanh",
         _ => kind.Name(),
     };
+
+    /// <summary>
+    /// The same cell for people, the nonlinearity of a one-block cell spelled out: "rnn (tanh)", "rnn (relu)",
+    /// "exprnn (modrelu)", "lstm", "gru".
+    /// </summary>
+    public static string Label(CellKind kind, Nonlinearity nonlinearity) => kind.Gates() == 1
+        ? $"{(nonlinearity == Nonlinearity.ModRelu || kind == CellKind.ExpRnn ? "exprnn" : "rnn")} ({Checkpoint.Name(nonlinearity)})"
+        : kind.Name();
 
     public static string Name(this CellKind kind) => kind switch
     {

@@ -45,7 +45,10 @@ public static class Checkpoint
         var modules = new List<RecurrentModule>();
         foreach (var (prefix, keys) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
             modules.Add(Describe(file, prefix, keys));
-        return new CheckpointContents(file.FileName, modules, others);
+        // modReLU's bias belongs to its module (its name is no PyTorch module's, so the pattern above leaves it out)
+        var modReluBiases = modules.Where(m => m.ModReluBias)
+            .SelectMany(m => m.LayerShapes.Select(l => m.Key(ModReluBiasParameter, l.Layer, l.Direction))).ToHashSet(StringComparer.Ordinal);
+        return new CheckpointContents(file.FileName, modules, [.. others.Where(t => !modReluBiases.Contains(t.Item1))]);
     }
 
     /// <summary>

@@ -18,6 +18,31 @@ public sealed record RecurrentModule(string Name, CellKind Kind, int InputSize, 
 
     public bool Bidirectional => Directions == 2;
 
+    /// <summary>
+    /// Whether the engine adds b_ih and b_hh: when the file has them, unless the nonlinearity is modReLU (expRNN's z
+    /// has no biases; modReLU has its own, <c>modrelu_bias_l0</c>), whose b_ih and b_hh are neither read nor trained.
+    /// </summary>
+    public static bool ReadsBiases(bool bias, Nonlinearity nonlinearity) => bias && nonlinearity != Nonlinearity.ModRelu;
+
+    /// <summary><see cref="ReadsBiases"/> for this module's stated nonlinearity (tanh when unstated, as the analysis assumes).</summary>
+    public bool UsesBias => ReadsBiases(Bias, StatedNonlinearity ?? Nonlinearity.Tanh);
+
+    /// <summary>modReLU's bias <c>modrelu_bias_l0</c> is in use (the metadata says modReLU).</summary>
+    public bool ModReluBias => StatedNonlinearity == Nonlinearity.ModRelu;
+
+    /// <summary>The file's tensors of this module that the engine does not read: the b_ih and b_hh of a modReLU module.</summary>
+    public IReadOnlyList<string> IgnoredTensors => Bias && !UsesBias
+        ? [.. LayerShapes.SelectMany(l => new[] { Key("bias_ih", l.Layer, l.Direction), Key("bias_hh", l.Layer, l.Direction) })]
+        : [];
+
+    /// <summary>The biases in use, for a table: "yes", "no", "modReLU's (bias_ih, bias_hh ignored)".</summary>
+    public string BiasText => (UsesBias, ModReluBias) switch
+    {
+        (true, _) => "yes",
+        (false, true) => Bias ? $"{Checkpoint.ModReluBiasParameter} only (bias_ih, bias_hh ignored)" : $"{Checkpoint.ModReluBiasParameter} only",
+        _ => "no",
+    };
+
     /// <summary>Input size of layer k: I for layer 0, D·H_out above (both directions' outputs concatenated).</summary>
     public int LayerInputSize(int layer) => LayerShape.InputSizeOf(layer, Directions, InputSize, OutputSize);
 
@@ -45,12 +70,12 @@ public sealed record RecurrentModule(string Name, CellKind Kind, int InputSize, 
     {
         get
         {
-            var parts = new List<string> { Kind == CellKind.Rnn && StatedNonlinearity is Nonlinearity.Relu or Nonlinearity.ModRelu ? $"rnn ({Checkpoint.Name(StatedNonlinearity.Value)})" : Kind.Name() };
+            var parts = new List<string> { StatedNonlinearity is Nonlinearity stated ? CellKinds.Label(Kind, stated) : Kind.Name() };
             parts.Add($"input {InputSize}, hidden {HiddenSize}");
             if (Layers > 1) parts.Add($"{Layers} layers");
             if (Bidirectional) parts.Add("bidirectional");
             if (ProjSize > 0) parts.Add($"proj_size {ProjSize}");
-            if (!Bias) parts.Add("no bias");
+            if (!UsesBias) parts.Add(ModReluBias ? $"bias {BiasText}" : "no bias");
             if (CellStyle) parts.Add("cell");
             parts.Add(DType);
             return string.Join(", ", parts);

@@ -141,7 +141,7 @@ public static class SafeTensors
         var ordered = list.OrderByDescending(t => t.DType.ItemSize()).ToList(); // stable: keeps the given order within a dtype
 
         using var json = new MemoryStream();
-        using (var w = new Utf8JsonWriter(json))
+        using (var w = new Utf8JsonWriter(json, JsonEncoding.Writer()))
         {
             w.WriteStartObject();
             if (metadata is { Count: > 0 })

@@ -50,7 +50,7 @@ public static class Envelope
         var envelope = Build(Node(parameters) as JsonObject ?? throw new InvalidOperationException("parameters must be an object"), body);
         AtomicFile.Write(path, s =>
         {
-            using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = indented });
+            using var w = new Utf8JsonWriter(s, JsonEncoding.Writer(indented));
             envelope.WriteTo(w);
         });
     }

@@ -45,8 +45,10 @@ public static class TrainingRun
     public const string ConfigFile = "config.json", MetricsFile = "metrics.jsonl", CheckpointFile = "checkpoint.safetensors",
         SummaryFile = "summary.json", ReportFile = "report.html";
 
+    /// <summary>RnnLab's JSON conventions, the one options object behind every JSON file and the command line's --json (<see cref="JsonIndented"/> and <see cref="Envelope.Marking"/> are copies of it).</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
+        Encoder = JsonEncoding.Encoder,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -141,6 +141,32 @@ public class JsonEnvelopeTests
         Assert.Equal("""{"log10_norm":[0,null,null,null],"log10_norm_zero_at":[1,3],"norm":[1,null],"rate":null}""", node.ToJsonString());
     }
 
+    /// <summary>
+    /// "1.0.0+sha" as --version prints it, in a verb's --json and in a run folder's JSON files: the '+' written as it
+    /// is (the default encoder writes \u002B), and so is the non-ASCII text of a key's value.
+    /// </summary>
+    [Fact]
+    public void The_version_is_written_as_it_is_in_every_JSON()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        var (code, version, err) = CliProcess.Run(tmp.Dir, "--version");
+        Assert.True(code == 0, err);
+        version = version.Trim();
+        Assert.Contains('+', version);   // the character at stake: without it this test could not fail
+        string raw = $"\"rnnlab_version\": \"{version}\"";
+        (code, string spectrum, err) = CliProcess.Run(tmp.Dir, "spectrum", "--hidden", "3", "--json");
+        Assert.True(code == 0, err);
+        Assert.Contains(raw, spectrum);
+        string run = tmp.File("run");
+        (code, string train, err) = CliProcess.Run(tmp.Dir, "train", "--task", "adding", "--seq", "4", "--hidden", "3", "--batch", "2", "--steps", "2",
+            "--out", run, "--json", "--quiet");
+        Assert.True(code == 0, err);
+        Assert.Contains(raw, train);
+        string summary = File.ReadAllText(Path.Combine(run, TrainingRun.SummaryFile));
+        Assert.Contains(raw, summary);
+        foreach (string json in new[] { spectrum, train, summary }) Assert.DoesNotContain("\\u", json);
+    }
+
     [Fact]
     public void The_version_is_what_version_prints()
     {

@@ -108,6 +108,91 @@ public class ModuleVerbTests
         Assert.True(MaxAbs(y.Data, [.. layer.Output.ToArray().Select(v => (double)v)]) <= 1e-5, $"forward against the engine: max abs err {MaxAbs(y.Data, [.. layer.Output.ToArray().Select(v => (double)v)]):e2}");
     }
 
+    /// <summary>A checkpoint `train --cell CELL` wrote, in <paramref name="tmp"/>.</summary>
+    static string Trained(Fixtures.Fixture.TempFolder tmp, string cell)
+    {
+        string run = tmp.File(cell);
+        var (code, _, err) = CliErrorTests.Run("train", "--cell", cell, "--task", "copy", "--seq", "4", "--hidden", "5", "--steps", "4",
+            "--batch", "2", "--eval-every", "4", "--out", run, "--quiet");
+        Assert.True(code == 0, err);
+        return System.IO.Path.Combine(run, "checkpoint.safetensors");
+    }
+
+    /// <summary>
+    /// A tanh RNN, a ReLU RNN and an expRNN with modReLU, as train writes them: inspect, spectrum and flow --model
+    /// (their --json answers and parameters, and the tables) give each the one label it has, not "rnn" for all three.
+    /// </summary>
+    [Theory]
+    [InlineData("rnn", "rnn", "tanh", "rnn (tanh)")]
+    [InlineData("relu", "relu", "relu", "rnn (relu)")]
+    [InlineData("exprnn", "exprnn", "modrelu", "exprnn (modrelu)")]
+    public void Every_verb_labels_a_one_block_cell_by_what_it_computes(string trained, string cell, string nonlinearity, string label)
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        string checkpoint = Trained(tmp, trained);
+        var module = Json("inspect", checkpoint).GetProperty("modules")[0];
+        Assert.Equal((cell, nonlinearity), (module.GetProperty("cell").GetString(), module.GetProperty("nonlinearity").GetString()));
+        var spectrum = Json("spectrum", "--model", checkpoint);
+        Assert.Equal(cell, spectrum.GetProperty("cell").GetString());
+        Assert.Equal((cell, nonlinearity), (CliJson.Envelope(spectrum).GetProperty("cell").GetString(), CliJson.Envelope(spectrum).GetProperty("nonlinearity").GetString()));
+        var flow = Json("flow", "--model", checkpoint, "--seq", "5");
+        Assert.Equal(cell, flow.GetProperty("cell").GetString());
+        Assert.Equal(cell, CliJson.Envelope(flow).GetProperty("cell").GetString());
+
+        // the tables, in a process of their own (they are drawn on the console), wide enough not to wrap
+        var wide = new Dictionary<string, string?> { ["COLUMNS"] = "200" };
+        var (code, table, err) = CliProcess.Run(tmp.Dir, wide, "inspect", checkpoint);
+        Assert.True(code == 0, err);
+        Assert.Contains(label, table);
+        (code, table, err) = CliProcess.Run(tmp.Dir, wide, "spectrum", "--model", checkpoint);
+        Assert.True(code == 0, err);
+        Assert.Contains($"{label}, H = 5", table);
+        (code, table, err) = CliProcess.Run(tmp.Dir, wide, "flow", "--model", checkpoint, "--seq", "5");
+        Assert.True(code == 0, err);
+        Assert.Contains($"{label}, input ", table);
+    }
+
+    [Theory]
+    [InlineData("relu", "relu")]
+    [InlineData("lstm", "lstm")]
+    public void A_generated_network_is_labelled_as_a_loaded_one(string option, string cell)
+    {
+        var spectrum = Json("spectrum", "--cell", option, "--hidden", "3");
+        Assert.Equal((cell, cell), (spectrum.GetProperty("cell").GetString(), CliJson.Envelope(spectrum).GetProperty("cell").GetString()));
+        var flow = Json("flow", "--cell", option, "--hidden", "3", "--seq", "4");
+        Assert.Equal((cell, cell), (flow.GetProperty("cell").GetString(), CliJson.Envelope(flow).GetProperty("cell").GetString()));
+    }
+
+    /// <summary>
+    /// An expRNN with modReLU has bias_ih_l0 and bias_hh_l0 in its checkpoint, which the engine neither reads nor trains
+    /// (z has no biases; modReLU has modrelu_bias_l0): inspect and flow's parameters say so, not "bias: yes".
+    /// </summary>
+    [Fact]
+    public void Inspect_says_which_biases_the_engine_uses()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        string exp = Trained(tmp, "exprnn");
+        Assert.True(SafeTensors.Read(exp).Names.Contains("bias_ih_l0"), "the checkpoint holds the unused b_ih");
+        var module = Json("inspect", exp).GetProperty("modules")[0];
+        Assert.False(module.GetProperty("bias").GetBoolean());
+        Assert.True(module.GetProperty("modrelu_bias").GetBoolean());
+        Assert.Equal(["bias_ih_l0", "bias_hh_l0"], module.GetProperty("ignored_tensors").EnumerateArray().Select(t => t.GetString()));
+        var others = Json("inspect", exp).GetProperty("other_tensors").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.DoesNotContain("modrelu_bias_l0", others);            // the module's own
+        Assert.Contains("readout.weight", others);
+        var used = CliJson.Envelope(Json("flow", "--model", exp, "--seq", "4"));
+        Assert.Equal((false, true), (used.GetProperty("bias").GetBoolean(), used.GetProperty("modrelu_bias").GetBoolean()));
+        var (code, table, err) = CliProcess.Run(tmp.Dir, new Dictionary<string, string?> { ["COLUMNS"] = "200" }, "inspect", exp);
+        Assert.True(code == 0, err);
+        Assert.Contains("modrelu_bias only (bias_ih, bias_hh ignored)", table);
+        Assert.DoesNotContain("│ yes", table);
+
+        var relu = Json("inspect", Trained(tmp, "relu")).GetProperty("modules")[0];
+        Assert.True(relu.GetProperty("bias").GetBoolean());
+        Assert.False(relu.TryGetProperty("modrelu_bias", out _));
+        Assert.False(relu.TryGetProperty("ignored_tensors", out _));
+    }
+
     [Fact]
     public void Flow_of_a_whole_module_over_a_batch_matches_autograd_and_says_what_it_used()
     {

@@ -59,6 +59,47 @@ public class ReadableOutputTests
         finally { Directory.Delete(dir, true); }
     }
 
+    /// <summary>
+    /// flow --model counts the steps of all its sweeps, which run side by side: every layer and direction's (T − 1
+    /// each), and the stack's own (T − 1) or, for a bidirectional stack, the pull-back through it (T per layer and
+    /// direction). The count ends at its total; --quiet silences it; what goes to stdout does not change.
+    /// </summary>
+    [Theory]
+    [InlineData("net_lstm2", 2 * 11 + 11)]         // 2 layers, 1 direction
+    [InlineData("dp_bigru", 2 * 11 + 11)]          // 1 layer, 2 directions
+    [InlineData("lstm2_bi_proj", 4 * 11 + 4 * 12)] // 2 layers, 2 directions
+    public void Flow_of_a_module_shows_one_progress_count_over_its_sweeps(string fixture, int total)
+    {
+        string dir = Directory.CreateTempSubdirectory("rnnlab-progress").FullName;
+        try
+        {
+            var every = new Dictionary<string, string?> { [ProgressLine.PlainIntervalVariable] = "0" };
+            string[] args = ["flow", "--model", Analysis.ModuleFixtureTests.Path(fixture), "--seq", "12"];
+            var (code, table, err) = CliProcess.Run(dir, every, args);
+            Assert.True(code == 0, err);
+            string[] lines = err.TrimEnd().Split('\n');
+            Assert.True(lines.Length >= 2, $"{lines.Length} progress lines: {err}");
+            Assert.All(lines, l => Assert.Matches($@"^progress \d+% \(\d+ of {total}\) after \d\d:\d\d(, about \d\d:\d\d left)?: flow of module ", l));
+            Assert.StartsWith($"progress 100% ({total} of {total})", lines[^1]);
+            Assert.DoesNotContain('\r', err);
+            Assert.DoesNotContain('\u001b', err);
+            var (quietCode, quietTable, quietErr) = CliProcess.Run(dir, every, [.. args, "--quiet"]);
+            Assert.Equal((0, ""), (quietCode, quietErr));
+            Assert.Equal(quietTable, table);
+
+            (code, string json, err) = CliProcess.Run(dir, every, [.. args, "--json"]);
+            Assert.True(code == 0, err);
+            Assert.Contains($"({total} of {total})", err);
+            (quietCode, string quietJson, quietErr) = CliProcess.Run(dir, every, [.. args, "--json", "--quiet"]);
+            Assert.Equal((0, ""), (quietCode, quietErr));
+            Assert.Equal(WithoutSeconds(quietJson), WithoutSeconds(json));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>A --json answer without the keys that time the work.</summary>
+    static string WithoutSeconds(string json) => Regex.Replace(json, "\"[a-z_]*seconds\": [^,\n]*", "");
+
     [Fact]
     public void Plain_progress_lines_come_at_most_once_per_interval()
     {
