@@ -32,8 +32,9 @@ public sealed class ModuleFlowResult
 /// <summary>
 /// Flow of a whole module (<c>rnnlab flow --model</c>): every layer and direction's own profile
 /// (<see cref="FlowProfile"/> on its trajectory: a reverse direction in its processing order, so k counts steps back
-/// from t = 1), and for a unidirectional stack one more sweep through all layers at once (<see cref="StackSteps"/>)
-/// that reads depth × time and the input connectivity ∂y_T/∂x_{T−k}. For a one-layer bidirectional module the input
+/// from t = 1), and for a unidirectional stack sweeps through layers l..L−1 at once (<see cref="StackSteps"/>), one
+/// for each layer l below the top, each reading layer l's block of depth × time; the one from layer 0 also reads the
+/// input connectivity ∂y_T/∂x_{T−k}, and the top layer's block is its own profile. For a one-layer bidirectional module the input
 /// connectivity is the forward direction's, plus the reverse direction's first step at k = 0 (h^reverse_T has seen
 /// x_T only). For a bidirectional stack the dependence of y_T on x runs backwards in time through forward directions
 /// and forwards through reverse ones, which no single sweep follows; it is differentiated through the whole module
@@ -46,7 +47,11 @@ public static class ModuleFlow
     public const double StackInputFlowBytes = 2.0 * (1 << 30);
 
     /// <param name="progress">told (done, total) in steps of all the sweeps together, from the threads they run on</param>
-    public static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options = null, Action<long, long>? progress = null)
+    public static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options = null, Action<long, long>? progress = null) =>
+        Compute(tr, options, progress, StackInputFlowBytes);
+
+    /// <param name="stackInputFlowBytes">the memory limit of <see cref="StackInputFlow"/>, <see cref="StackInputFlowBytes"/> but in tests</param>
+    internal static ModuleFlowResult Compute(ModuleTrajectory tr, FlowOptions? options, Action<long, long>? progress, double stackInputFlowBytes)
     {
         options ??= new FlowOptions();
         var sw = Stopwatch.StartNew();
@@ -62,40 +67,49 @@ public static class ModuleFlow
                 work.Add(counted.Add(T - 1, options, o => layers[layer * D + dir] = new LayerFlow(RecurrentModule.LayerName(layer, dir), layer, dir == 0 ? "forward" : "reverse",
                     FlowProfile.Compute(tr.Cell(layer, dir), o))));
             }
-        List<DepthTimeFlow>? depth = null;
+        double[]?[] depthBelowTop = new double[L - 1][];
         InputConnectivity? input = null;
         string? note = null;
         if (D == 1 || L == 1)
+        {
             work.Add(counted.Add(T - 1, options, o =>
             {
-                var chain = Enumerable.Range(0, L).Select(l => tr.Cell(l, 0)).ToList();
-                var steps = new StackSteps(chain);
-                var depthReadouts = Enumerable.Range(0, L).Select(l => new SweepReadout { Start = steps.Offset(l), Count = w.OutputSize }).ToList();
-                var inputReadout = new SweepReadout { Count = w.InputSize, Matrix = steps.InputRows };
-                JacobianSweep.Run(steps, steps.Initial(), w.OutputSize, [.. depthReadouts, inputReadout], o);
+                var (bottom, forward) = SweepFrom(tr, 0, o);
                 if (D == 1)
                 {
-                    input = new InputConnectivity(inputReadout.Log10Spectral, [], []);
-                    depth = [.. depthReadouts.Select((r, l) => new DepthTimeFlow(l, r.Log10Spectral))];
+                    if (L > 1) depthBelowTop[0] = bottom;
+                    input = new InputConnectivity(forward!, [], []);
                     return;
                 }
                 // One bidirectional layer: h^rev_T is the reverse direction's first step, so it depends on x_T alone.
                 var (both, reverseFirst) = BidirectionalFirstStep(tr.Cell(0, 0), tr.Cell(0, 1));
-                double[] forward = inputReadout.Log10Spectral, total = (double[])forward.Clone(), reverse = new double[T];
+                double[] total = (double[])forward!.Clone(), reverse = new double[T];
                 total[0] = Math.Log10(both);
                 Array.Fill(reverse, double.NegativeInfinity);
                 reverse[0] = Math.Log10(reverseFirst);
                 input = new InputConnectivity(total, forward, reverse);
             }));
-        else if (StackInputFlow.Bytes(w, T) is var bytes && bytes <= StackInputFlowBytes)
+            if (D == 1)
+                for (int l = 1; l < L - 1; l++)
+                {
+                    int layer = l;
+                    work.Add(counted.Add(T - 1, options, o => depthBelowTop[layer] = SweepFrom(tr, layer, o).Bottom));
+                }
+        }
+        else if (StackInputFlow.Bytes(w, T) is var bytes && bytes <= stackInputFlowBytes)
             work.Add(counted.Add(StackInputFlow.Steps(w, T), options, o => input = StackInputFlow.Compute(tr, o)));
         else
-            note = FormattableString.Invariant($"not computed: the input gradients of this bidirectional stack over T = {T} need {bytes / (1 << 30):F1} GiB, above the {StackInputFlowBytes / (1 << 30):F0} GiB limit");
+            note = StackInputNote(T, bytes, stackInputFlowBytes);
         Parallel.Invoke(work.ToArray());
-        // The top layer's block of depth × time is its own flow ‖∂h^top_T/∂h^top_{T−k}‖ (c held fixed). In the stack's
-        // sweep it can lie tens of decades below the lower layers' blocks, under the cut of a deflation relative to the
-        // largest (measured: 0.15 decades off at k ≈ 790 for a 3-layer LSTM); the layer's own sweep measures it exactly.
-        if (depth is not null) depth[^1] = new DepthTimeFlow(L - 1, layers[L - 1].Flow.Log10SpectralNorm);
+        // Layer l's block of depth × time depends on the layers l..L−1 alone (the stack's step maps are block
+        // triangular), and can lie hundreds of decades below the blocks of the layers under it, under the cut of a
+        // deflation relative to the largest and below float64's range (measured: every middle layer of 3- to 5-layer
+        // LSTMs whose bottom layer remembers and whose upper layers forget). So each layer's block is read as the
+        // bottom block of a sweep over layers l..L−1 alone, the block that sweep's truncation and scale follow;
+        // for the top layer that sweep is its own flow ‖∂h^top_T/∂h^top_{T−k}‖ (c held fixed).
+        List<DepthTimeFlow>? depth = D == 1
+            ? [.. Enumerable.Range(0, L).Select(l => new DepthTimeFlow(l, l == L - 1 ? layers[l].Flow.Log10SpectralNorm : depthBelowTop[l]!))]
+            : null;
         return new ModuleFlowResult
         {
             Layers = layers,
@@ -140,6 +154,30 @@ public static class ModuleFlow
                 Advance(steps);
             };
         }
+    }
+
+    /// <summary>Why a bidirectional stack's input connectivity is missing: the memory it needs and the limit.</summary>
+    internal static string StackInputNote(int steps, double bytes, double limit) =>
+        FormattableString.Invariant($"not computed: the input gradients of this bidirectional stack over T = {steps} need {Size(bytes, "F1")}, above the {Size(limit, "F0")} limit");
+
+    /// <summary>An amount of memory in GiB, or in MiB below 1 GiB.</summary>
+    static string Size(double bytes, string format) => bytes >= 1 << 30
+        ? (bytes / (1 << 30)).ToString(format, System.Globalization.CultureInfo.InvariantCulture) + " GiB"
+        : (bytes / (1 << 20)).ToString(format, System.Globalization.CultureInfo.InvariantCulture) + " MiB";
+
+    /// <summary>
+    /// One sweep over the forward directions of layers <paramref name="from"/>..L−1 (<see cref="StackSteps"/>) from
+    /// the top layer's h_T: the bottom layer's h block, log10 ‖∂h^top_T/∂h^(from)_{T−k}‖₂, and from layer 0 also the
+    /// input connectivity log10 ‖∂h^top_T/∂x_{T−k}‖₂ (null otherwise).
+    /// </summary>
+    static (double[] Bottom, double[]? Input) SweepFrom(ModuleTrajectory tr, int from, FlowOptions options)
+    {
+        var w = tr.Weights;
+        var steps = new StackSteps([.. Enumerable.Range(from, w.Layers - from).Select(l => tr.Cell(l, 0))]);
+        var bottom = new SweepReadout { Count = w.OutputSize };
+        var input = from == 0 ? new SweepReadout { Count = w.InputSize, Matrix = steps.InputRows } : null;
+        JacobianSweep.Run(steps, steps.Initial(), w.OutputSize, input is null ? [bottom] : [bottom, input], options);
+        return (bottom.Log10Spectral, input?.Log10Spectral);
     }
 
     /// <summary>
