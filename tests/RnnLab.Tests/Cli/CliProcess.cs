@@ -66,10 +66,11 @@ public static class CliProcess
 
     /// <summary>
     /// Starts rnnlab, waits until <paramref name="ready"/> holds, sends the signal, and returns how it ended. The
-    /// process is frozen (SIGSTOP) the moment it is ready, so the signal finds it exactly there however loaded the
-    /// machine is, and continued (SIGCONT) once the signal is pending.
+    /// process is frozen (SIGSTOP) once this test sees it ready, so the signal finds it exactly there, and continued
+    /// (SIGCONT) once the signal is pending. On a loaded machine the test may see it late: <paramref name="whileFrozen"/>
+    /// runs between SIGSTOP and the signal, to record how far the work had got when the signal came.
     /// </summary>
-    public static (int Code, string Out, string Err) Interrupt(string workDir, int signal, Func<bool> ready, params string[] args)
+    public static (int Code, string Out, string Err) Interrupt(string workDir, int signal, Func<bool> ready, Action whileFrozen, params string[] args)
     {
         using var p = Start(workDir, args);
         var clock = Stopwatch.StartNew();
@@ -80,10 +81,15 @@ public static class CliProcess
             Thread.Sleep(5);
         }
         PosixSignals.Send(p.Id, PosixSignals.SIGSTOP);
+        whileFrozen();
         PosixSignals.Send(p.Id, signal);
         PosixSignals.Send(p.Id, PosixSignals.SIGCONT);
         return Finish(p);
     }
+
+    /// <summary>The same with nothing recorded while frozen.</summary>
+    public static (int Code, string Out, string Err) Interrupt(string workDir, int signal, Func<bool> ready, params string[] args) =>
+        Interrupt(workDir, signal, ready, () => { }, args);
 
     public static (int Code, string Out, string Err) Run(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {

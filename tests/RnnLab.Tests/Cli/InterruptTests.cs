@@ -33,6 +33,27 @@ public sealed class InterruptTests : IDisposable
     int SavedPoints(string dir) =>
         Directory.Exists(Path.Combine(dir, FinishedPoints.Folder)) ? Directory.GetFiles(Path.Combine(dir, FinishedPoints.Folder), "*.json").Length : 0;
 
+    /// <summary>
+    /// Interrupts a sweep of <paramref name="total"/> points run on one thread once it has saved one, with at least half
+    /// of them unsaved when the signal comes: then the sweep must stop. (One point may be in flight past its last look at
+    /// the token, and the handler runs on a thread of its own, so a few of the cheapest points, run last, may finish
+    /// before the token fires; half of them is far more work than that.) A signal that comes later (this test scheduled
+    /// late on a loaded machine) may rightly stop nothing, the sweep being complete, and says nothing about
+    /// interruption: that try is discarded, its folder removed, and the command run again (at most 5 times).
+    /// </summary>
+    (int Code, int Saved, string Err) InterruptWithHalfLeft(int signal, string dir, int total, string[] command)
+    {
+        for (int attempt = 1; attempt <= 5; attempt++)
+        {
+            int savedAtSignal = total;
+            var (code, _, err) = CliProcess.Interrupt(root, signal, () => SavedPoints(dir) > 0, () => savedAtSignal = SavedPoints(dir), command);
+            if (savedAtSignal <= total / 2) return (code, SavedPoints(dir), err);
+            Directory.Delete(dir, recursive: true);
+        }
+        Assert.Fail($"in 5 tries the signal never came with half of the {total} points left: the machine is too loaded for this test");
+        return default;
+    }
+
     /// <summary>The same command run again finishes, reports the saved points as resumed, and clears its journal.</summary>
     void AssertRerunResumes(string[] command, string dir, int saved, string journalLeft)
     {
@@ -77,10 +98,9 @@ public sealed class InterruptTests : IDisposable
         // exploding --preset quick: six points of a few tenths of a second each
         string dir = Path.Combine(root, "exploding");
         string[] command = ["experiment", "exploding", "--preset", "quick", "--threads", "1", "--out", "exploding", "--json", "--quiet"];
-        var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
-        Assert.Equal(exitCode, code);
-        int saved = SavedPoints(dir);
         int total = ExperimentCatalog.Get("exploding").Grid(Preset.Quick).Count;
+        var (code, saved, err) = InterruptWithHalfLeft(signal, dir, total, command);
+        Assert.Equal(exitCode, code);
         Assert.InRange(saved, 1, total - 1);
         AssertOneLine(err, $"rnnlab: interrupted by {name}: {saved} of {total} points of shard 0/1 saved in exploding/{FinishedPoints.Folder}; " +
             $"continue with: rnnlab {string.Join(' ', command)}");
@@ -100,10 +120,10 @@ public sealed class InterruptTests : IDisposable
     {
         string dir = Path.Combine(root, "lesson");
         string[] command = ["lesson", "--preset", "test", "--threads", "1", "--out", "lesson", "--json", "--quiet"];
-        var (code, _, err) = Interrupt(signal, () => SavedPoints(dir) > 0, command);
+        int total = ExperimentCatalog.All.Sum(e => e.Grid(Preset.Test).Count);
+        var (code, saved, err) = InterruptWithHalfLeft(signal, dir, total, command);
         Assert.Equal(exitCode, code);
-        int saved = SavedPoints(dir);
-        Assert.True(saved >= 1, "nothing saved");
+        Assert.InRange(saved, 1, total - 1);
         Assert.StartsWith($"rnnlab: interrupted by {name}: {saved} of ", err);
         Assert.Single(err.TrimEnd().Split('\n'));
         Assert.False(File.Exists(Path.Combine(dir, LessonReport.IndexFile)), "an interrupted lesson wrote its page");
