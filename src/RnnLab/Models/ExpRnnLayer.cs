@@ -104,7 +104,7 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
         for (int i = 0; i < z.Length; i++) z[i] = Models.ModRelu.Apply(z[i], b[i % H]);
     }
 
-    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
     {
         int B = Batch, H = HiddenSize, bh = B * H;
         Span<T> dh = stateGrad.AsSpan(0, bh);                                // ∂L/∂h_t, [B, H]
@@ -132,8 +132,18 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
             else MultiplyRecurrentBackward(dzt, dh, accumulate: false);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        ReadOnlySpan<T> dzAll = dz.AsSpan(0, Steps * bh);
-        AccumulateParameterGradients(dzAll, dzAll, dx);
+    }
+
+    protected override ReadOnlySpan<T> InputSideGateGradients => dz.AsSpan(0, Steps * Batch * HiddenSize);
+    protected override ReadOnlySpan<T> HiddenSideGateGradients => InputSideGateGradients;
+
+    /// <summary>One part: W_hh's gradient is handed on to A once the three common parts have made it.</summary>
+    public override int WeightGradientParts => 1;
+
+    public override void AccumulateWeightGradient(int part)
+    {
+        if (part != 0) throw new ArgumentOutOfRangeException(nameof(part), $"expRNN's weight gradients are one part, got part {part}");
+        for (int common = 0; common < base.WeightGradientParts; common++) base.AccumulateWeightGradient(common);
         if (Nonlinearity == Nonlinearity.ModRelu)
         {
             BiasIH.Grad.AsSpan().Clear();                                   // z has no biases with modReLU

@@ -54,7 +54,7 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         }
     }
 
-    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
     {
         int B = Batch, H = HiddenSize, G3 = 3 * H, bh = B * H;
         Span<T> dh = stateGrad.AsSpan(0, bh);
@@ -79,8 +79,10 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
             else MultiplyRecurrentBackward(dHt, dh, accumulate: true);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        AccumulateParameterGradients(dIH.AsSpan(0, Steps * B * G3), dHH.AsSpan(0, Steps * B * G3), dx);
     }
+
+    protected override ReadOnlySpan<T> InputSideGateGradients => dIH.AsSpan(0, Steps * Batch * 3 * HiddenSize);
+    protected override ReadOnlySpan<T> HiddenSideGateGradients => dHH.AsSpan(0, Steps * Batch * 3 * HiddenSize);
 
     /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
     struct StepRows

@@ -82,7 +82,7 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         }
     }
 
-    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
     {
         int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize;
         Span<T> dh = stateGrad.AsSpan(0, bs);                               // ∂L/∂h_t, [B, S]
@@ -99,7 +99,7 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
             probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
             if (Projects)
             {
-                // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  d(o ⊙ tanh(c)) = dh·W_hr,  dW_hr += dhᵀ·(o ⊙ tanh(c)) (after the loop)
+                // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  d(o ⊙ tanh(c)) = dh·W_hr,  dW_hr += dhᵀ·(o ⊙ tanh(c)) (in AccumulateWeightGradient)
                 dh.CopyTo(dOutputs.AsSpan((t - 1) * bs, bs));
                 Gemm.Multiply(Op.N, B, dh, projectionBackward!, dOut, accumulate: false);
             }
@@ -119,10 +119,22 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         if (!dc0.IsEmpty) dcs.CopyTo(dc0);
-        ReadOnlySpan<T> dAll = dGates.AsSpan(0, Steps * B * G4);
-        AccumulateParameterGradients(dAll, dAll, dx);
-        if (Projects)
-            Gemm.Multiply(Op.T, Op.N, ProjectionSize, H, Steps * B, dOutputs.AsSpan(0, Steps * bs), cellOut.AsSpan(0, Steps * bh), WeightHR!.Grad, accumulate: true);
+    }
+
+    // The input and hidden sides of every gate see the same pre-activation: one gradient for both.
+    protected override ReadOnlySpan<T> InputSideGateGradients => dGates.AsSpan(0, Steps * Batch * 4 * HiddenSize);
+    protected override ReadOnlySpan<T> HiddenSideGateGradients => InputSideGateGradients;
+
+    /// <summary>With a projection, a fourth part: W_hr's.</summary>
+    public override int WeightGradientParts => Projects ? 4 : 3;
+
+    public override void AccumulateWeightGradient(int part)
+    {
+        if (part < 3) { base.AccumulateWeightGradient(part); return; }
+        if (part > 3 || !Projects) throw new ArgumentOutOfRangeException(nameof(part), $"weight-gradient part must be in [0, {WeightGradientParts}), got {part}");
+        // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  dW_hr += dhᵀ·(o ⊙ tanh(c)) over all steps
+        int TB = Steps * Batch;
+        Gemm.Multiply(Op.T, Op.N, ProjectionSize, HiddenSize, TB, dOutputs.AsSpan(0, TB * ProjectionSize), cellOut.AsSpan(0, TB * HiddenSize), WeightHR!.Grad, accumulate: true);
     }
 
     /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>

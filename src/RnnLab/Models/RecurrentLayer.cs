@@ -13,7 +13,9 @@ namespace RnnLab.Models;
 /// <c>weight_hr_l0</c> [P, H] (projection only); the suffix is the layer's place in a stack (<c>l1</c>, <c>l0_reverse</c>)</item>
 /// <item>input x [T, B, I]; states h_0 [B, S], c_0 [B, H] (empty span = zero); outputs h_1..h_T [T, B, S]</item>
 /// </list>
-/// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT).
+/// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT), in two
+/// halves a stack may run apart: <see cref="BackwardThroughTime"/> (the recurrence, and dx for the layer below) and
+/// <see cref="AccumulateWeightGradients"/> (the weight gradients over all T·B rows, which only the optimizer reads).
 /// Buffers grow to the largest (T, B) seen and are then reused: a training step allocates nothing.
 /// </summary>
 public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -132,6 +134,18 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
     /// </summary>
     public void Backward(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
     {
+        BackwardThroughTime(dOutput, dx, dh0, dc0, truncation);
+        AccumulateWeightGradients();
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Backward"/>, what the layer below waits for: the walk back through time, which
+    /// leaves ∂L/∂(gate pre-activations) of every step stacked for <see cref="AccumulateWeightGradients"/>, then dx,
+    /// dh0 and dc0. The bias and weight gradients are not touched until that second half runs (before the next
+    /// forward or backward pass of this layer).
+    /// </summary>
+    public void BackwardThroughTime(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
+    {
         int bs = Batch * OutputSize;
         if (Steps == 0) throw new InvalidOperationException("Backward called before Forward");
         if (dOutput.Length != Steps * bs) throw new ArgumentException($"dOutput has {dOutput.Length} values, expected [T={Steps}, B={Batch}, S={OutputSize}]");
@@ -140,7 +154,57 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         if (!dc0.IsEmpty && (dc0.Length != Batch * HiddenSize || !Kind.HasCellState())) throw new ArgumentException("dc0 has the wrong size or the cell has no c");
         if (truncation < 0) throw new ArgumentOutOfRangeException(nameof(truncation), "truncation must be 0 (full BPTT) or positive");
         weightHHBackward = Gemm.PackB(Op.N, Gates * HiddenSize, OutputSize, WeightHH.Value, weightHHBackward);
-        BackwardSequence(dOutput, dx, dh0, dc0, truncation);
+        BackwardSequence(dOutput, dh0, dc0, truncation);
+        // forward: pre_ih = x·W_ihᵀ + b_ih  →  dx = dpre_ih·W_ih
+        if (!dx.IsEmpty) Gemm.Multiply(Op.N, Op.N, Steps * Batch, InputSize, Gates * HiddenSize, InputSideGateGradients, WeightIH.Value, dx, accumulate: false);
+    }
+
+    /// <summary>The second half of <see cref="Backward"/>: every part of <see cref="AccumulateWeightGradient"/>, one after another.</summary>
+    public void AccumulateWeightGradients()
+    {
+        for (int part = 0; part < WeightGradientParts; part++) AccumulateWeightGradient(part);
+    }
+
+    /// <summary>
+    /// How many independent parts <see cref="AccumulateWeightGradients"/> is made of: each writes its own tensors' gradients,
+    /// so parts may run on different threads in any order, and each computes exactly what it computes alone.
+    /// </summary>
+    public virtual int WeightGradientParts => 3;
+
+    /// <summary>
+    /// One part of the weight gradients of the last <see cref="BackwardThroughTime"/>, accumulated (+=) from the gate
+    /// gradients it stacked over all T·B rows: 0 = W_ih, 1 = W_hh, 2 = both biases; a cell with more tensors adds parts.
+    /// </summary>
+    public virtual void AccumulateWeightGradient(int part)
+    {
+        int TB = Steps * Batch, gh = Gates * HiddenSize;
+        ReadOnlySpan<T> dGatesIH = InputSideGateGradients, dGatesHH = HiddenSideGateGradients;
+        switch (part)
+        {
+            case 0:
+                // forward: pre_ih = x·W_ihᵀ + b_ih  →  dW_ih += dpre_ihᵀ·x
+                AddWeightGradient(dGatesIH, xs.AsSpan(0, TB * InputSize), InputSize, WeightIH.Grad, ref inputWeightGradScratch);
+                break;
+            case 1:
+                // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1}
+                AddWeightGradient(dGatesHH, hs.AsSpan(0, TB * OutputSize), OutputSize, WeightHH.Grad, ref hiddenWeightGradScratch);
+                break;
+            case 2 when dGatesIH == dGatesHH:
+                // RNN and LSTM: both biases see the same pre-activation gradient (db += Σ_rows dpre); sum its columns once.
+                Grow(ref biasGradScratch, gh);
+                Span<T> sums = biasGradScratch.AsSpan(0, gh);
+                sums.Clear();
+                Kernels.AddColumnSums(dGatesIH, gh, sums);
+                Kernels.Add(BiasIH.Grad, sums, BiasIH.Grad);
+                Kernels.Add(BiasHH.Grad, sums, BiasHH.Grad);
+                break;
+            case 2:
+                Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
+                Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(part), $"weight-gradient part must be in [0, {WeightGradientParts}), got {part}");
+        }
     }
 
     /// <summary>The one GEMM inside the forward loop: pre (+)= h_{t-1}·W_hhᵀ, [B, S]·[S, G·H] → [B, G·H].</summary>
@@ -163,48 +227,33 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
 
     protected abstract void EnsureBuffers(int steps, int batch);
     protected abstract void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0);
-    protected abstract void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation);
+    /// <summary>
+    /// The walk back through time: fills <see cref="InputSideGateGradients"/> and <see cref="HiddenSideGateGradients"/>
+    /// for every step, the probe, and dh0 / dc0 when not empty; the weight gradients are left to <see cref="AccumulateWeightGradient"/>.
+    /// </summary>
+    protected abstract void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation);
 
     /// <summary>
-    /// The tail every cell's backward pass shares: given ∂L/∂(input-side pre-activations) dGatesIH and
-    /// ∂L/∂(hidden-side pre-activations) dGatesHH, both stacked [T·B, G·H], accumulate the four parameter
-    /// gradients as one GEMM or column sum each, and write dx = dGatesIH·W_ih. (They differ only for the
-    /// GRU's n gate, where r multiplies the hidden side.)
+    /// ∂L/∂(input-side pre-activations) [T·B, G·H] of the last backward pass: what dx, dW_ih and db_ih are made from.
     /// </summary>
-    protected void AccumulateParameterGradients(ReadOnlySpan<T> dGatesIH, ReadOnlySpan<T> dGatesHH, Span<T> dx)
-    {
-        int TB = Steps * Batch, gh = Gates * HiddenSize, S = OutputSize, I = InputSize;
-        // forward: pre_ih = x·W_ihᵀ + b_ih      →  dW_ih += dpre_ihᵀ·x,  db_ih += Σ_rows dpre_ih,  dx = dpre_ih·W_ih
-        AccumulateWeightGradient(dGatesIH, xs.AsSpan(0, TB * I), I, WeightIH.Grad);
-        // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1},  db_hh += Σ_rows dpre_hh
-        AccumulateWeightGradient(dGatesHH, hs.AsSpan(0, TB * S), S, WeightHH.Grad);
-        if (dGatesIH == dGatesHH)
-        {
-            // RNN and LSTM: both biases see the same pre-activation gradient; sum its columns once.
-            Grow(ref biasGradScratch, gh);
-            Span<T> sums = biasGradScratch.AsSpan(0, gh);
-            sums.Clear();
-            Kernels.AddColumnSums(dGatesIH, gh, sums);
-            Kernels.Add(BiasIH.Grad, sums, BiasIH.Grad);
-            Kernels.Add(BiasHH.Grad, sums, BiasHH.Grad);
-        }
-        else
-        {
-            Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
-            Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
-        }
-        if (!dx.IsEmpty) Gemm.Multiply(Op.N, Op.N, TB, I, gh, dGatesIH, WeightIH.Value, dx, accumulate: false);
-    }
+    protected abstract ReadOnlySpan<T> InputSideGateGradients { get; }
 
-    T[] biasGradScratch = [];     // [G·H]     column sums of the gate gradients
-    T[] weightGradScratch = [];   // [n, G·H]  (dW)ᵀ before it is added into dW
+    /// <summary>
+    /// ∂L/∂(hidden-side pre-activations) [T·B, G·H], what dW_hh and db_hh are made from: the same span as
+    /// <see cref="InputSideGateGradients"/> except for the GRU, whose r multiplies the hidden side of its n gate.
+    /// </summary>
+    protected abstract ReadOnlySpan<T> HiddenSideGateGradients { get; }
+
+    T[] biasGradScratch = [];          // [G·H]     column sums of the gate gradients
+    T[] inputWeightGradScratch = [];   // [I, G·H]  (dW_ih)ᵀ before it is added into dW_ih
+    T[] hiddenWeightGradScratch = [];  // [S, G·H]  (dW_hh)ᵀ, apart from the other so the two parts can run at once
 
     /// <summary>
     /// dW [G·H, n] += dGᵀ·V over the stacked steps, dG [T·B, G·H], V [T·B, n]. The GEMM packs its transposed operand
     /// (T·B rows deep); when n &lt; G·H (LSTM and GRU, or a narrow input) packing V is G·H/n times less copying than
     /// packing dG, so compute (dW)ᵀ = Vᵀ·dG and add its transpose instead.
     /// </summary>
-    void AccumulateWeightGradient(ReadOnlySpan<T> dG, ReadOnlySpan<T> v, int n, Span<T> dW)
+    void AddWeightGradient(ReadOnlySpan<T> dG, ReadOnlySpan<T> v, int n, Span<T> dW, ref T[] weightGradScratch)
     {
         int TB = Steps * Batch, gh = Gates * HiddenSize;
         if (n >= gh)

@@ -44,7 +44,7 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         }
     }
 
-    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncation)
+    protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
     {
         int B = Batch, H = HiddenSize, bh = B * H;
         Span<T> dh = stateGrad.AsSpan(0, bh);                                // ∂L/∂h_t, [B, H]
@@ -65,9 +65,10 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
             else MultiplyRecurrentBackward(dzt, dh, accumulate: false);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        ReadOnlySpan<T> dzAll = dz.AsSpan(0, Steps * bh);
-        AccumulateParameterGradients(dzAll, dzAll, dx);
     }
+
+    protected override ReadOnlySpan<T> InputSideGateGradients => PreActivationGradients;
+    protected override ReadOnlySpan<T> HiddenSideGateGradients => PreActivationGradients;
 
     /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
     struct StepRows

@@ -98,9 +98,10 @@ public static unsafe class Parallelism
     /// parts run on the caller, one after another. <paramref name="state"/> must stay valid until the call returns.
     /// A part that throws does not stop the others: every part runs, the call returns only after all have finished
     /// (so no worker still reads <paramref name="state"/> from an unwound frame), and then the first exception is
-    /// rethrown on the caller with its original stack trace, wherever it was thrown.
+    /// rethrown on the caller with its original stack trace, wherever it was thrown. <paramref name="threads"/> caps the
+    /// threads that take parts (the caller included) when there are more parts than threads.
     /// </summary>
-    internal static void For(int parts, delegate*<int, void*, void> body, void* state)
+    internal static void For(int parts, delegate*<int, void*, void> body, void* state, int threads = int.MaxValue)
     {
         if (parts <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
@@ -118,7 +119,7 @@ public static unsafe class Parallelism
         }
         try
         {
-            int helpers = EnsureWorkers(Math.Min(parts - 1, wakes.Length));
+            int helpers = EnsureWorkers(Math.Min(Math.Min(parts, threads) - 1, wakes.Length));
             int generation = jobGeneration + 1;
             jobBody = body;
             jobState = state;
@@ -157,9 +158,10 @@ public static unsafe class Parallelism
 
     /// <summary>
     /// The fork/join of the kernels for coarse work such as the two directions of a
-    /// bidirectional layer: <paramref name="body"/>(part) for part = 0..parts-1, on the caller and the workers while
-    /// <see cref="Threads"/> allows (one part per thread at most), else one after another. Kernels a part calls find
-    /// the workers taken and run on that part's own thread. An exception in a part is rethrown on the caller.
+    /// bidirectional layer: <paramref name="body"/>(part) for part = 0..parts-1, on the caller and up to
+    /// <see cref="Threads"/> − 1 workers, each thread claiming the next part not yet taken when it is free (so parts are
+    /// best listed longest first), else one after another. Kernels a part calls find the workers taken and run on that
+    /// part's own thread. An exception in a part is rethrown on the caller.
     /// </summary>
     public static void ForEach(int parts, Action<int> body)
     {
@@ -170,7 +172,7 @@ public static unsafe class Parallelism
         }
         var job = new CoarseJob(body);
         var handle = System.Runtime.InteropServices.GCHandle.Alloc(job);
-        try { For(parts, &RunCoarse, (void*)System.Runtime.InteropServices.GCHandle.ToIntPtr(handle)); }
+        try { For(parts, &RunCoarse, (void*)System.Runtime.InteropServices.GCHandle.ToIntPtr(handle), Threads); }
         finally { handle.Free(); }
         if (job.Failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(job.Failure).Throw();
     }
