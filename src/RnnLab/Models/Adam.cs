@@ -1,4 +1,5 @@
 using System.Numerics;
+using RnnLab.Numerics;
 
 namespace RnnLab.Models;
 
@@ -64,26 +65,49 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
 
     public override string Name => "adam";
 
-    protected override void Update(int index, Parameter<T> p)
+    protected override unsafe void Update(int index, Parameter<T> p)
     {
         long t = StepCount;
         double biasCorrection1 = 1 - Math.Pow(Beta1, t);
         double biasCorrection2 = 1 - Math.Pow(Beta2, t);
-        T stepSize = T.CreateTruncating(LearningRateOf(index) / biasCorrection1);
-        T sqrtBc2 = T.CreateTruncating(Math.Sqrt(biasCorrection2));
-        T b1 = T.CreateTruncating(Beta1), oneMinusB1 = T.CreateTruncating(1 - Beta1);
-        T b2 = T.CreateTruncating(Beta2), oneMinusB2 = T.CreateTruncating(1 - Beta2);
-        T eps = T.CreateTruncating(Epsilon), wd = T.CreateTruncating(WeightDecay);
-        bool decay = WeightDecay != 0;
         T[] value = p.Value, grad = p.Grad, mi = m[index], vi = v[index];
-        for (int j = 0; j < value.Length; j++)
+        fixed (T* pv = value, pg = grad, pm = mi, pvi = vi)
+        {
+            var job = new Elements
+            {
+                Value = pv, Grad = pg, M = pm, V = pvi,
+                StepSize = T.CreateTruncating(LearningRateOf(index) / biasCorrection1),
+                SqrtBc2 = T.CreateTruncating(Math.Sqrt(biasCorrection2)),
+                B1 = T.CreateTruncating(Beta1), OneMinusB1 = T.CreateTruncating(1 - Beta1),
+                B2 = T.CreateTruncating(Beta2), OneMinusB2 = T.CreateTruncating(1 - Beta2),
+                Eps = T.CreateTruncating(Epsilon), Wd = T.CreateTruncating(WeightDecay), Decay = WeightDecay != 0,
+            };
+            // Each element's update reads that element alone: the threads take contiguous ranges of them.
+            Parallelism.ForRanges(value.Length, Kernels.SplitParts(value.Length, value.Length), &UpdateElements, &job);
+        }
+    }
+
+    /// <summary>One parameter's buffers and this step's factors, for <see cref="UpdateElements"/>.</summary>
+    unsafe struct Elements
+    {
+        public T* Value, Grad, M, V;   // [size] each
+        public T StepSize, SqrtBc2, B1, OneMinusB1, B2, OneMinusB2, Eps, Wd;
+        public bool Decay;
+    }
+
+    /// <summary>The update of elements [first, end) of one parameter.</summary>
+    static unsafe void UpdateElements(int first, int end, void* state)
+    {
+        Elements s = *(Elements*)state;   // a copy: the factors stay in registers while the buffers are written
+        T* value = s.Value, grad = s.Grad, mi = s.M, vi = s.V;
+        for (int j = first; j < end; j++)
         {
             T g = grad[j];
-            if (decay) g += wd * value[j];                          // g = ∇p + λ·p
-            mi[j] = b1 * mi[j] + oneMinusB1 * g;                    // m = β₁·m + (1 − β₁)·g
-            vi[j] = b2 * vi[j] + oneMinusB2 * g * g;                // v = β₂·v + (1 − β₂)·g²
-            T denom = T.Sqrt(vi[j]) / sqrtBc2 + eps;                // √v̂ + ε
-            value[j] -= stepSize * mi[j] / denom;                   // p −= lr·m̂/(√v̂ + ε)
+            if (s.Decay) g += s.Wd * value[j];                          // g = ∇p + λ·p
+            mi[j] = s.B1 * mi[j] + s.OneMinusB1 * g;                    // m = β₁·m + (1 − β₁)·g
+            vi[j] = s.B2 * vi[j] + s.OneMinusB2 * g * g;                // v = β₂·v + (1 − β₂)·g²
+            T denom = T.Sqrt(vi[j]) / s.SqrtBc2 + s.Eps;                // √v̂ + ε
+            value[j] -= s.StepSize * mi[j] / denom;                     // p −= lr·m̂/(√v̂ + ε)
         }
     }
 }

@@ -26,21 +26,5 @@ internal static unsafe class BatchRows
     /// <paramref name="state"/> points at the cell's pointers into arrays the caller keeps pinned for the call.
     /// </summary>
     internal static void For(int batch, int width, delegate*<int, int, void*, void> body, void* state)
-    {
-        var job = new Job { Body = body, State = state, Batch = batch, Parts = Parts(batch, width) };
-        Parallelism.For(job.Parts, &RunPart, &job);
-    }
-
-    struct Job
-    {
-        public delegate*<int, int, void*, void> Body;
-        public void* State;
-        public int Batch, Parts;
-    }
-
-    static void RunPart(int part, void* state)
-    {
-        ref readonly Job job = ref *(Job*)state;
-        job.Body(job.Batch * part / job.Parts, job.Batch * (part + 1) / job.Parts, job.State);
-    }
+        => Parallelism.ForRanges(batch, Parts(batch, width), body, state);
 }

@@ -9,7 +9,8 @@ namespace RnnLab.Numerics;
 /// <summary>
 /// Element-wise kernels on spans, destination last, no allocation. Vectorised by TensorPrimitives where it has
 /// the operation; the hot hand-written ones (the backward derivatives, norms, bias sums) are explicit Vector512/
-/// Vector256 loops for float and double, each with its plain scalar loop beside it as the definition and tail.
+/// Vector256 loops for float and double, each with its plain scalar loop beside it as the definition and tail. The
+/// bias rows added over a whole sequence are split between the threads (<see cref="MinElementsToSplit"/>).
 /// </summary>
 public static class Kernels
 {
@@ -238,20 +239,62 @@ public static class Kernels
         return s;
     }
 
+    /// <summary>
+    /// Elements below which a whole-matrix element-wise pass (<see cref="AddRowBias{T}(Span{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>
+    /// over the whole sequence's [T·B, G·H] pre-activations, Adam's update of a weight) stays on one thread. Above it
+    /// the rows, or the elements, are split between <see cref="Parallelism.Threads"/>; every element is computed by
+    /// the same operations whichever thread takes it. (The bias gradients' column sums stay on one thread: split by
+    /// columns, each thread reads a narrow strip of every row, which gained little on two cores.)
+    /// </summary>
+    internal static int MinElementsToSplit = 32_768;
+
+    /// <summary>Threads for a whole-matrix element-wise pass over <paramref name="units"/> rows or elements.</summary>
+    internal static int SplitParts(int elements, int units) =>
+        Parallelism.Threads > 1 && elements >= MinElementsToSplit ? Math.Min(Parallelism.Threads, units) : 1;
+
     /// <summary>Adds bias to every row of m [rows, n].</summary>
-    public static void AddRowBias<T>(Span<T> m, ReadOnlySpan<T> bias, int n) where T : IFloatingPointIeee754<T>
+    public static void AddRowBias<T>(Span<T> m, ReadOnlySpan<T> bias, int n) where T : unmanaged, IFloatingPointIeee754<T>
+        => AddRowBias(m, bias, ReadOnlySpan<T>.Empty, n);
+
+    /// <summary>
+    /// Adds bias1 + bias2 to every row of m [rows, n], as (m + bias1) + bias2, in one pass over m; an empty bias2
+    /// adds bias1 alone. The rows are split between threads when m is large (<see cref="MinElementsToSplit"/>).
+    /// </summary>
+    public static unsafe void AddRowBias<T>(Span<T> m, ReadOnlySpan<T> bias1, ReadOnlySpan<T> bias2, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int r = 0; r + n <= m.Length; r += n) TensorPrimitives.Add(m.Slice(r, n), bias, m.Slice(r, n));
+        if (bias1.Length < n || (!bias2.IsEmpty && bias2.Length < n)) throw new ArgumentException($"biases have {bias1.Length} and {bias2.Length} elements, need {n}");
+        if (n <= 0) return;
+        int rows = m.Length / n;
+        fixed (T* pm = m, pb1 = bias1, pb2 = bias2)
+        {
+            var job = new RowBiasJob<T> { M = pm, Bias1 = pb1, Bias2 = pb2, N = n };
+            Parallelism.ForRanges(rows, SplitParts(m.Length, rows), &AddRowBiasRows<T>, &job);
+        }
     }
 
-    /// <summary>Adds bias1 + bias2 to every row of m [rows, n], as (m + bias1) + bias2, in one pass over m.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddRowBias<T>(Span<T> m, ReadOnlySpan<T> bias1, ReadOnlySpan<T> bias2, int n) where T : IFloatingPointIeee754<T>
+    private unsafe struct RowBiasJob<T> where T : unmanaged
     {
-        if (bias1.Length < n || bias2.Length < n) throw new ArgumentException($"biases have {bias1.Length} and {bias2.Length} elements, need {n}");
-        for (int r = 0; r + n <= m.Length; r += n)
+        public T* M;      // [rows, n]
+        public T* Bias1;  // [n]
+        public T* Bias2;  // [n], or null for none
+        public int N;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AddRowBiasRows<T>(int first, int end, void* state) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref readonly RowBiasJob<T> job = ref *(RowBiasJob<T>*)state;
+        int n = job.N;
+        var bias1 = new ReadOnlySpan<T>(job.Bias1, n);
+        for (int r = first; r < end; r++)
         {
-            Span<T> row = m.Slice(r, n);
+            var row = new Span<T>(job.M + (long)r * n, n);
+            if (job.Bias2 == null)
+            {
+                TensorPrimitives.Add(row, bias1, row);
+                continue;
+            }
+            var bias2 = new ReadOnlySpan<T>(job.Bias2, n);
             int j = 0;
             if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
                 for (; j + Vector512<T>.Count <= n; j += Vector512<T>.Count)

@@ -157,6 +157,30 @@ public static unsafe class Parallelism
     }
 
     /// <summary>
+    /// Runs <paramref name="body"/>(first, end, state) over <paramref name="parts"/> contiguous ranges [first, end)
+    /// that together cover [0, <paramref name="count"/>) once, through <see cref="For"/>. A body that computes each
+    /// index the same way whichever range holds it gives results that do not depend on <paramref name="parts"/>.
+    /// </summary>
+    internal static void ForRanges(int count, int parts, delegate*<int, int, void*, void> body, void* state)
+    {
+        var job = new RangeJob { Body = body, State = state, Count = count, Parts = Math.Max(1, parts) };
+        For(job.Parts, &RunRange, &job);
+    }
+
+    private struct RangeJob
+    {
+        public delegate*<int, int, void*, void> Body;
+        public void* State;
+        public int Count, Parts;
+    }
+
+    private static void RunRange(int part, void* state)
+    {
+        ref readonly RangeJob job = ref *(RangeJob*)state;
+        job.Body((int)((long)job.Count * part / job.Parts), (int)((long)job.Count * (part + 1) / job.Parts), job.State);
+    }
+
+    /// <summary>
     /// The fork/join of the kernels for coarse work such as the two directions of a
     /// bidirectional layer: <paramref name="body"/>(part) for part = 0..parts-1, on the caller and up to
     /// <see cref="Threads"/> − 1 workers, each thread claiming the next part not yet taken when it is free (so parts are

@@ -10,34 +10,13 @@ namespace RnnLab.Tests.Models;
 [Collection(GlobalStatics.Name)]
 public sealed unsafe class BatchRowsTests
 {
-    /// <summary>Runs <paramref name="body"/> with every split forced on: the GEMMs, the point-wise rows, no back-off.</summary>
-    static void Splitting(Action body)
-    {
-        long savedGemm = Gemm.MinWorkToSplit;
-        int savedRows = BatchRows.MinWork;
-        bool savedBackOff = Parallelism.BackOff;
-        try
-        {
-            Gemm.MinWorkToSplit = 1;
-            BatchRows.MinWork = 1;
-            Parallelism.BackOff = false;
-            body();
-        }
-        finally
-        {
-            Gemm.MinWorkToSplit = savedGemm;
-            BatchRows.MinWork = savedRows;
-            Parallelism.BackOff = savedBackOff;
-        }
-    }
-
     static void CountRows(int first, int end, void* state)
     {
         for (int b = first; b < end; b++) Interlocked.Increment(ref ((int*)state)[b]);
     }
 
     [Fact]
-    public void Every_row_is_computed_exactly_once() => Splitting(() =>
+    public void Every_row_is_computed_exactly_once() => GlobalStatics.WithEverySplitForced(() =>
     {
         int* counts = stackalloc int[9];
         foreach (int threads in new[] { 1, 2, 3 })
@@ -70,12 +49,12 @@ public sealed unsafe class BatchRowsTests
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public void Float32_forward_and_every_gradient_are_the_same_bits_at_1_2_and_3_threads(string cell) => Splitting(() =>
+    public void Float32_forward_and_every_gradient_are_the_same_bits_at_1_2_and_3_threads(string cell) => GlobalStatics.WithEverySplitForced(() =>
         AssertSameBitsAcrossThreads<float>(cell));
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public void Float64_forward_and_every_gradient_are_the_same_bits_at_1_2_and_3_threads(string cell) => Splitting(() =>
+    public void Float64_forward_and_every_gradient_are_the_same_bits_at_1_2_and_3_threads(string cell) => GlobalStatics.WithEverySplitForced(() =>
         AssertSameBitsAcrossThreads<double>(cell));
 
     /// <summary>Odd sizes (B = 7 splits unevenly, H = 19 leaves vector tails), initial states and a loss term at every step.</summary>

@@ -1,4 +1,5 @@
 using RnnLab.Models;
+using RnnLab.Numerics;
 
 namespace RnnLab.Tests.Models;
 
@@ -207,5 +208,36 @@ public class OptimizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam<double>(ps, 0.1, beta2: 1.0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam<double>(ps, double.NaN));
         Assert.Throws<ArgumentException>(() => new Adam<double>([ps[0], ps[0]]));
+    }
+}
+
+/// <summary>Adam's update split between threads by element ranges gives the same bits as on one thread.</summary>
+[Collection(GlobalStatics.Name)]
+public class AdamSplitTests
+{
+    [Theory]
+    [InlineData(0.0), InlineData(0.01)]
+    public void Adam_steps_are_the_same_bits_at_1_2_and_3_threads(double weightDecay)
+    {
+        float[] Train(int threads)
+        {
+            var p = new Parameter<float>("w", 7, 13);
+            var rng = new SeededRandom(3);
+            rng.FillUniform<float>(p.Value, -1, 1);
+            var adam = new Adam<float>([p], 0.05, weightDecay: weightDecay);
+            using var _ = Parallelism.Use(threads);
+            for (int step = 0; step < 5; step++)
+            {
+                for (int j = 0; j < p.Size; j++) p.Grad[j] = p.Value[j] * p.Value[j] - 0.5f * j / p.Size;
+                adam.Step();
+            }
+            return p.Value;
+        }
+        GlobalStatics.WithEverySplitForced(() =>
+        {
+            float[] one = Train(1);
+            foreach (int threads in new[] { 2, 3 })
+                Assert.True(one.AsSpan().SequenceEqual(Train(threads)), $"Adam at {threads} threads differs from one thread");
+        });
     }
 }

@@ -212,3 +212,44 @@ public class KernelsTests
         Assert.Equal(25.0, Kernels.SumOfSquares<float>(x));
     }
 }
+
+/// <summary>The bias rows added over a whole sequence, split between threads, are the same bits as on one thread.</summary>
+[Collection(GlobalStatics.Name)]
+public class KernelsSplitTests
+{
+    static void SameBitsAcrossThreads<T>() where T : unmanaged, IFloatingPointIeee754<T> => GlobalStatics.WithEverySplitForced(() =>
+    {
+        var rng = new SeededRandom(23);
+        // Around the vector widths; 7 rows split 3 + 4 (2 threads) and 2 + 2 + 3 (3 threads).
+        foreach (int n in new[] { 1, 7, 15, 16, 17, 33, 6 * 64 + 7 })
+            foreach (int rows in new[] { 1, 3, 7, 12 })
+            {
+                T[] m = new T[rows * n], b1 = new T[n], b2 = new T[n];
+                rng.FillUniform<T>(m, -1, 1);
+                rng.FillUniform<T>(b1, -1, 1);
+                rng.FillUniform<T>(b2, -1, 1);
+                (T[] OneBias, T[] TwoBiases) Run(int threads)
+                {
+                    using var _ = Parallelism.Use(threads);
+                    T[] one = (T[])m.Clone(), two = (T[])m.Clone();
+                    Kernels.AddRowBias<T>(one, b1, n);
+                    Kernels.AddRowBias<T>(two, b1, b2, n);
+                    return (one, two);
+                }
+                var serial = Run(1);
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    var split = Run(threads);
+                    string at = $"{typeof(T).Name} [{rows}, {n}] at {threads} threads";
+                    Assert.True(serial.OneBias.AsSpan().SequenceEqual(split.OneBias), $"AddRowBias {at} differs from one thread");
+                    Assert.True(serial.TwoBiases.AsSpan().SequenceEqual(split.TwoBiases), $"AddRowBias (two biases) {at} differs from one thread");
+                }
+            }
+    });
+
+    [Fact]
+    public void Float_bias_kernels_are_the_same_bits_at_1_2_and_3_threads() => SameBitsAcrossThreads<float>();
+
+    [Fact]
+    public void Double_bias_kernels_are_the_same_bits_at_1_2_and_3_threads() => SameBitsAcrossThreads<double>();
+}

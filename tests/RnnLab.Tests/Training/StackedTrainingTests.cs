@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using RnnLab.Models;
 using RnnLab.Numerics;
 using RnnLab.Training;
 
@@ -10,6 +9,7 @@ namespace RnnLab.Tests.Training;
 /// included) ends bit-identical, the kernel thread count changes no bit, the held-out evaluation drops nothing, and
 /// the flow probe is kept per layer and direction.
 /// </summary>
+[Collection(GlobalStatics.Name)]
 public sealed class StackedTrainingTests : IDisposable
 {
     readonly string root = Path.Combine(Path.GetTempPath(), $"rnnlab-stack-{Guid.NewGuid():N}");
@@ -48,23 +48,11 @@ public sealed class StackedTrainingTests : IDisposable
     {
         // Big enough that the step GEMMs split between threads (the split threshold lowered so they all do).
         var config = Stacked() with { Hidden = 32, ProjSize = projSize, Batch = 16, Steps = 8, EvalEvery = 8, Bidirectional = bidirectional };
-        long savedSplit = Gemm.MinWorkToSplit;
-        int savedRows = BatchRows.MinWork;
-        bool savedBackOff = Parallelism.BackOff;
-        try
+        GlobalStatics.WithEverySplitForced(() =>                        // the GEMMs, gate rows, bias rows and Adam split too
         {
-            Gemm.MinWorkToSplit = 1;
-            BatchRows.MinWork = 1;                            // the gate arithmetic split between threads too
-            Parallelism.BackOff = false;
             foreach (int threads in new[] { 1, 2 })
                 using (Parallelism.Use(threads)) TrainingRun.Run(config, Path.Combine(root, $"t{threads}"));
-        }
-        finally
-        {
-            Gemm.MinWorkToSplit = savedSplit;
-            BatchRows.MinWork = savedRows;
-            Parallelism.BackOff = savedBackOff;
-        }
+        });
         Assert.True(Checkpoint(Path.Combine(root, "t1")).AsSpan().SequenceEqual(Checkpoint(Path.Combine(root, "t2"))), "1 and 2 threads trained different weights");
     }
 
