@@ -27,6 +27,13 @@ def phase(frames):
             if caller in stack:
                 return name + pack
         return "GEMM elsewhere" + pack
+    # The bodies a fork runs on the caller and the workers alike (a part's frames sit under Parallelism's).
+    for body, name in (("AddColumnSums", "bias gradients (column sums)"),
+                       ("AddRowBias", "bias rows added"),
+                       ("BackwardRows", "point-wise gate arithmetic, backward"),
+                       ("ForwardRows", "point-wise gate arithmetic, forward")):
+        if body in stack:
+            return name
     if "WorkerLoop" in stack:
         return "worker spinning or waiting for a part"
     if any(w in f for f in frames[:3] for w in ("Parallelism::", "SpinWait", "SpinOnce")):
