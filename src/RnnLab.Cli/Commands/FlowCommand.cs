@@ -81,7 +81,8 @@ public static class FlowCommand
             }
 
             var summary = new Table().AddColumns("", "value");
-            summary.AddRow("cell", $"{result.Cell}, H = {result.HiddenSize}, T = {result.Steps}");
+            var (cellKind, nonlinearity) = network.CellChoice(parse) ?? (CellKind.Rnn, Nonlinearity.Tanh);
+            summary.AddRow("cell", $"{CellKinds.Label(cellKind, nonlinearity)}, H = {result.HiddenSize}, T = {result.Steps}");
             if (result.SpectralRadius is double sr) summary.AddRow("spectral radius ρ(W_hh)", $"{sr:F4}");
             summary.AddRow("top Lyapunov exponent λ₁", $"{result.LyapunovExponents[0]:F4} per step");
             summary.AddRow("effective ρ = exp(λ₁)", $"{result.EffectiveRho:F4}");

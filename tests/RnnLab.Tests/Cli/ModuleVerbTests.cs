@@ -153,14 +153,22 @@ public class ModuleVerbTests
     }
 
     [Theory]
-    [InlineData("relu", "relu")]
-    [InlineData("lstm", "lstm")]
-    public void A_generated_network_is_labelled_as_a_loaded_one(string option, string cell)
+    [InlineData("relu", "relu", "rnn (relu)")]
+    [InlineData("tanh", "rnn", "rnn (tanh)")]
+    [InlineData("lstm", "lstm", "lstm")]
+    public void A_generated_network_is_labelled_as_a_loaded_one(string option, string cell, string label)
     {
         var spectrum = Json("spectrum", "--cell", option, "--hidden", "3");
         Assert.Equal((cell, cell), (spectrum.GetProperty("cell").GetString(), CliJson.Envelope(spectrum).GetProperty("cell").GetString()));
         var flow = Json("flow", "--cell", option, "--hidden", "3", "--seq", "4");
         Assert.Equal((cell, cell), (flow.GetProperty("cell").GetString(), CliJson.Envelope(flow).GetProperty("cell").GetString()));
+        var wide = new Dictionary<string, string?> { ["COLUMNS"] = "200" };
+        var (code, table, err) = CliProcess.Run(System.IO.Path.GetTempPath(), wide, "flow", "--cell", option, "--hidden", "3", "--seq", "4", "--quiet");
+        Assert.True(code == 0, err);
+        Assert.Contains($"{label}, H = 3, T = 4", table);
+        (code, table, err) = CliProcess.Run(System.IO.Path.GetTempPath(), wide, "spectrum", "--cell", option, "--hidden", "3");
+        Assert.True(code == 0, err);
+        Assert.Contains($"{label}, H = 3", table);
     }
 
     /// <summary>
