@@ -61,8 +61,9 @@ public class ReadableOutputTests
 
     /// <summary>
     /// flow --model counts the steps of all its sweeps, which run side by side: every layer and direction's (T − 1
-    /// each), and the stack's own (T − 1) or, for a bidirectional stack, the pull-back through it (T per layer and
-    /// direction). The count ends at its total; --quiet silences it; what goes to stdout does not change.
+    /// each), and the stack's (T − 1 from each layer below the top) or, for a bidirectional stack, the pull-back
+    /// through it (T per layer and direction). The count ends at its total; --quiet silences it; what goes to stdout
+    /// does not change.
     /// </summary>
     [Theory]
     [InlineData("net_lstm2", 2 * 11 + 11)]         // 2 layers, 1 direction
