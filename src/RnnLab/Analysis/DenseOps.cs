@@ -51,6 +51,24 @@ internal static class DenseOps
     public static (double Spectral, double Frobenius, bool Converged) Norms(ReadOnlySpan<double> x, int rows, int cols, int stride,
         Span<double> v, Span<double> w, double tolerance, int maxIterations)
     {
+        // The iteration forms ‖X·Xᵀv‖², of the order of x⁴: entries below about 1e−77 would underflow it (a readout far
+        // below the product it is read from) and ones above 1e77 overflow it. Outside 2^±200 the matrix is measured as
+        // a copy scaled by a power of two, which is exact, and the norms are scaled back.
+        double largest = 0;
+        for (int j = 0; j < rows; j++) largest = Math.Max(largest, Math.Abs(TensorPrimitives.MaxMagnitude(x.Slice(j * stride, cols))));
+        if (largest == 0) return (0, 0, true);
+        int exponent = Math.ILogB(largest);
+        if (Math.Abs(exponent) <= 200 || !double.IsFinite(largest)) return NormsInRange(x, rows, cols, stride, v, w, tolerance, maxIterations);
+        var scaled = new double[rows * cols];
+        for (int j = 0; j < rows; j++)
+            for (int c = 0; c < cols; c++) scaled[j * cols + c] = Math.ScaleB(x[j * stride + c], -exponent);
+        var (spectral, frobenius, converged) = NormsInRange(scaled, rows, cols, cols, v, w, tolerance, maxIterations);
+        return (Math.ScaleB(spectral, exponent), Math.ScaleB(frobenius, exponent), converged);
+    }
+
+    static (double Spectral, double Frobenius, bool Converged) NormsInRange(ReadOnlySpan<double> x, int rows, int cols, int stride,
+        Span<double> v, Span<double> w, double tolerance, int maxIterations)
+    {
         double fro2 = 0;
         for (int j = 0; j < rows; j++) { var row = x.Slice(j * stride, cols); fro2 += TensorPrimitives.Dot(row, row); }
         if (fro2 == 0) return (0, 0, true);
