@@ -66,16 +66,17 @@ public class ReadableOutputTests
     /// does not change.
     /// </summary>
     [Theory]
-    [InlineData("net_lstm2", 2 * 11 + 11)]         // 2 layers, 1 direction
-    [InlineData("dp_bigru", 2 * 11 + 11)]          // 1 layer, 2 directions
-    [InlineData("lstm2_bi_proj", 4 * 11 + 4 * 12)] // 2 layers, 2 directions
+    [InlineData("modules/net_lstm2", 2 * 11 + 11)]         // 2 layers, 1 direction
+    [InlineData("modules/dp_bigru", 2 * 11 + 11)]          // 1 layer, 2 directions
+    [InlineData("modules/lstm2_bi_proj", 4 * 11 + 4 * 12)] // 2 layers, 2 directions
+    [InlineData("stack_lstm_l3", 3 * 11 + 2 * 11)]         // 3 layers: the stack's sweeps from layers 0 and 1
     public void Flow_of_a_module_shows_one_progress_count_over_its_sweeps(string fixture, int total)
     {
         string dir = Directory.CreateTempSubdirectory("rnnlab-progress").FullName;
         try
         {
             var every = new Dictionary<string, string?> { [ProgressLine.PlainIntervalVariable] = "0" };
-            string[] args = ["flow", "--model", Analysis.ModuleFixtureTests.Path(fixture), "--seq", "12"];
+            string[] args = ["flow", "--model", Fixtures.Fixture.Path(fixture + ".safetensors"), "--seq", "12"];
             var (code, table, err) = CliProcess.Run(dir, every, args);
             Assert.True(code == 0, err);
             string[] lines = err.TrimEnd().Split('\n');
