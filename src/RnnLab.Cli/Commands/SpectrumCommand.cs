@@ -92,8 +92,9 @@ public static class SpectrumCommand
             if (parse.GetValue(json)) { JsonEnvelope.Write(parse, new { cell, hidden = H, solver = Spectra.SolverName(Spectra.Solver), blocks }, used, notApplicable); return 0; }
             var table = new Table().AddColumns("block", "spectral radius (eigen solver)", "spectral radius (power iteration)", "largest singular value", "smallest singular value");
             foreach (var b in blocks)
-                table.AddRow(b.Gate, $"{b.SpectralRadius:F6}", $"{b.PowerIterationRadius:F6}", $"{b.SpectralNorm:F6}", $"{b.SingularValues[^1]:F6}");
-            table.Caption($"{label}, H = {H}: eigen and singular values by {Spectra.SolverName(Spectra.Solver)}");
+                table.AddRow(b.Gate, $"{b.SpectralRadius:F6}", b.PowerIterationRadius is { } r ? $"{r:F6}" : "did not settle", $"{b.SpectralNorm:F6}", $"{b.SingularValues[^1]:F6}");
+            string unsettled = blocks.FirstOrDefault(b => b.PowerIterationRadiusNote is not null)?.PowerIterationRadiusNote is { } note ? $"; {note}" : "";
+            table.Caption($"{label}, H = {H}: eigen and singular values by {Spectra.SolverName(Spectra.Solver)}{unsettled}");
             AnsiConsole.Write(table);
             return 0;
         });

@@ -7,12 +7,31 @@ namespace RnnLab.Analysis;
 /// <summary>The spectrum of one H×H gate block of W_hh (the whole matrix for the RNN).</summary>
 /// <param name="Gate">the block's name in PyTorch's gate order (<see cref="CellKinds.GateNames"/>)</param>
 /// <param name="SpectralRadius">max |λ| by the eigen solver</param>
-/// <param name="PowerIterationRadius">max |λ| by power iteration, a check that needs no decomposition</param>
+/// <param name="PowerIterationRadius">max |λ| by power iteration, a check that needs no decomposition; null when the
+/// iteration did not settle (<see cref="PowerIterationRadiusNote"/> says why), never its last unsettled estimate</param>
 /// <param name="SpectralNorm">σ_max</param>
 /// <param name="Eigenvalues">all eigenvalues, by decreasing modulus</param>
 /// <param name="SingularValues">all singular values, decreasing</param>
-public sealed record GateBlockSpectrum(string Gate, double SpectralRadius, double PowerIterationRadius, double SpectralNorm,
-    Complex[] Eigenvalues, double[] SingularValues);
+public sealed record GateBlockSpectrum(string Gate, double SpectralRadius, double? PowerIterationRadius, double SpectralNorm,
+    Complex[] Eigenvalues, double[] SingularValues)
+{
+    /// <summary>Why <see cref="PowerIterationRadius"/> is missing; null when it is given.</summary>
+    public string? PowerIterationRadiusNote { get; init; }
+
+    /// <summary>
+    /// The block with power iteration's answer: its radius when it converged, else none and a note. The three-term
+    /// iteration separates a real eigenvalue or a complex pair of largest modulus; it cannot settle when more
+    /// eigenvalues share that modulus (an orthogonal W_hh, exp(A) of an expRNN, has all of them on the unit circle),
+    /// and its last estimate then wanders by far more than the six digits a table would show.
+    /// </summary>
+    internal static GateBlockSpectrum WithPowerIteration(string gate, SpectrumResult spectrum, PowerIterationResult power) =>
+        new(gate, spectrum.SpectralRadius, power.Converged ? power.SpectralRadius : null, spectrum.SpectralNorm, spectrum.Eigenvalues, spectrum.SingularValues)
+        {
+            PowerIterationRadiusNote = power.Converged ? null :
+                $"power iteration did not settle to {Spectra.PowerIterationTolerance:0e0} in {power.Iterations:N0} steps: " +
+                "more than two eigenvalues share the largest modulus (as in an orthogonal W_hh), which it cannot separate; the eigen solver's radius stands",
+        };
+}
 
 /// <summary>The eigenvalues of one gate block of W_hh, by decreasing modulus.</summary>
 public sealed record GateEigenvalues(string Gate, Complex[] Eigenvalues)
@@ -62,8 +81,7 @@ public static class GateSpectra
             Action<string>? blockPhase = phase is null ? null : p => phase(prefix + p);
             var s = Spectra.Analyze(w, hidden, blockPhase);
             blockPhase?.Invoke("power iteration");
-            blocks[g] = new GateBlockSpectrum(names[g], s.SpectralRadius, Spectra.PowerIterationSpectralRadius(w, hidden).SpectralRadius,
-                s.SpectralNorm, s.Eigenvalues, s.SingularValues);
+            blocks[g] = GateBlockSpectrum.WithPowerIteration(names[g], s, Spectra.PowerIterationSpectralRadius(w, hidden));
         }
         return blocks;
     }

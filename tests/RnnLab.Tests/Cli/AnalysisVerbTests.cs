@@ -87,7 +87,13 @@ public class AnalysisVerbTests
         var spectrum = Json("spectrum", "--cell", "gru", "--hidden", "5", "--rho", "0.8");
         Assert.Equal(3, spectrum.GetProperty("blocks").GetArrayLength());
         Assert.Equal(Spectra.SolverName(Spectra.Solver), spectrum.GetProperty("solver").GetString());
-        foreach (var b in spectrum.GetProperty("blocks").EnumerateArray()) Assert.Equal(0.8, b.GetProperty("spectral_radius").GetDouble(), 9);
+        foreach (var b in spectrum.GetProperty("blocks").EnumerateArray())
+        {
+            Assert.Equal(0.8, b.GetProperty("spectral_radius").GetDouble(), 9);
+            // a random block has one eigenvalue or one complex pair of largest modulus: power iteration settles on it
+            Assert.Equal(0.8, b.GetProperty("power_iteration_radius").GetDouble(), 9);
+            Assert.False(b.TryGetProperty("power_iteration_radius_note", out _));
+        }
         var depth = Json("depth", "--depths", "5", "--width", "8");
         Assert.Equal(3, depth.GetProperty("curves").GetArrayLength());
         Assert.Equal([5], CliJson.Envelope(depth).GetProperty("depths").EnumerateArray().Select(d => d.GetInt32()));

@@ -93,6 +93,12 @@ public class ModuleVerbTests
         Assert.Equal(1.0, flow.GetProperty("spectral_radius").GetDouble(), 5);           // exp(A) is orthogonal
         var spectrum = Json("spectrum", "--model", checkpoint).GetProperty("blocks")[0];
         Assert.Equal(1.0, spectrum.GetProperty("spectral_norm").GetDouble(), 5);
+        // every eigenvalue of exp(A) has modulus 1: power iteration cannot settle, and its last estimate is not printed
+        Assert.False(spectrum.TryGetProperty("power_iteration_radius", out _));
+        Assert.Contains("did not settle", spectrum.GetProperty("power_iteration_radius_note").GetString());
+        var (tableCode, table, tableErr) = CliProcess.Run(tmp.Dir, new Dictionary<string, string?> { ["COLUMNS"] = "200" }, "spectrum", "--model", checkpoint);
+        Assert.True(tableCode == 0, tableErr);
+        Assert.Contains("did not settle", table);
 
         var file = SafeTensors.Read(checkpoint);
         int I = file["weight_ih_l0"].Shape[1], H = 6, T = 7, B = 2;
