@@ -115,7 +115,8 @@ public static class FlowCommand
         return profile;
     }
 
-    static string F(double v) => double.IsFinite(v) ? v.ToString("F3") : "−∞";
+    /// <summary>A log10 norm as the table prints it: −∞ for an exact zero, "rounding" for a norm below float64's floor (null in JSON).</summary>
+    static string F(double v) => double.IsFinite(v) ? v.ToString("F3") : double.IsNaN(v) ? "rounding" : "−∞";
 
     /// <summary>`rnnlab flow --model`: the whole module along each input sequence.</summary>
     static int ModuleFlowCommand(ParseResult parse, NetworkOptions network, Option<string?> inputs, Option<bool> batchFirst,

@@ -206,5 +206,6 @@ public static class Plots
     }
 
     static double SafeLog10(double v) => v > 0 ? Math.Log10(v) : -320;
-    static double[] Finite(double[] log10) => log10.Select(v => double.IsFinite(v) ? v : -320).ToArray();
+    /// <summary>An exact zero (−∞) drawn at −320; a refused norm (NaN, below the rounding floor) left a gap.</summary>
+    static double[] Finite(double[] log10) => log10.Select(v => double.IsFinite(v) || double.IsNaN(v) ? v : -320).ToArray();
 }

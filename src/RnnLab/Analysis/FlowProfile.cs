@@ -9,9 +9,12 @@ public sealed record FlowOptions
 {
     /// <summary>
     /// Singular directions of the running product smaller than this fraction of its largest singular value are
-    /// dropped. Their share of the Frobenius norm is at most √(H)·tol, and a dropped direction is contracted by the
-    /// later Jacobians like any other, so the reported norms move by about tol relative. 0 keeps the product exact
-    /// (full rank at every k, T·H³ work).
+    /// dropped. When dropped, their share of the Frobenius norm is at most √(H)·tol. The later Jacobians need not
+    /// contract them as fast as the kept directions: a dropped direction that persists (an LSTM cell path with f ≈ 1)
+    /// while the kept ones decay grows back relative to them, so a norm is not within tol of the exact product in
+    /// general; it is off by up to the dropped part's size then, tol·‖M‖, times its growth since. Flow reports no
+    /// block below <see cref="FlowProfile.RoundingFloor"/> of the whole product, in either mode; tests compare both
+    /// modes with dense products. 0 keeps the product exact (full rank at every k, T·H³ work).
     /// </summary>
     public double TruncationTolerance { get; init; } = 1e-10;
 
@@ -57,6 +60,14 @@ public sealed class FlowResult
     /// <summary>cell_spectral_norm (LSTM only): ‖∂c_T/∂c_{T−k}‖₂ with h_{T−k} held fixed, through every path (the gates included).</summary>
     public double[]? CellSpectralNorm { get; init; }
     public double[]? Log10CellSpectralNorm { get; init; }
+    /// <summary>
+    /// log10_spectral_norm_note, …: set when some entries of that block (log10 and linear) are null because they lie
+    /// below the rounding floor of the whole product (<see cref="FlowProfile.RoundingFloor"/>); says from which k.
+    /// </summary>
+    public string? Log10SpectralNormNote { get; init; }
+    public string? Log10FrobeniusNormNote { get; init; }
+    public string? Log10CellSpectralNormNote { get; init; }
+    public string? Log10HiddenFromCellSpectralNormNote { get; init; }
     /// <summary>hidden_from_cell_spectral_norm (LSTM only): ‖∂h_T/∂c_{T−k}‖₂, how the output at T depends on an earlier cell.</summary>
     public double[]? HiddenFromCellSpectralNorm { get; init; }
     public double[]? Log10HiddenFromCellSpectralNorm { get; init; }
@@ -176,6 +187,13 @@ public static class FlowProfile
         var results = RunSideBySide(sweeps);
         var main = results[0];
         var readouts = new[] { hh, hc, cc, ss }.OfType<SweepReadout>().ToList();
+        string? hhNote = null, hcNote = null, ccNote = null;
+        if (ss is not null)
+        {
+            hhNote = RefuseBelowFloor(hh.Log10Spectral, [hh.Log10Frobenius], ss.Log10Spectral);
+            hcNote = RefuseBelowFloor(hc!.Log10Spectral, [], ss.Log10Spectral);
+            ccNote = RefuseBelowFloor(cc!.Log10Spectral, [], ss.Log10Spectral);
+        }
         double[]? log10Path = lstm ? CellPath(tr) : null;
 
         var lyap = new double[p];
@@ -203,6 +221,10 @@ public static class FlowProfile
             Log10FrobeniusNorm = hh.Log10Frobenius,
             CellSpectralNorm = cc is null ? null : Pow10(cc.Log10Spectral),
             Log10CellSpectralNorm = cc?.Log10Spectral,
+            Log10SpectralNormNote = hhNote,
+            Log10FrobeniusNormNote = hhNote,
+            Log10CellSpectralNormNote = ccNote,
+            Log10HiddenFromCellSpectralNormNote = hcNote,
             HiddenFromCellSpectralNorm = hc is null ? null : Pow10(hc.Log10Spectral),
             Log10HiddenFromCellSpectralNorm = hc?.Log10Spectral,
             StateSpectralNorm = ss is null ? null : Pow10(ss.Log10Spectral),
@@ -235,6 +257,37 @@ public static class FlowProfile
         if (sweeps.Count == 1) { results[0] = sweeps[0](); return results; }
         Parallel.For(0, sweeps.Count, i => results[i] = sweeps[i]());
         return results;
+    }
+
+    /// <summary>
+    /// A block of P_k = ∂s_T/∂s_{T−k} below this fraction of ‖P_k‖₂ is not reported. Each step's Jacobian is rounded
+    /// relative to its largest terms (1 − tanh²c, for one, carries an absolute error of about ε = 2⁻⁵² however small it
+    /// is), and an error committed in a direction the later steps do not contract stays at about ε·‖P_k‖₂: a block
+    /// near that size is float64's rounding, in either mode (a saturated LSTM cell whose other paths forget levels
+    /// its ‖∂h_T/∂c_{T−k}‖ off near 10^−15.5 of ‖P_k‖₂). 1000·ε keeps a reported block's rounding under 0.001 of it,
+    /// the precision the table prints log10 to.
+    /// </summary>
+    public const double RoundingFloor = 1000 * 2.220446049250313e-16;
+
+    /// <summary>
+    /// Sets to NaN (null in JSON) every k where the block's spectral norm is below <see cref="RoundingFloor"/>·‖P_k‖₂,
+    /// in <paramref name="log10Block"/> and in <paramref name="alongside"/> (norms of the same block); an exact zero
+    /// (−∞) stays. Returns the note for the JSON, null when nothing was refused.
+    /// </summary>
+    static string? RefuseBelowFloor(double[] log10Block, double[][] alongside, ReadOnlySpan<double> log10State)
+    {
+        double floor = Math.Log10(RoundingFloor);
+        int first = -1, count = 0;
+        for (int k = 0; k < log10Block.Length; k++)
+        {
+            if (!(double.IsFinite(log10Block[k]) && log10Block[k] < log10State[k] + floor)) continue;
+            log10Block[k] = double.NaN;
+            foreach (var a in alongside) a[k] = double.NaN;
+            if (first < 0) first = k;
+            count++;
+        }
+        return first < 0 ? null
+            : $"null at {count} of {log10Block.Length} distances, the first k = {first}: there the block is below 1000·ε = 2.2e-13 of ‖∂(h,c)_T/∂(h,c)_(T−k)‖₂, where float64 rounding decides its value";
     }
 
     /// <summary>LSTM: log10 ‖∏_{t > T−k} diag(f_t)‖₂ = log10 max_j ∏ f_t[j] for every k, accumulated in log space.</summary>

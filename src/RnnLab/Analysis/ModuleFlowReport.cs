@@ -18,17 +18,23 @@ public static class ModuleFlowReport
         {
             ["cell"] = first.Cell, ["hidden_size"] = first.HiddenSize, ["steps"] = first.Steps,
         };
-        var blocks = new (string Key, Func<FlowResult, double[]?> Log10)[]
+        var blocks = new (string Key, Func<FlowResult, double[]?> Log10, Func<FlowResult, string?> Note)[]
         {
-            ("spectral_norm", f => f.Log10SpectralNorm),
-            ("frobenius_norm", f => f.Log10FrobeniusNorm),
-            ("cell_spectral_norm", f => f.Log10CellSpectralNorm),
-            ("hidden_from_cell_spectral_norm", f => f.Log10HiddenFromCellSpectralNorm),
-            ("state_spectral_norm", f => f.Log10StateSpectralNorm),
-            ("cell_path_norm", f => f.Log10CellPathNorm),
+            ("spectral_norm", f => f.Log10SpectralNorm, f => f.Log10SpectralNormNote),
+            ("frobenius_norm", f => f.Log10FrobeniusNorm, f => f.Log10FrobeniusNormNote),
+            ("cell_spectral_norm", f => f.Log10CellSpectralNorm, f => f.Log10CellSpectralNormNote),
+            ("hidden_from_cell_spectral_norm", f => f.Log10HiddenFromCellSpectralNorm, f => f.Log10HiddenFromCellSpectralNormNote),
+            ("state_spectral_norm", f => f.Log10StateSpectralNorm, _ => null),
+            ("cell_path_norm", f => f.Log10CellPathNorm, _ => null),
         };
-        foreach (var (key, log10) in blocks)
-            if (log10(first) is not null) AddSeries(o, key, [.. perSequence.Select(f => log10(f)!)]);
+        foreach (var (key, log10, note) in blocks)
+        {
+            if (log10(first) is null) continue;
+            AddSeries(o, key, [.. perSequence.Select(f => log10(f)!)]);
+            // a refused entry is null in the mean as in every sequence that refused it
+            var notes = perSequence.Select((f, b) => note(f) is string n ? perSequence.Count == 1 ? n : $"sequence {b}: {n}" : null).OfType<string>().ToList();
+            if (notes.Count > 0) o[$"log10_{key}_note"] = string.Join("; ", notes);
+        }
         double[] meanSpec = Mean([.. perSequence.Select(f => f.Log10SpectralNorm)]);
         if (first.SpectralRadius is not null) o["spectral_radius"] = first.SpectralRadius;
         if (first.GateSpectralRadii is not null) o["gate_spectral_radii"] = first.GateSpectralRadii;
