@@ -16,7 +16,10 @@ public class RoundingFloorTests
 {
     const int I = 4, H = 8, T = 800;
 
-    static CellTrajectory SaturatedLayer()
+    static CellTrajectory SaturatedLayer() => SaturatedStack().Cell(1, 0);
+
+    /// <summary>Layer 0 forgets (W_hh × 0.05, forget bias −6); layer 1, the one measured, remembers (forget bias +7).</summary>
+    static ModuleTrajectory SaturatedStack()
     {
         var below = CellWeights.Random(CellKind.Lstm, I, H, 10);
         for (int i = 0; i < below.WeightHH.Length; i++) below.WeightHH[i] *= 0.05;
@@ -24,7 +27,18 @@ public class RoundingFloorTests
         var layer = CellWeights.Random(CellKind.Lstm, H, H, 11);
         for (int j = H; j < 2 * H; j++) layer.BiasIH[j] = 7;
         var w = new ModuleWeights(new RecurrentModule("", CellKind.Lstm, I, H, 2, 1, true, 0, "F64", false, null), Nonlinearity.Tanh, [below, layer]);
-        return ModuleTrajectory.Run(w, AnalysisNetwork.RandomInputs(T, I, seed: 3), T).Cell(1, 0);
+        return ModuleTrajectory.Run(w, AnalysisNetwork.RandomInputs(T, I, seed: 3), T);
+    }
+
+    [Fact]
+    public void The_module_report_keeps_each_layers_note_beside_its_nulls()
+    {
+        var tr = SaturatedStack();
+        var report = ModuleFlowReport.Build(tr.Weights, [ModuleFlow.Compute(tr)]);
+        var layer1 = ((IEnumerable<Dictionary<string, object?>>)report["layers"]!).Single(l => (int)l["layer"]! == 1);
+        Assert.True(double.IsNaN(((double[])layer1["log10_hidden_from_cell_spectral_norm"]!)[516]));
+        Assert.Contains("rounding", (string)layer1["log10_hidden_from_cell_spectral_norm_note"]!);
+        Assert.Contains("rounding", (string)report["log10_hidden_from_cell_spectral_norm_note"]!);   // layer 1 is the top layer
     }
 
     [Fact]
