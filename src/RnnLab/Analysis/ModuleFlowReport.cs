@@ -85,17 +85,25 @@ public static class ModuleFlowReport
     }
 
     /// <summary>KEY = 10^mean, log10_KEY = mean over sequences, and with more than one sequence log10_KEY_min / _max.</summary>
-    static void AddSeries(Dictionary<string, object?> o, string key, IReadOnlyList<double[]> log10)
+    internal static void AddSeries(Dictionary<string, object?> o, string key, IReadOnlyList<double[]> log10)
     {
         double[] mean = Mean(log10);
         o[key] = FlowProfile.Pow10(mean);
         o["log10_" + key] = mean;
         if (log10.Count > 1)
         {
-            o[$"log10_{key}_min"] = Enumerable.Range(0, mean.Length).Select(k => log10.Min(s => s[k])).ToArray();
-            o[$"log10_{key}_max"] = Enumerable.Range(0, mean.Length).Select(k => log10.Max(s => s[k])).ToArray();
+            o[$"log10_{key}_min"] = Extreme(log10, Enumerable.Min);
+            o[$"log10_{key}_max"] = Extreme(log10, Enumerable.Max);
         }
     }
+
+    /// <summary>
+    /// The min or max over sequences at each k; NaN (a value refused in some sequence, e.g. below the rounding floor)
+    /// wherever any sequence has NaN, as in the mean. .NET's Min returns NaN there but its Max skips NaN, so the
+    /// range would otherwise say one thing at its lower end and another at its upper.
+    /// </summary>
+    static double[] Extreme(IReadOnlyList<double[]> log10, Func<IEnumerable<double>, double> pick) =>
+        [.. Enumerable.Range(0, log10[0].Length).Select(k => log10.Any(s => double.IsNaN(s[k])) ? double.NaN : pick(log10.Select(s => s[k])))];
 
     /// <summary>Element-wise mean of equal-length series (−∞ stays −∞: a norm exactly zero in some sequence).</summary>
     public static double[] Mean(IReadOnlyList<double[]> series)
