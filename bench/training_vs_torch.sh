@@ -30,7 +30,7 @@ while read -r cell hidden seq batch input layers bidir steps; do
     t1=$(/usr/bin/python3 "$torch" "$cell" "$hidden" "$seq" "$batch" "$input" "$steps" 1 "$layers" "$bidir" | field steps_per_s)
     t2=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$torch" "$cell" "$hidden" "$seq" "$batch" "$input" "$steps" 2 "$layers" "$bidir" | field steps_per_s)
     bt=$(python3 -c "print(max($t1, $t2))")
-    out=$("${rnnlab[@]}" bench --cell "$cell" --hidden "$hidden" --seq "$seq" --batch "$batch" --input "$input" "${extra[@]}" --steps $((steps * 3)) --json)
+    out=$("${rnnlab[@]}" bench --cell "$cell" --hidden "$hidden" --seq "$seq" --batch "$batch" --input "$input" "${extra[@]}" --steps $((steps * 3)) --quiet --json)
     rs=$(field steps_per_s <<<"$out"); gf=$(field gemm_gflops <<<"$out")
     pk=$("${peak[@]}" --threads "$threads" | field gflops)
     t+=("$bt"); r+=("$rs"); g+=("$gf"); p+=("$pk")

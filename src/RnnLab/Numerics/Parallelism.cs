@@ -89,6 +89,20 @@ public static unsafe class Parallelism
     private const int PreWakeCalls = 4;
     /// <summary>Whether late forks make the next calls serial (tests switch it off to keep the workers in play).</summary>
     internal static bool BackOff = true;
+    internal enum Fork { Prompt, Late, Unjudged }
+
+    /// <summary>
+    /// What one fork says about the workers getting cores. Late: no worker took a part, or the caller waited for one
+    /// longer than <see cref="LateTicks"/> and longer than half its own share. Unjudged: the fork had to wake a worker
+    /// that was asleep or only starting, whose wake-up (milliseconds for an idle vCPU of a virtual machine) says
+    /// nothing about contention; counting it as late made every retry after a serial stretch late again (the worker
+    /// sleeps through a stretch of big GEMMs), so on idle cores --threads 2 stayed serial. The next call finds the
+    /// worker spinning and is judged.
+    /// </summary>
+    internal static Fork Judge(bool wokeWorker, int byCaller, int parts, long joinWaitTicks, long callerTicks) =>
+        wokeWorker ? Fork.Unjudged
+        : byCaller == parts || (joinWaitTicks > LateTicks && 2 * joinWaitTicks > callerTicks) ? Fork.Late
+        : Fork.Prompt;
     /// <summary>A join wait longer than this means a worker lost its core mid-part (an idle join takes ~1 µs).</summary>
     private static readonly long LateTicks = Stopwatch.Frequency / 50_000; // 20 µs
 
@@ -119,6 +133,7 @@ public static unsafe class Parallelism
         }
         try
         {
+            int started = workers.Length;
             int helpers = EnsureWorkers(Math.Min(Math.Min(parts, threads) - 1, wakes.Length));
             int generation = jobGeneration + 1;
             jobBody = body;
@@ -128,7 +143,7 @@ public static unsafe class Parallelism
             jobError = null;
             Volatile.Write(ref claim, (long)generation << 32);
             Volatile.Write(ref jobGeneration, generation); // publishes the fields above
-            WakeSleepers(helpers);
+            bool woke = WakeSleepers(helpers) || workers.Length > started;
             long start = Stopwatch.GetTimestamp();
             int byCaller = Participate(generation, body, state, parts);
             long joinStart = Stopwatch.GetTimestamp();
@@ -142,13 +157,16 @@ public static unsafe class Parallelism
             // processes this turns --threads 2 into single-threaded runs with brief retries, instead of every
             // small GEMM waiting for a time slice.
             long joinWait = Stopwatch.GetTimestamp() - joinStart;
-            bool late = byCaller == parts || (joinWait > LateTicks && 2 * joinWait > joinStart - start);
-            if (late)
+            switch (Judge(woke, byCaller, parts, joinWait, joinStart - start))
             {
-                penalty = Math.Min(2 * penalty + 1, MaxPenalty);
-                serialCalls = 16 * penalty;
+                case Fork.Late:
+                    penalty = Math.Min(2 * penalty + 1, MaxPenalty);
+                    serialCalls = 16 * penalty;
+                    break;
+                case Fork.Prompt:
+                    if (penalty > 0) penalty--;
+                    break;
             }
-            else if (penalty > 0) penalty--;
         }
         finally
         {
@@ -231,11 +249,16 @@ public static unsafe class Parallelism
         }
     }
 
-    private static void WakeSleepers(int count)
+    /// <summary>Wakes those of the first <paramref name="count"/> workers that are asleep; true when there was one.</summary>
+    private static bool WakeSleepers(int count)
     {
-        long asleep = Interlocked.Exchange(ref sleepers, 0);
+        // Take only these workers' bits: a sleeper whose bit were cleared without its Set would never be woken again.
+        long mask = count >= MaxWorkers ? -1L : (1L << count) - 1;
+        long asleep = Interlocked.And(ref sleepers, ~mask) & mask;
+        bool woke = false;
         for (int i = 0; i < count; i++)
-            if ((asleep & (1L << i)) != 0) wakes[i].Set();
+            if ((asleep & (1L << i)) != 0) { wakes[i].Set(); woke = true; }
+        return woke;
     }
 
     private static int EnsureWorkers(int count)

@@ -70,6 +70,21 @@ public unsafe class ParallelismTests
         Assert.True(byWorker >= 20, $"a worker ran a part in only {byWorker} of 2000 calls");
     });
 
+    [Fact]
+    public void A_fork_that_had_to_wake_its_worker_is_not_judged_late()
+    {
+        long ms = System.Diagnostics.Stopwatch.Frequency / 1000;
+        // the caller ran both parts: late if the worker was awake (it had no core), unjudged if it had to be woken
+        Assert.Equal(Parallelism.Fork.Late, Parallelism.Judge(false, 2, 2, 0, ms));
+        Assert.Equal(Parallelism.Fork.Unjudged, Parallelism.Judge(true, 2, 2, 0, ms));
+        // the caller waited 5 ms at the join after 1 ms of its own work
+        Assert.Equal(Parallelism.Fork.Late, Parallelism.Judge(false, 1, 2, 5 * ms, ms));
+        Assert.Equal(Parallelism.Fork.Unjudged, Parallelism.Judge(true, 1, 2, 5 * ms, ms));
+        // a short wait, or one small beside the caller's share, is prompt
+        Assert.Equal(Parallelism.Fork.Prompt, Parallelism.Judge(false, 1, 2, 0, ms));
+        Assert.Equal(Parallelism.Fork.Prompt, Parallelism.Judge(false, 1, 2, ms / 4, ms));
+    }
+
     struct Throwing { public int Caller; public int OtherStarted; public int OtherFinished; public int ThrowOnWorker; }
 
     static void ThrowInPartZero(int part, void* state)
