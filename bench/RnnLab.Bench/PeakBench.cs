@@ -19,8 +19,14 @@ internal static class PeakBench
         rng.FillUniform<float>(b, -1, 1);
         PackedMatrix<float> packed = Gemm.PackB<float>(Op.N, Size, Size, b);
         double t;
+        // The peak is what the cores do when every thread takes its share, so the kernels' back-off is off: one late
+        // fork in the warm-up (a worker's first touch of its packing buffers) would otherwise make the next 16 calls
+        // serial, about the whole timing window, and the "peak" would be one core's.
+        bool backOff = Parallelism.BackOff;
+        Parallelism.BackOff = false;
         using (Parallelism.Use(threads))
             t = Timing.SecondsPerCall(() => Gemm.Multiply(Op.N, Size, a, packed, c, accumulate: false), seconds);
+        Parallelism.BackOff = backOff;
         double gflops = 2.0 * Size * Size * Size / t / 1e9;
         Console.WriteLine($"{{\"gemm\": \"NN {Size}x{Size}x{Size} prepacked\", \"threads\": {threads}, \"gflops\": {gflops.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}}}");
     }
