@@ -42,17 +42,16 @@ public class NativeLapackTests
         Assert.Equal(NativeLapack.Instance is null ? SpectralSolver.Managed : SpectralSolver.Lapack, Spectra.Solver);
     }
 
+    /// <summary>The orders n both solvers are compared at: the tolerances below are argued for n ≤ 200.</summary>
+    public static TheoryData<int> Orders => new() { 1, 2, 7, 50, 200 };
+
     /// <summary>
     /// Singular values: both solvers are backward stable, so each σ_i is off by at most ‖δA‖₂ ≈ p(n)·ε·σ_max (Weyl);
     /// for n ≤ 200 that is below 1e-13·σ_max, so 1e-12·σ_max separates rounding from a wrong value. On a
     /// well-conditioned matrix (σ_max/σ_min ≤ 4: 2I plus a quarter-norm perturbation) the same bound is relative 1e-12.
     /// </summary>
     [SkippableTheory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(7)]
-    [InlineData(50)]
-    [InlineData(200)]
+    [MemberData(nameof(Orders))]
     public void Singular_values_equal_the_managed_solvers(int n)
     {
         SkipUnlessLapack();
@@ -95,11 +94,7 @@ public class NativeLapackTests
     /// ~10³, so 1e-10·‖A‖₂ is far above rounding and far below the spacing of the eigenvalues (~1/√n).
     /// </summary>
     [SkippableTheory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(7)]
-    [InlineData(50)]
-    [InlineData(200)]
+    [MemberData(nameof(Orders))]
     public void Eigenvalues_equal_the_managed_solvers_as_multisets(int n)
     {
         SkipUnlessLapack();
