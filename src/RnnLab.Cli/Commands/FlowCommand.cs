@@ -116,7 +116,7 @@ public static class FlowCommand
     }
 
     /// <summary>A log10 norm as the table prints it: −∞ for an exact zero, "rounding" for a norm below float64's floor (null in JSON).</summary>
-    static string F(double v) => double.IsFinite(v) ? v.ToString("F3") : double.IsNaN(v) ? "rounding" : "−∞";
+    static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format) : double.IsNaN(v) ? "rounding" : "−∞";
 
     /// <summary>`rnnlab flow --model`: the whole module along each input sequence.</summary>
     static int ModuleFlowCommand(ParseResult parse, NetworkOptions network, Option<string?> inputs, Option<bool> batchFirst,
@@ -203,6 +203,7 @@ public static class FlowCommand
         {
             rho = r.r, effective_rho = r.Item2.EffectiveRho, decay_rate = r.Item2.DecayRate, horizon = r.Item2.Horizon,
             log10_spectral_norm = r.Item2.Log10SpectralNorm,
+            log10_spectral_norm_note = r.Item2.Log10SpectralNormNote,
             log10_rho_power = RhoPowers.Log10(r.r, steps),
         }).ToList();
         if (parse.GetValue<bool>("--json"))
@@ -213,7 +214,7 @@ public static class FlowCommand
         }
         var table = new Table().AddColumns("ρ(W_hh)", "effective ρ = exp(λ₁)", "log10 ‖·‖₂ at k = T−1", "lesson: (T−1)·log10 ρ", "horizon");
         foreach (var r in rows)
-            table.AddRow(Numbers.Exact(r.rho), $"{r.effective_rho:F4}", $"{r.log10_spectral_norm[^1]:F2}", $"{r.log10_rho_power[^1]:F2}", $"{r.horizon}");
+            table.AddRow(Numbers.Exact(r.rho), $"{r.effective_rho:F4}", F(r.log10_spectral_norm[^1], "F2"), $"{r.log10_rho_power[^1]:F2}", $"{r.horizon}");
         AnsiConsole.Write(table);
         return 0;
     }
