@@ -13,7 +13,9 @@ namespace RnnLab.Web;
 /// <summary>
 /// JSON as the page reads it: camelCase, complex numbers as [re, im], and numbers as <see cref="FiniteJson"/> writes
 /// them: NaN and ±∞ are null, and a log10 array that holds −∞ (the norm is exactly 0) has the indices beside it in
-/// <c>&lt;key&gt;ZeroAt</c>, which the page reads to say "exactly 0 from k on" instead of drawing nothing.
+/// <c>&lt;key&gt;ZeroAt</c>, which the page reads to say "exactly 0 from k on" instead of drawing nothing. A value the
+/// analysis refuses (a flow norm below <see cref="Analysis.FlowProfile.RoundingFloor"/>) is null too, with the library's
+/// note in <c>&lt;key&gt;Note</c> (the CLI's <c>&lt;key&gt;_note</c>), which the page prints under the plot.
 /// </summary>
 static class JsonSetup
 {

@@ -62,6 +62,20 @@ public class AnalysisSectionTests(LessonFixture lesson)
         await Plots.WaitForParamsAsync(page, "plot-eigen", ("cell", "lstm"), ("hidden", "12"));
         Assert.Equal(4, (await Plots.SeriesAsync(page, "plot-eigen")).GetArrayLength());
         await lesson.ScreenshotAsync(page, "3-jacobian", "#jacobian");
+
+        // A saturated LSTM: the norms below the rounding floor are gaps, and the library's note says why under the plot.
+        await form.Locator("[name=init]").SelectOptionAsync("identity");
+        await form.Locator("[name=hidden]").FillAsync("16");
+        await SetRangeAsync(form.Locator("[name=rho]"), "3");
+        await form.Locator("[name=steps]").FillAsync("200");
+        await Plots.WaitForParamsAsync(page, "plot-flow", ("cell", "lstm"), ("init", "identity"), ("hidden", "16"), ("rho", "3"), ("steps", "200"));
+        var saturated = FlowProfile.Compute(LabModels.Layer(CellKind.Lstm, 16, "identity", 3, 1), LabModels.Sequence(200, 1), 200);
+        Assert.Contains("rounding", saturated.Log10SpectralNormNote);
+        Assert.Contains("has gaps, not drawn: " + saturated.Log10SpectralNormNote, await page.Locator("#plot-flow .plot-note").InnerTextAsync());
+        string summary = await page.Locator("#plot-flow svg.plot-svg > title").TextContentAsync() ?? "";
+        Assert.DoesNotContain("NaN", summary);   // the last point, k = 199, is refused: the text alternative says so
+        Assert.Contains("not shown (see the note) at 199", summary);
+        await lesson.ScreenshotAsync(page, "3-jacobian-rounding", "#plot-flow");
         await page.CloseAsync();
     }
 

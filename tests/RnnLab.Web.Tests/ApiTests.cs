@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using RnnLab.Analysis;
+using RnnLab.Models;
 using RnnLab.Tests;
 
 namespace RnnLab.Web.Tests;
@@ -113,6 +115,22 @@ public class ApiTests(LessonFixture lesson)
         Assert.Equal([0.0], root.GetProperty("log10Norm").EnumerateArray().Take(1).Select(v => v.GetDouble()));
         Assert.All(root.GetProperty("log10Norm").EnumerateArray().Skip(1), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
         Assert.Equal([1, 2, 3, 4, 5, 6], root.GetProperty("log10NormZeroAt").EnumerateArray().Select(v => v.GetInt32()));
+    }
+
+    [Fact]
+    public async Task The_lstm_sections_refused_hidden_path_is_null_with_the_librarys_note()
+    {
+        // One saturating unit (forget bias 5, H = 1): its ‖∂h_T/∂h_{T−k}‖ falls below the rounding floor of the whole product.
+        using var doc = JsonDocument.Parse(await Http.GetStringAsync(lesson.Url + "/api/lstm?forgetBias=5&hidden=1&steps=200&seed=3"));
+        var root = doc.RootElement;
+        var layer = LabModels.Layer(CellKind.Lstm, 1, "pytorch", null, 3);
+        layer.BiasIH.Value.AsSpan(1, 1).Fill(5);
+        layer.BiasHH.Value.AsSpan(1, 1).Clear();
+        var flow = FlowProfile.Compute(layer, LabModels.Sequence(200, 3), 200);
+        Assert.Contains("rounding", flow.Log10SpectralNormNote);
+        Assert.Equal(flow.Log10SpectralNormNote, root.GetProperty("log10LstmHiddenNote").GetString());
+        var sent = root.GetProperty("log10LstmHidden").EnumerateArray().ToArray();
+        Assert.Equal(flow.Log10SpectralNorm.Select(double.IsNaN), sent.Select(v => v.ValueKind == JsonValueKind.Null));
     }
 
     [Fact]

@@ -86,6 +86,31 @@ public class SameNumbersTests(LessonFixture lesson)
         }
     }
 
+    /// <summary>The k where a log10 array is null and not listed in its zero-at twin: the values the analysis refused.</summary>
+    static int[] Refused(JsonElement parent, string key, string zeroAtKey)
+    {
+        var zeros = parent.TryGetProperty(zeroAtKey, out var z) ? z.EnumerateArray().Select(v => v.GetInt32()).ToHashSet() : [];
+        return [.. parent.GetProperty(key).EnumerateArray().Select((v, k) => (v, k)).Where(p => p.v.ValueKind == JsonValueKind.Null && !zeros.Contains(p.k)).Select(p => p.k)];
+    }
+
+    [Fact]
+    public async Task A_flow_norm_below_the_rounding_floor_is_null_with_the_same_note_from_the_command_line_and_the_page()
+    {
+        // A saturated LSTM (W_hh from the identity at ρ = 3): ‖∂h_T/∂h_{T−k}‖ falls below the floor of the whole product.
+        var web = await Web("/api/jacobian?cell=lstm&init=identity&hidden=16&rho=3&steps=200&seed=1");
+        var cli = Cli(web.GetProperty("command").GetString()!);
+        int[] refused = Refused(cli, "log10_spectral_norm", "log10_spectral_norm_zero_at");
+        Assert.Contains(199, refused);
+        Assert.Equal(refused, Refused(web, "log10Norm", "log10NormZeroAt"));
+        string note = cli.GetProperty("log10_spectral_norm_note").GetString()!;
+        Assert.Contains("rounding", note);
+        Assert.Equal(note, web.GetProperty("log10NormNote").GetString());
+
+        var unrefused = await Web("/api/jacobian?cell=lstm&init=identity&hidden=16&rho=2&steps=200&seed=1");
+        Assert.Empty(Refused(unrefused, "log10Norm", "log10NormZeroAt"));
+        Assert.True(!unrefused.TryGetProperty("log10NormNote", out var none) || none.ValueKind == JsonValueKind.Null, "a note without a refused value");
+    }
+
     [Fact]
     public async Task Gate_spectra_are_the_same_from_the_command_line_the_page_and_the_lesson()
     {

@@ -49,6 +49,7 @@ static class CellPathEndpoints
             distances = Enumerable.Range(0, steps),
             log10CellPath = lstmFlow.Log10CellPathNorm,
             log10LstmHidden = lstmFlow.Log10SpectralNorm,
+            log10LstmHiddenNote = lstmFlow.Log10SpectralNormNote,   // the k refused below the rounding floor, as flow --json says
             log10Rnn = rnnFlow.Log10SpectralNorm,
             facts = new object[]
             {

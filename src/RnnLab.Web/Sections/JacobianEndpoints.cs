@@ -48,6 +48,7 @@ static class JacobianEndpoints
             gateSpectralRadii = flow.GateSpectralRadii,
             distances,
             log10Norm = flow.Log10SpectralNorm,
+            log10NormNote = flow.Log10SpectralNormNote,   // the k refused below the rounding floor (LSTM), as flow --json says
             rhoPower = RhoPowers.Values(spectralRadius, steps),
             effectivePower = RhoPowers.Values(flow.EffectiveRho, steps),
             effectiveRho = flow.EffectiveRho,

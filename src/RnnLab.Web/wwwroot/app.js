@@ -269,7 +269,7 @@ function renderJacobian(d, params) {
   Plot.draw($("#plot-flow"), {
     xLabel: "distance k (steps back from T)", yLabel: "norm (log scale)", yScale: "log", xInteger: true, params,
     series: [
-      { name: `measured ‖∂h_T/∂h_{T−k}‖_2${d.cell === "rnn" ? "" : " (hidden path)"}`, x: d.distances, y: d.log10Norm, zeroAt: d.log10NormZeroAt, log10: true },
+      { name: `measured ‖∂h_T/∂h_{T−k}‖_2${d.cell === "rnn" ? "" : " (hidden path)"}`, x: d.distances, y: d.log10Norm, zeroAt: d.log10NormZeroAt, note: d.log10NormNote, log10: true },
       { name: `ρ^k, ρ = spectral radius ${fmt(d.spectralRadius)}`, x: d.distances, y: d.rhoPower, reference: true },
       { name: `ρ_{eff}^k, effective ρ = ${fmt(d.effectiveRho)}`, x: d.distances, y: d.effectivePower, reference: true },
     ],
@@ -518,7 +518,7 @@ function renderLstm(d, params) {
     series: [
       { name: "LSTM cell path ‖∂c_T/∂c_{T−k}‖_2", x: d.distances, y: d.log10CellPath, zeroAt: d.log10CellPathZeroAt, log10: true },
       { name: "tanh RNN ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10Rnn, zeroAt: d.log10RnnZeroAt, log10: true },
-      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10LstmHidden, zeroAt: d.log10LstmHiddenZeroAt, log10: true },
+      { name: "LSTM hidden path ‖∂h_T/∂h_{T−k}‖_2", x: d.distances, y: d.log10LstmHidden, zeroAt: d.log10LstmHiddenZeroAt, note: d.log10LstmHiddenNote, log10: true },
     ],
   });
   $("#lstm-facts").innerHTML = facts(d.facts.map((f) => [f.label, f.log10 ? pow10(f.value, f.zero) : fmt(f.value)]));

@@ -27,6 +27,10 @@ const Plot = (() => {
   const num = (v) => (typeof v === "number" ? v : NaN);
   const zeroSet = (s) => s._zeros || (s._zeros = new Set(s.log10 ? s.zeroAt || [] : []));
   const yAt = (s, j) => (zeroSet(s).has(j) ? -Infinity : num(s.y[j]));
+  // A series with a note (the answer's "<key>Note") has values the server refused and wrote as null: in text they
+  // read as refused, not as NaN, and the note under the plot says why.
+  const REFUSED = "not shown (see the note)";
+  const valueText = (s, v) => (s.note && Number.isNaN(v) ? REFUSED : fmt(v));
 
   // "x_{T−k}" and "ρ^k" as real sub- and superscripts: in HTML as <sub>/<sup>, in SVG as shifted tspans.
   function parts(text) {
@@ -259,10 +263,12 @@ const Plot = (() => {
       legend.appendChild(item);
     });
     container.appendChild(legend);
-    // A log axis cannot show 0: say which series reach it instead of leaving the plot silently empty there.
+    // A log axis cannot show 0: say which series reach it instead of leaving the plot silently empty there. A series
+    // sent with a note (values the server refused and wrote as null, the answer's "<key>Note") says why it has gaps.
     const isZero = (s, j) => (s.log10 ? yAt(s, j) === -Infinity : yAt(s, j) === 0);
     const zeros = series.filter((s) => !s.ghost && (spec.yScale === "log") && s.y.some((v, j) => isZero(s, j)));
-    if (zeros.length) {
+    const noted = series.filter((s) => !s.ghost && s.note);
+    if (zeros.length || noted.length) {
       const note = document.createElement("p");
       note.className = "plot-note";
       zeros.forEach((s) => {
@@ -271,13 +277,19 @@ const Plot = (() => {
         richHtml(line, `${s.name} is exactly 0 from ${plain(spec.xLabel).split(" (")[0]} = ${fmt(num(s.x[j]))} on (not drawn on a log axis). `);
         note.appendChild(line);
       });
+      noted.forEach((s) => {
+        const line = document.createElement("span");
+        richHtml(line, `${s.name} has gaps, not drawn: `);
+        line.appendChild(document.createTextNode(`${s.note}. `));   // the library's words, as they are (no sub- or superscripts)
+        note.appendChild(line);
+      });
       container.appendChild(note);
     }
     container.appendChild(readout);
     container.appendChild(dataTable(spec, series));
     container.appendChild(downloads(container, spec, series, svg));
 
-    const kept = { params: spec.params || null, series: series.map((s) => ({ name: s.name, x: s.x, y: s.y, log10: !!s.log10, zeroAt: s.log10 ? s.zeroAt || [] : [], reference: !!s.reference, ghost: !!s.ghost })), markers: spec.markers || [], hlines: spec.hlines || [] };
+    const kept = { params: spec.params || null, series: series.map((s) => ({ name: s.name, x: s.x, y: s.y, log10: !!s.log10, zeroAt: s.log10 ? s.zeroAt || [] : [], reference: !!s.reference, ghost: !!s.ghost, note: s.note || null })), markers: spec.markers || [], hlines: spec.hlines || [] };
     container.dataset.series = JSON.stringify(kept.series);
     window.__plots[container.id] = kept;
   }
@@ -290,7 +302,7 @@ const Plot = (() => {
   // The text alternative: what is plotted, and each series' first and last values.
   function summary(spec, series) {
     const shown = series.filter((s) => !s.ghost);
-    const value = (s, j) => (s.log10 ? fmt(Math.pow(10, yAt(s, j))) : fmt(yAt(s, j)));
+    const value = (s, j) => valueText(s, s.log10 ? Math.pow(10, yAt(s, j)) : yAt(s, j));
     const each = shown.map((s) => {
       const n = s.x.length;
       return n === 0 ? `${plain(s.name)}: no points yet` : `${plain(s.name)}: ${n} points, from ${value(s, 0)} at ${fmt(num(s.x[0]))} to ${value(s, n - 1)} at ${fmt(num(s.x[n - 1]))}`;
@@ -300,7 +312,7 @@ const Plot = (() => {
   }
 
   function columns(series) {
-    return series.filter((s) => !s.ghost).map((s) => ({ name: plain(s.name), x: s.x.map(num), y: s.y.map((v, j) => (s.log10 ? Math.pow(10, yAt(s, j)) : yAt(s, j))) }));
+    return series.filter((s) => !s.ghost).map((s) => ({ name: plain(s.name), note: s.note, x: s.x.map(num), y: s.y.map((v, j) => (s.log10 ? Math.pow(10, yAt(s, j)) : yAt(s, j))) }));
   }
 
   function dataTable(spec, series) {
@@ -321,7 +333,7 @@ const Plot = (() => {
       th.scope = "row"; th.textContent = c.name;
       tr.appendChild(th);
       const show = c.x.length > 60 ? c.x.map((_, j) => j).filter((j) => j % Math.ceil(c.x.length / 60) === 0 || j === c.x.length - 1) : c.x.map((_, j) => j);
-      show.forEach((j) => { const td = document.createElement("td"); td.textContent = `${fmt(c.x[j])}: ${fmt(c.y[j])}`; tr.appendChild(td); });
+      show.forEach((j) => { const td = document.createElement("td"); td.textContent = `${fmt(c.x[j])}: ${valueText(c, c.y[j])}`; tr.appendChild(td); });
       table.appendChild(tr);
     });
     wrap.appendChild(table);
