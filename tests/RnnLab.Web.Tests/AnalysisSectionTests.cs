@@ -76,6 +76,13 @@ public class AnalysisSectionTests(LessonFixture lesson)
         Assert.DoesNotContain("NaN", summary);   // the last point, k = 199, is refused: the text alternative says so
         Assert.Contains("not shown (see the note) at 199", summary);
         await lesson.ScreenshotAsync(page, "3-jacobian-rounding", "#plot-flow");
+        // The CSV download: the refused k has an empty y and the note in the column such plots add.
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.Locator("#plot-flow [data-download=csv]").ClickAsync());
+        var lines = (await File.ReadAllTextAsync((await csv.PathAsync())!)).TrimEnd().Split('\n');
+        Assert.Equal("series,x,y,note", lines[0]);
+        string quoted = "\"" + saturated.Log10SpectralNormNote!.Replace("\"", "\"\"") + "\"";
+        Assert.EndsWith(",199,," + quoted, lines[200]);     // series 0, k = 199: its rows are lines 1 to 200
+        Assert.EndsWith(",0,1,", lines[1]);                 // k = 0: ‖I‖₂ = 1, reported
         await page.CloseAsync();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using RnnLab.Analysis;
+using RnnLab.Models;
 using ScottPlot;
 
 namespace RnnLab.Lesson;
@@ -122,11 +123,14 @@ public static class Plots
             lesson.LineColor = SeriesStyles.Colour(i);
             lesson.LinePattern = SeriesStyles.Dashes[(pair + 1) % SeriesStyles.Dashes.Length];
         }
-        plot.Title($"‖∂h_T/∂h_{{T−k}}‖₂ of tanh RNNs (H = {runs[0].Flow.HiddenSize}) beside ρ^k");
+        var (kind, nonlinearity) = CellKinds.Parse(runs[0].Flow.Cell);
+        plot.Title($"‖∂h_T/∂h_{{T−k}}‖₂ of {CellKinds.Label(kind, nonlinearity)} networks (H = {runs[0].Flow.HiddenSize}) beside ρ^k");
         plot.XLabel("steps back k");
         plot.YLabel("norm (log scale)");
         LogY(plot);
-        plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => r.Flow.Log10SpectralNorm.Min()) - 0.5), runs.Max(r => Math.Max(RhoPowers.Log10At(r.Rho, r.Flow.Steps - 1), r.Flow.Log10SpectralNorm.Max())) + 0.5);
+        // A refused norm (NaN: an LSTM block below FlowProfile.RoundingFloor) is a gap in its line, not a limit of the axis.
+        static IEnumerable<double> Reported(FlowResult f) => f.Log10SpectralNorm.Where(v => !double.IsNaN(v));
+        plot.Axes.SetLimitsY(Math.Max(-20, runs.Min(r => Reported(r.Flow).Min()) - 0.5), runs.Max(r => Math.Max(RhoPowers.Log10At(r.Rho, r.Flow.Steps - 1), Reported(r.Flow).Max())) + 0.5);
         SeriesStyles.ShowLegend(plot, Alignment.LowerLeft);
         return plot;
     }

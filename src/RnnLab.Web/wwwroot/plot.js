@@ -341,9 +341,17 @@ const Plot = (() => {
     return details;
   }
 
+  // A refused value (a noted series' NaN) is an empty y with the series' note beside it, in a column only plots with
+  // a note have.
   function csv(series) {
-    const rows = ["series,x,y"];
-    columns(series).forEach((c) => c.x.forEach((x, j) => rows.push(`"${c.name.replace(/"/g, '""')}",${x},${c.y[j]}`)));
+    const cols = columns(series);
+    const noted = cols.some((c) => c.note);
+    const quote = (text) => `"${text.replace(/"/g, '""')}"`;
+    const rows = [noted ? "series,x,y,note" : "series,x,y"];
+    cols.forEach((c) => c.x.forEach((x, j) => {
+      const refused = c.note && Number.isNaN(c.y[j]);
+      rows.push(`${quote(c.name)},${x},${refused ? "" : c.y[j]}` + (noted ? `,${refused ? quote(c.note) : ""}` : ""));
+    }));
     return rows.join("\n") + "\n";
   }
 

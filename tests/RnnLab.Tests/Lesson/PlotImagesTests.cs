@@ -119,4 +119,24 @@ public class PlotImagesTests
         double fraction = inked / (double)samples;
         Assert.True(fraction is > 0.3 and < 0.9, $"the unit circle is inked along {fraction:P0} of its length");
     }
+
+    /// <summary>
+    /// flow --compare-rho's figure for a saturated LSTM (identity W_hh at ρ = 3), whose ‖∂h_T/∂h_{T−k}‖₂ is refused
+    /// (NaN) from k = 136 on: the axis reaches down to the reported norms, not to NaN, and the title names the cell.
+    /// </summary>
+    [Fact]
+    public void The_spectral_radius_figure_scales_to_the_reported_norms_and_names_its_cell()
+    {
+        var x = AnalysisNetwork.RandomInputs(200, 8, 1);
+        var runs = new[] { 2.0, 3.0 }.Select(rho => (rho, FlowProfile.Compute(
+            AnalysisNetwork.Generate(RnnLab.Models.CellKind.Lstm, 8, 16, RnnLab.Models.InitKind.Identity, rho, 1), x, 200))).ToList();
+        double[] refused = runs[1].Item2.Log10SpectralNorm;
+        Assert.True(double.IsNaN(refused[199]), $"k = 199 reported as {refused[199]}");
+        double lowest = refused.Where(double.IsFinite).Min();
+        Assert.True(lowest < runs[0].Item2.Log10SpectralNorm.Min(), "the ρ = 3 network sets the lower end");
+
+        var plot = Plots.FlowAcrossSpectralRadii(runs);
+        Assert.Equal(Math.Max(-20, lowest - 0.5), plot.Axes.GetLimits().Bottom, 12);
+        Assert.Contains("of lstm networks (H = 16)", plot.Axes.Title.Label.Text);
+    }
 }
