@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Text;
 using System.Text.Json;
 using RnnLab.Numerics;
 
@@ -18,6 +19,8 @@ public static class SafeTensors
     const int HeaderAlignment = 8;
     /// <summary>The reference implementation's cap on the header, which also guards against absurd lengths.</summary>
     const long MaxHeaderLength = 100_000_000;
+    /// <summary>UTF-8 that throws on invalid bytes instead of replacing them.</summary>
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static SafeTensorsFile Read(string path) => Read(File.ReadAllBytes(path), Path.GetFileName(path));
 
@@ -32,6 +35,9 @@ public static class SafeTensors
         ReadOnlySpan<byte> headerBytes = file.Slice(8, (int)headerLength);
         ReadOnlySpan<byte> buffer = file[(8 + (int)headerLength)..];
 
+        // JsonDocument checks UTF-8 only when a name or string is read, so a damaged byte is caught here, before the JSON.
+        try { StrictUtf8.GetCharCount(headerBytes); }
+        catch (DecoderFallbackException) { throw Bad(name, "header is not UTF-8 text: the file is damaged or not a safetensors file"); }
         JsonDocument doc;
         try { doc = JsonDocument.Parse(headerBytes.ToArray()); }
         catch (JsonException e) { throw Bad(name, $"header is not valid JSON ({e.Message.Split('\n')[0]})"); }
