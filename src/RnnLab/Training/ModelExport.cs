@@ -39,7 +39,7 @@ public static class ModelExport
     {
         if (!CellKinds.TryParse(cellText, out var kind, out var nonlinearity)) throw new InvalidDataException($"unknown cell '{cellText}' in the run's configuration");
         if (nonlinearity == Nonlinearity.ModRelu)
-            throw new ArgumentException("an expRNN with modReLU has no torch.nn module that computes it, so it has no model.safetensors (an exprnn-tanh run does)");
+            throw new InvalidInputException("an expRNN with modReLU has no torch.nn module that computes it, so it has no model.safetensors (an exprnn-tanh run does)");
         var file = SafeTensors.Read(checkpointPath);
         var contents = Checkpoint.Inspect(file);
         var module = contents.Modules.FirstOrDefault(m => m.Name.Length == 0)

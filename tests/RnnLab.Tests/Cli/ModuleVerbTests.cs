@@ -74,7 +74,8 @@ public class ModuleVerbTests
 
     /// <summary>
     /// The checkpoint `train --cell exprnn` writes (modReLU; weight_hh_l0 = exp(A)) goes through flow, spectrum and
-    /// forward; forward's output is the engine's own float32 forward pass of those parameters.
+    /// forward; forward's output is the engine's own float32 forward pass of those parameters. export refuses it in one
+    /// line: no torch.nn module computes modReLU.
     /// </summary>
     [Fact]
     public void Analysis_verbs_read_the_exprnn_checkpoint_train_writes()
@@ -112,6 +113,11 @@ public class ModuleVerbTests
         SafeTensors.LoadInto(file, layer.Parameters);
         layer.Forward(x, T, B);
         Assert.True(MaxAbs(y.Data, [.. layer.Output.ToArray().Select(v => (double)v)]) <= 1e-5, $"forward against the engine: max abs err {MaxAbs(y.Data, [.. layer.Output.ToArray().Select(v => (double)v)]):e2}");
+
+        (code, _, err) = CliErrorTests.Run("export", run, "--out", tmp.File("exported.safetensors"));
+        BadInputTests.AssertOneLineUserError("export of an exprnn run", code, err);
+        Assert.Contains("an expRNN with modReLU has no torch.nn module", err);
+        Assert.False(File.Exists(tmp.File("exported.safetensors")));
     }
 
     /// <summary>A checkpoint `train --cell CELL` wrote, in <paramref name="tmp"/>.</summary>

@@ -102,7 +102,7 @@ public sealed class ModelExportTests : IDisposable
         (code, _, err) = Cli.CliErrorTests.Run("export", root, "--out", Path.Combine(root, "m.bin"));
         Assert.Equal(2, code);
         Assert.Contains("the file must end in .safetensors", err);
-        var e = Assert.Throws<ArgumentException>(() => ModelExport.FromCheckpoint("unused", "exprnn", Path.Combine(root, "m.safetensors")));
+        var e = Assert.Throws<InvalidInputException>(() => ModelExport.FromCheckpoint("unused", "exprnn", Path.Combine(root, "m.safetensors")));
         Assert.Contains("modReLU", e.Message);
     }
 }
