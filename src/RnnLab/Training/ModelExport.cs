@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RnnLab.Models;
 
 namespace RnnLab.Training;
@@ -26,8 +25,8 @@ public static class ModelExport
         string config = Path.Combine(runDir, TrainingRun.ConfigFile), checkpoint = Path.Combine(runDir, TrainingRun.CheckpointFile);
         if (!File.Exists(config) || !File.Exists(checkpoint))
             throw new FileNotFoundException($"{runDir}: not a run folder (needs {TrainingRun.ConfigFile} and {TrainingRun.CheckpointFile})");
-        var cell = JsonSerializer.Deserialize<TrainingConfig>(File.ReadAllText(config), TrainingRun.Json)?.Cell
-            ?? throw new InvalidDataException($"{config}: empty configuration");
+        var cell = TrainingRun.ReadJson<TrainingConfig>(config, "run configuration").Cell
+            ?? throw new InvalidDataException($"{config}: no cell in the run configuration");
         FromCheckpoint(checkpoint, cell, outPath, withHead);
     }
 

@@ -187,7 +187,8 @@ public static class TrainingRun
         return new SavedRun(config, steps, summary);
     }
 
-    static T ReadJson<T>(string path, string what)
+    /// <summary>A JSON file of the run folder; a file that does not parse as <typeparamref name="T"/> is refused naming it and its line.</summary>
+    internal static T ReadJson<T>(string path, string what)
     {
         try
         {

@@ -34,4 +34,29 @@ public sealed class DamagedFileTests : IDisposable
             Assert.Equal(before, Listing());
         }
     }
+
+    /// <summary>A run folder of a few steps (train --out), for damaging one of its files.</summary>
+    string Run(string name)
+    {
+        string dir = Path.Combine(root, name);
+        var (code, _, err) = CliErrorTests.Run("train", "--task", "adding", "--seq", "6", "--hidden", "4", "--batch", "2", "--steps", "10",
+            "--eval-every", "10", "--log-every", "5", "--checkpoint-every", "10", "--threads", "1", "--out", dir, "--quiet");
+        Assert.True(code == 0, err);
+        return dir;
+    }
+
+    [Theory]
+    [InlineData("{\"task\": ")]
+    [InlineData("[]")]
+    [InlineData("{\"task\": \"adding\", \"cell\": null}")]
+    public void Export_of_a_run_whose_config_is_damaged_is_one_line(string config)
+    {
+        string run = Run("run");
+        File.WriteAllText(Path.Combine(run, "config.json"), config);
+        var before = Listing();
+        var (code, _, err) = CliErrorTests.Run("export", run, "--out", Path.Combine(root, "exported.safetensors"));
+        BadInputTests.AssertOneLineUserError($"export with config.json {config}", code, err);
+        Assert.Contains("config.json", err);
+        Assert.Equal(before, Listing());
+    }
 }
