@@ -201,15 +201,25 @@ public static class TrainingRun
         }
     }
 
-    /// <summary>Reads metrics.jsonl back, dropping lines past the checkpoint so a resumed run does not log a step twice.</summary>
+    /// <summary>
+    /// Reads metrics.jsonl back, dropping lines past the checkpoint so a resumed run does not log a step twice. A last
+    /// line that does not parse is a write cut short by a killed process; it is dropped, as it is past the checkpoint:
+    /// a step's line is flushed before its checkpoint is saved. A line before it that does not parse is refused.
+    /// </summary>
     static List<StepRecord> KeepMetricsUpTo(string path, int step)
     {
         var kept = new List<StepRecord>();
         if (!File.Exists(path)) return kept;
-        foreach (string line in File.ReadLines(path))
+        string[] lines = File.ReadAllLines(path);
+        int last = Array.FindLastIndex(lines, l => !string.IsNullOrWhiteSpace(l));
+        for (int i = 0; i <= last; i++)
         {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var record = JsonSerializer.Deserialize<StepRecord>(line, Json) ?? throw new InvalidDataException($"{path}: empty line");
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            StepRecord? record;
+            try { record = JsonSerializer.Deserialize<StepRecord>(lines[i], Json); }
+            catch (JsonException) when (i == last) { break; }
+            catch (JsonException) { throw new InvalidDataException($"{path}: line {i + 1} is not a metrics record"); }
+            if (record is null) throw new InvalidDataException($"{path}: line {i + 1} is empty (null)");
             if (record.Step <= step) kept.Add(record);
         }
         AtomicFile.Write(path, s =>

@@ -59,4 +59,33 @@ public sealed class DamagedFileTests : IDisposable
         Assert.Contains("config.json", err);
         Assert.Equal(before, Listing());
     }
+
+    /// <summary>
+    /// A run killed while it appended a line of metrics.jsonl (SIGKILL, a lost node) leaves that line cut short. It
+    /// belongs to a step after the last checkpoint, which resuming drops anyway: the run continues.
+    /// </summary>
+    [Fact]
+    public void Resume_drops_a_metrics_line_cut_short_by_a_killed_run()
+    {
+        string run = Run("run"), metrics = Path.Combine(run, "metrics.jsonl");
+        File.AppendAllText(metrics, "{\"step\": 11, \"lo");
+        var (code, _, err) = CliErrorTests.Run("train", "--out", run, "--resume", "--steps", "15", "--quiet");
+        Assert.True(code == 0, err);
+        var steps = File.ReadAllLines(metrics).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32()).ToArray();
+        Assert.Equal([5, 10, 15], steps);
+    }
+
+    /// <summary>A line damaged in the middle of metrics.jsonl is not a write cut short: resuming refuses it, naming the line, and changes nothing.</summary>
+    [Fact]
+    public void Resume_refuses_a_damaged_metrics_line_before_the_last()
+    {
+        string run = Run("run"), metrics = Path.Combine(run, "metrics.jsonl");
+        var lines = File.ReadAllLines(metrics);
+        File.WriteAllLines(metrics, ["{\"step\": 5, \"lo", .. lines[1..]]);
+        var before = Directory.GetFiles(run).ToDictionary(f => f, File.ReadAllBytes);
+        var (code, _, err) = CliErrorTests.Run("train", "--out", run, "--resume", "--steps", "15", "--quiet");
+        BadInputTests.AssertOneLineUserError("resume with a damaged metrics.jsonl", code, err);
+        Assert.Contains("metrics.jsonl: line 1 is not a metrics record", err);
+        foreach (var (file, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(file));
+    }
 }
