@@ -255,18 +255,34 @@ public static class Sweep
     public static void WriteResults(string path, ExperimentResults results) =>
         Envelope.WriteFile(path, new { results.Experiment, results.Preset, results.Shard, results.Layers, results.Bidirectional, results.Threads }, results, indented: false);
 
+    /// <summary>
+    /// The results file at <paramref name="path"/>, refused in one line when it does not parse or holds a null where
+    /// a value belongs (a file edited by hand, or damaged on its way from another machine).
+    /// </summary>
     public static ExperimentResults ReadResults(string path)
     {
+        ExperimentResults results;
         try
         {
-            return JsonSerializer.Deserialize<ExperimentResults>(File.ReadAllText(path), TrainingRun.Json)
+            results = JsonSerializer.Deserialize<ExperimentResults>(File.ReadAllText(path), ResultsJson)
                 ?? throw new InvalidDataException($"{path}: empty results file");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a results file ({e.Message.ReplaceLineEndings(" ")})");
+            // where, not .NET's wording, which names the library's types
+            throw new InvalidDataException($"{path}: not a results file ({e.Path ?? "$"} at line {(e.LineNumber ?? 0) + 1} cannot be read)");
         }
+        // Nullable annotations reach properties only, not the elements of arrays.
+        for (int i = 0; i < results.Points.Length; i++)
+        {
+            if (results.Points[i] is not PointResult point) throw new InvalidDataException($"{path}: not a results file (point {i} is null)");
+            if (Array.IndexOf(point.Trace, null) >= 0) throw new InvalidDataException($"{path}: not a results file (point {i} has a null step in its trace)");
+        }
+        return results;
     }
+
+    /// <summary>The library's JSON settings, refusing a null where the type has no null (<c>"points": null</c>).</summary>
+    static readonly JsonSerializerOptions ResultsJson = new(TrainingRun.Json) { RespectNullableAnnotations = true };
 
     /// <summary>
     /// The shard results files (<c>results.shard-I-of-N.json</c>) directly inside the given folders, or the files

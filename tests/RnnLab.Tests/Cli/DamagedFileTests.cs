@@ -88,4 +88,36 @@ public sealed class DamagedFileTests : IDisposable
         Assert.Contains("metrics.jsonl: line 1 is not a metrics record", err);
         foreach (var (file, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(file));
     }
+
+    /// <summary>A shard's results file edited by hand: a null where merge needs a value names the file, and merge writes nothing.</summary>
+    [Theory]
+    [InlineData("points", "$.points")]
+    [InlineData("a point", "point 0 is null")]
+    [InlineData("a trace", "$.points[0].trace")]
+    [InlineData("a step of a trace", "point 0 has a null step in its trace")]
+    public void Merge_refuses_a_shard_with_a_null_where_a_value_belongs(string damage, string named)
+    {
+        string dir = Path.Combine(root, "sweep");
+        for (int i = 0; i < 2; i++)
+        {
+            var (code, _, err) = CliErrorTests.Run("experiment", "exploding", "--preset", "test", "--shard", $"{i}/2", "--threads", "1", "--out", dir, "--quiet");
+            Assert.True(code == 0, err);
+        }
+        string shard = Path.Combine(dir, "results.shard-1-of-2.json");
+        var results = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(shard))!;
+        var point = results["points"]![0]!;
+        switch (damage)
+        {
+            case "points": results["points"] = null; break;
+            case "a point": results["points"]![0] = null; break;
+            case "a trace": point["trace"] = null; break;
+            case "a step of a trace": point["trace"]![0] = null; break;
+        }
+        File.WriteAllText(shard, results.ToJsonString());
+        var before = Listing();
+        var merged = CliErrorTests.Run("merge", dir);
+        BadInputTests.AssertOneLineUserError($"merge with {damage} null", merged.Code, merged.Err);
+        Assert.Contains($"results.shard-1-of-2.json: not a results file ({named}", merged.Err);
+        Assert.Equal(before, Listing());
+    }
 }
