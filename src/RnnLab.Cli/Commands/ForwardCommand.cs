@@ -34,16 +34,22 @@ public static class ForwardCommand
             string outPath = parse.GetValue(output)!;
             string? statesPath = parse.GetValue(states);
             foreach (var p in new[] { outPath, statesPath })
-            {
-                if (p is null) continue;
-                if (!p.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"{p}: the file must end in .npy");
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(p));
-                if (dir is not null && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"{p}: folder {dir} does not exist");
-            }
+                if (p is not null && !p.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"{p}: the file must end in .npy");
             var loaded = network.LoadModule(parse);
             var w = loaded.Weights;
             bool lstm = w.Kind == CellKind.Lstm, bf = parse.GetValue(batchFirst);
             if (!lstm && parse.GetValue(c0) is not null) throw new UsageException($"--c0: a {w.Kind.Name()} has no cell state");
+            // Every file this run writes, checked before the first is written, so a refusal leaves none behind.
+            var writes = new List<(string Flag, string Path)> { ("--out", outPath) };
+            if (statesPath is not null) writes.Add(("--states", statesPath));
+            if (statesPath is not null && lstm) writes.Add(("--states (c_n)", CellStatePath(statesPath)));
+            for (int i = 0; i < writes.Count; i++)
+            {
+                OutputPaths.CheckFile(writes[i].Path, writes[i].Flag);
+                for (int j = 0; j < i; j++)
+                    if (Path.GetFullPath(writes[j].Path) == Path.GetFullPath(writes[i].Path))
+                        throw new UsageException($"{writes[i].Flag} {writes[i].Path} is the file {writes[j].Flag} writes: give them different names");
+            }
             var (x, T, B) = AnalysisNetwork.LoadSequences(parse.GetValue(inputs)!, w.InputSize, bf);
             bool batched = Npy.Read(parse.GetValue(inputs)!).Rank == 3;
             int rows = w.Layers * w.Directions, width = w.Directions * w.OutputSize;

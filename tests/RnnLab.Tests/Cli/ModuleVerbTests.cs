@@ -73,6 +73,26 @@ public class ModuleVerbTests
     }
 
     /// <summary>
+    /// forward checks every file it writes before the first: an --states file it cannot write (its c_n beside it for
+    /// an LSTM) or one that is --out's own file is refused in one line, and no --out file is left behind.
+    /// </summary>
+    [Theory]
+    [InlineData("/proc/rnnlab-h.npy", "y.npy", "--states /proc/rnnlab-h.npy: cannot write there")]
+    [InlineData("{tmp}/y.npy", "y.npy", "--states {tmp}/y.npy is the file --out writes")]
+    [InlineData("{tmp}/h.npy", "h_c.npy", "--states (c_n) {tmp}/h_c.npy is the file --out writes")]
+    public void Forward_refuses_an_output_it_cannot_write_before_writing_any(string states, string output, string message)
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        Npy.Write(tmp.File("x.npy"), [3, 2, 3], new double[18]);
+        string statesPath = states.Replace("{tmp}", tmp.Dir), outPath = tmp.File(output);
+        var (code, _, err) = CliErrorTests.Run("forward", "--model", ModuleFixtureTests.Path("net_lstm2"), "--inputs", tmp.File("x.npy"),
+            "--out", outPath, "--states", statesPath);
+        BadInputTests.AssertOneLineUserError($"forward --out {output} --states {states}", code, err);
+        Assert.Contains(message.Replace("{tmp}", tmp.Dir), err);
+        Assert.Equal([tmp.File("x.npy")], Directory.GetFiles(tmp.Dir));
+    }
+
+    /// <summary>
     /// The checkpoint `train --cell exprnn` writes (modReLU; weight_hh_l0 = exp(A)) goes through flow, spectrum and
     /// forward; forward's output is the engine's own float32 forward pass of those parameters. export refuses it in one
     /// line: no torch.nn module computes modReLU.
