@@ -19,8 +19,7 @@ public static class ExportCommand
         {
             string outPath = parse.GetValue(output)!;
             if (!outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out {outPath}: the file must end in .safetensors");
-            string? dir = Path.GetDirectoryName(Path.GetFullPath(outPath));
-            if (dir is not null && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"--out {outPath}: folder {dir} does not exist");
+            OutputPaths.CheckFile(outPath, "--out");
             ModelExport.FromRun(parse.GetValue(run)!, outPath, parse.GetValue(head));
             return 0;
         });

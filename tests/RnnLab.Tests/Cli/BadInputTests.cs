@@ -118,6 +118,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("inspect {new}", "no such file", "")]
     [InlineData("forward --model {new} --inputs {file} --out {new}.npy", "no such file", "")]
     [InlineData("export {new} --out {new}.safetensors", "no such run folder", "")]
+    [InlineData("export {dir} --out /proc/rnnlab.safetensors", "--out /proc/rnnlab.safetensors: cannot write there", "")]
     public void Refusal_names_the_problem(string line, string named, string alsoNamed)
     {
         var (code, _, err) = CliErrorTests.Run(Args(line));
