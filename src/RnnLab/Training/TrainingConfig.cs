@@ -33,7 +33,7 @@ public sealed record TrainingConfig
     public double Lr { get; init; } = 1e-3;
     /// <summary>adam, sgd or rmsprop (PyTorch's defaults α = 0.99, ε = 1e-8, no momentum).</summary>
     public string Optimizer { get; init; } = "adam";
-    /// <summary>SGD momentum (PyTorch semantics); ignored by Adam.</summary>
+    /// <summary>SGD momentum (PyTorch semantics); Adam and RMSProp refuse any other value than this default.</summary>
     public double Momentum { get; init; } = 0.9;
     /// <summary>Clip the global gradient norm to this value (Pascanu et al. 2013); null = no norm clipping.</summary>
     public double? ClipNorm { get; init; }
@@ -132,8 +132,9 @@ public sealed record TrainingConfig
             throw new InvalidParameterException(nameof(Seq), $"must be at least {Tasks.AddingTask.MinSteps} for the adding task (one marker in each half)", Seq);
         // Values that would be silently ignored are refused; a default left as it is says nothing.
         var defaults = new TrainingConfig();
-        if (Optimizer == "adam" && Momentum != defaults.Momentum)
-            throw new InvalidParameterException(nameof(Momentum), "does not apply to adam (it has its own moment estimates)", Momentum);
+        if (Optimizer != "sgd" && Momentum != defaults.Momentum)
+            throw new InvalidParameterException(nameof(Momentum), Optimizer == "adam" ? "does not apply to adam (it has its own moment estimates)"
+                : $"does not apply to {Optimizer} (it runs without momentum, PyTorch's default)", Momentum);
         if (Task is not ("agreement" or "agreement-lm") && Attractors != defaults.Attractors)
             throw new InvalidParameterException(nameof(Attractors), $"applies to the agreement tasks, not to '{Task}'", Attractors);
         var task = TaskCatalog.Create(this);
