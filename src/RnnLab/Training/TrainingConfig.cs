@@ -41,7 +41,7 @@ public sealed record TrainingConfig
     public double? ClipValue { get; init; }
     /// <summary>pytorch, xavier, orthogonal or identity; for exprnn cayley (what pytorch means there) or henaff.</summary>
     public string Init { get; init; } = "pytorch";
-    /// <summary>Rescale W_hh (each gate block) to this spectral radius after initialisation; null = leave it.</summary>
+    /// <summary>Rescale W_hh (each gate block) to this spectral radius after initialisation; null = leave it. Not for expRNN, whose W_hh = exp(A) is orthogonal.</summary>
     public double? Rho { get; init; }
     /// <summary>
     /// Added to the bias of the gate that keeps the old state: the LSTM forget gate f and the GRU update gate z. PyTorch
@@ -108,6 +108,8 @@ public sealed record TrainingConfig
         bool expRnn = Cell is "exprnn" or "exprnn-tanh";
         if (SkewLr is double sl && !(sl >= 0 && double.IsFinite(sl))) throw new InvalidParameterException(nameof(SkewLr), "must be a non-negative number", sl);
         if (SkewLr is not null && !expRnn) throw InvalidParameterException.Conflict(nameof(SkewLr), $"applies to exprnn, not '{Cell}'");
+        if (Rho is not null && expRnn)
+            throw InvalidParameterException.Conflict(nameof(Rho), $"does not apply to {Cell}: W_hh = exp(A) is orthogonal, so its spectral radius is 1");
         if (FlowRegularizer is double fr && !(fr > 0 && double.IsFinite(fr))) throw new InvalidParameterException(nameof(FlowRegularizer), "must be a positive number", fr);
         if (FlowRegularizer is not null && Cell is not ("rnn" or "tanh")) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), $"applies to the tanh rnn, not '{Cell}'");
         if (FlowRegularizer is not null && (Layers > 1 || Bidirectional)) throw InvalidParameterException.Conflict(nameof(FlowRegularizer), "applies to one layer in one direction");

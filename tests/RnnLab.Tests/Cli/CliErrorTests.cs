@@ -33,6 +33,8 @@ public class CliErrorTests
     [InlineData("--bidirectional does not apply to agreement-lm: it predicts each next token", "train", "--task", "agreement-lm", "--bidirectional", "--json")]
     [InlineData("--threads must be a positive integer, got 0", "train", "--threads", "0", "--json")]
     [InlineData("--momentum does not apply to rmsprop", "train", "--optimizer", "rmsprop", "--momentum", "0.5", "--json")]
+    [InlineData("--rho does not apply to exprnn", "train", "--cell", "exprnn", "--rho", "0.5", "--json")]
+    [InlineData("--rho does not apply to exprnn-tanh", "train", "--cell", "exprnn-tanh", "--rho", "0.5", "--json")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("--hidden must be a whole number up to 2147483647, got many", "bench", "--hidden", "many")]
     [InlineData("--seed must be a non-negative integer up to 18446744073709551615, got -1", "train", "--seed", "-1")]
