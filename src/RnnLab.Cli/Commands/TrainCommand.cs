@@ -117,6 +117,8 @@ public static class TrainCommand
             {
                 if (CommonOptions.Given(parse, clipNorm) && CommonOptions.Given(parse, clipValue))
                     throw new UsageException("give --clip-norm or --clip-value, not both");
+                if (folder is null && CommonOptions.Given(parse, checkpointEvery))
+                    throw new UsageException("--checkpoint-every saves checkpoints in a run folder: give --out DIR");
                 config = asked;
                 config.Validate();
                 if (folder is not null && File.Exists(Path.Combine(folder, TrainingRun.ConfigFile)))

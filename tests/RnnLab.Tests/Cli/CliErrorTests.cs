@@ -35,6 +35,7 @@ public class CliErrorTests
     [InlineData("--momentum does not apply to rmsprop", "train", "--optimizer", "rmsprop", "--momentum", "0.5", "--json")]
     [InlineData("--rho does not apply to exprnn", "train", "--cell", "exprnn", "--rho", "0.5", "--json")]
     [InlineData("--rho does not apply to exprnn-tanh", "train", "--cell", "exprnn-tanh", "--rho", "0.5", "--json")]
+    [InlineData("--checkpoint-every saves checkpoints in a run folder: give --out DIR", "train", "--checkpoint-every", "5", "--steps", "2", "--json")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("--hidden must be a whole number up to 2147483647, got many", "bench", "--hidden", "many")]
     [InlineData("--seed must be a non-negative integer up to 18446744073709551615, got -1", "train", "--seed", "-1")]
