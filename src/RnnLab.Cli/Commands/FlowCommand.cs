@@ -122,6 +122,8 @@ public static class FlowCommand
     static int ModuleFlowCommand(ParseResult parse, NetworkOptions network, Option<string?> inputs, Option<bool> batchFirst,
         Option<string?> h0Option, Option<string?> c0Option, Option<int> seq, FlowOptions options, string? plotPath)
     {
+        if (parse.GetValue(inputs) is not null && CommonOptions.Given(parse, network.Seed))
+            throw new UsageException("--seed draws generated inputs; --inputs gives them and --model the weights: leave out --seed");
         var loaded = network.LoadModule(parse);
         var w = loaded.Weights;
         bool lstm = w.Kind == CellKind.Lstm;

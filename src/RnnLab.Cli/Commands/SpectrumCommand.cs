@@ -68,6 +68,8 @@ public static class SpectrumCommand
             string[] notApplicable = [];
             if (network.ModelPath(parse) is not null)
             {
+                if (CommonOptions.Given(parse, network.Seed))
+                    throw new UsageException("--seed draws a generated network's weights; --model gives them: leave out --seed");
                 var loaded = network.LoadModule(parse);
                 used = NetworkOptions.Describe(loaded);
                 notApplicable = [.. NetworkOptions.GeneratorOnlyKeys, "seed"];

@@ -73,6 +73,25 @@ public class ModuleVerbTests
     }
 
     /// <summary>
+    /// --seed draws a generated network's weights and generated inputs: with --model's weights (and, for flow, --inputs)
+    /// there is nothing left for it to draw, so it is refused rather than ignored. flow --model without --inputs takes it.
+    /// </summary>
+    [Fact]
+    public void Seed_is_refused_where_the_files_give_everything_it_would_draw()
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        Npy.Write(tmp.File("x.npy"), [4, 3], new double[12]);
+        string model = ModuleFixtureTests.Path("net_lstm2");
+        foreach (var args in new[] { new[] { "spectrum", "--model", model, "--seed", "3" }, ["flow", "--model", model, "--inputs", tmp.File("x.npy"), "--seed", "3"] })
+        {
+            var (code, _, err) = CliErrorTests.Run(args);
+            BadInputTests.AssertOneLineUserError(string.Join(' ', args), code, err);
+            Assert.Contains("leave out --seed", err);
+        }
+        Assert.Equal(3, CliJson.Envelope(Json("flow", "--model", model, "--seq", "4", "--seed", "3")).GetProperty("seed").GetInt32());
+    }
+
+    /// <summary>
     /// forward checks every file it writes before the first: an --states file it cannot write (its c_n beside it for
     /// an LSTM) or one that is --out's own file is refused in one line, and no --out file is left behind.
     /// </summary>
