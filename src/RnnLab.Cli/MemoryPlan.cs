@@ -11,8 +11,11 @@ namespace RnnLab.Cli;
 /// </summary>
 public static class MemoryPlan
 {
-    /// <summary>One large allocation: what it is, the option and value that size it, its element count and width.</summary>
-    public readonly record struct Need(string What, string Because, double Elements, int BytesPerElement = sizeof(double))
+    /// <summary>
+    /// One large allocation: what it is, the options and values that size it, its element count and width, and how
+    /// many arrays of equal size hold those elements (one per layer and direction of a stack).
+    /// </summary>
+    public readonly record struct Need(string What, string Because, double Elements, int BytesPerElement = sizeof(double), int Arrays = 1)
     {
         public double Bytes => Elements * BytesPerElement;
     }
@@ -28,8 +31,8 @@ public static class MemoryPlan
     public static double Check(ParseResult parse, params Need[] needs)
     {
         foreach (var n in needs)
-            if (n.Elements > Array.MaxLength)
-                throw new UsageException($"{n.Because} makes {n.What} {Numbers.G(n.Elements, 4)} values, more than one array can hold ({Array.MaxLength})");
+            if (n.Elements / n.Arrays > Array.MaxLength)
+                throw new UsageException($"{n.Because} makes {n.What} {Numbers.G(n.Elements / n.Arrays, 4)} values{(n.Arrays > 1 ? " per layer and direction" : "")}, more than one array can hold ({Array.MaxLength})");
         double total = needs.Sum(n => n.Bytes);
         string? text = parse.GetValue(MaxMemory);
         double limit = text is null ? Available() : ParseSize(text);
@@ -46,19 +49,26 @@ public static class MemoryPlan
     /// What one float32 training step holds: the weights with their gradients and optimizer state, the batch's inputs,
     /// and the activations kept for BPTT (gate pre-activations, states, their gradients) at every step.
     /// </summary>
-    public static Need[] TrainingStep(int gates, int hidden, int input, int steps, int batch, string batchOptions, int layers = 1)
+    /// <paramref name="inputOption"/>: whether the input size is an option of the verb (bench's --input) or the task's own (train).
+    public static Need[] TrainingStep(int gates, int hidden, int input, int steps, int batch, string batchOptions,
+        int layers = 1, bool bidirectional = false, bool inputOption = true)
     {
-        // layers: stacked layers times directions, each with its own weights and activations
-        double g = gates, h = hidden, t = steps, b = batch, l = layers;
+        // every layer and direction has its own weights and activations
+        int arrays = layers * (bidirectional ? 2 : 1);
+        double g = gates, h = hidden, t = steps, b = batch, l = arrays;
+        string stack = Stack(layers, bidirectional), inputs = inputOption ? $" --input {input}" : "";
         return
         [
             new("W_hh", $"--hidden {hidden}", g * h * h, sizeof(float)),
-            new("the gradients and optimizer state", $"--hidden {hidden} --input {input}", 3 * l * g * h * (h + Math.Max(input, 2 * hidden)), sizeof(float)),
-            new("the inputs of a batch", $"{batchOptions} --input {input}", t * b * input, sizeof(float)),
-            new("the gate activations kept for BPTT", $"{batchOptions} --hidden {hidden}", l * t * b * g * h, sizeof(float)),
-            new("the states and their gradients", $"{batchOptions} --hidden {hidden}", l * t * b * h * (g + 4), sizeof(float)),
+            new("the gradients and optimizer state", $"--hidden {hidden}{inputs}{stack}", 3 * l * g * h * (h + Math.Max(input, 2 * hidden)), sizeof(float), arrays),
+            new("the inputs of a batch", $"{batchOptions}{inputs}", t * b * input, sizeof(float)),
+            new("the gate activations kept for BPTT", $"{batchOptions} --hidden {hidden}{stack}", l * t * b * g * h, sizeof(float), arrays),
+            new("the states and their gradients", $"{batchOptions} --hidden {hidden}{stack}", l * t * b * h * (g + 4), sizeof(float), arrays),
         ];
     }
+
+    /// <summary>The options that shape a stack, as a request's message names them: " --layers 3 --bidirectional", or "" for one layer one way.</summary>
+    public static string Stack(int layers, bool bidirectional) => (layers > 1 ? $" --layers {layers}" : "") + (bidirectional ? " --bidirectional" : "");
 
     /// <summary>MemAvailable from /proc/meminfo where there is one, else what the runtime may use.</summary>
     public static double Available()

@@ -31,7 +31,7 @@ public static class BenchCommand
                 parse.GetValue(input), parse.GetValue(steps), parse.GetValue(threads), Layers: parse.GetValue(layers), Bidirectional: parse.GetValue(bidirectional));
             var (kind, _) = CommonOptions.ParseCell(config.Cell);
             MemoryPlan.Check(parse, MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, config.Input, config.Seq, config.Batch,
-                $"--seq {config.Seq} --batch {config.Batch}", config.Layers * (config.Bidirectional ? 2 : 1)));
+                $"--seq {config.Seq} --batch {config.Batch}", config.Layers, config.Bidirectional));
             BenchResult result;
             using (var progress = ProgressLine.For(parse))
                 result = TrainBenchmark.Run(config, done => progress.Report(done, config.Steps, () => $"{config.Cell} H={config.Hidden} T={config.Seq} B={config.Batch}: step {done}"));

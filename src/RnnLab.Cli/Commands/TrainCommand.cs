@@ -128,9 +128,9 @@ public static class TrainCommand
             var kind = Models.CellKinds.Parse(config.Cell).Kind;
             var plan = TaskCatalog.Create(config);
             MemoryPlan.Check(parse, [.. MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, plan.InputSize, plan.Steps, config.Batch,
-                    $"--seq {config.Seq} --batch {config.Batch}", config.Layers * (config.Bidirectional ? 2 : 1)),
-                new MemoryPlan.Need("the held-out set's activations", $"--seq {config.Seq} --hidden {config.Hidden}",
-                    (double)plan.Steps * config.EvalBatch * config.Hidden * (kind.Gates() + 2) * config.Layers, sizeof(float))]);
+                    $"--seq {config.Seq} --batch {config.Batch}", config.Layers, config.Bidirectional, inputOption: false),
+                new MemoryPlan.Need("the held-out set's activations", $"--seq {config.Seq} --hidden {config.Hidden}{MemoryPlan.Stack(config.Layers, config.Bidirectional)}",
+                    (double)plan.Steps * config.EvalBatch * config.Hidden * (kind.Gates() + 2) * config.Layers, sizeof(float), config.Layers)]);
             if (folder is not null) OutputPaths.PrepareFolder(folder, "--out");
             bool asJson = parse.GetValue(json);
             using var kernelThreads = Parallelism.Use(kernels);

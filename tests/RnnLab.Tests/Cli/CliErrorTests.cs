@@ -36,6 +36,12 @@ public class CliErrorTests
     [InlineData("--rho does not apply to exprnn", "train", "--cell", "exprnn", "--rho", "0.5", "--json")]
     [InlineData("--rho does not apply to exprnn-tanh", "train", "--cell", "exprnn-tanh", "--rho", "0.5", "--json")]
     [InlineData("--checkpoint-every saves checkpoints in a run folder: give --out DIR", "train", "--checkpoint-every", "5", "--steps", "2", "--json")]
+    // a stack's memory is named by --layers and --bidirectional, and measured against one array per layer and direction
+    [InlineData("--hidden 600 --layers 2000 needs about", "train", "--hidden", "600", "--layers", "2000", "--max-memory", "1G")]
+    [InlineData("--seq 50 --hidden 64 --layers 3000 --bidirectional needs about", "train", "--layers", "3000", "--bidirectional", "--max-memory", "1G")]
+    [InlineData("--seq 200 --batch 32 --hidden 600 --layers 2000 needs about", "bench", "--hidden", "600", "--layers", "2000", "--max-memory", "1G")]
+    // train's input size is the task's, not an option of train
+    [InlineData("rnnlab: --hidden 16000 makes the gradients and optimizer state", "train", "--hidden", "16000")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("--hidden must be a whole number up to 2147483647, got many", "bench", "--hidden", "many")]
     [InlineData("--seed must be a non-negative integer up to 18446744073709551615, got -1", "train", "--seed", "-1")]
