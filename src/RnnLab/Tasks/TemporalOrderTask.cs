@@ -15,10 +15,12 @@ public sealed class TemporalOrderTask : ISequenceTask
 {
     /// <summary>Symbols A and B are inputs 0 and 1; distractors c, d, e, f are 2..5.</summary>
     public const int Symbols = 6, Relevant = 2;
+    /// <summary>The shortest L whose windows [⌊L/10⌋, 2⌊L/10⌋) are not empty.</summary>
+    public const int MinLength = 10;
 
     public TemporalOrderTask(int length)
     {
-        if (length < 10) throw new ArgumentOutOfRangeException(nameof(length), $"temporal order needs L >= 10 (positions in [L/10, 2L/10)), got {length}");
+        if (length < MinLength) throw new ArgumentOutOfRangeException(nameof(length), $"temporal order needs L >= {MinLength} (positions in [L/10, 2L/10)), got {length}");
         Steps = length;
     }
 

@@ -132,6 +132,8 @@ public sealed record TrainingConfig
         else Models.Initializers.Parse(Init);
         if (Task == "adding" && Seq < Tasks.AddingTask.MinSteps)
             throw new InvalidParameterException(nameof(Seq), $"must be at least {Tasks.AddingTask.MinSteps} for the adding task (one marker in each half)", Seq);
+        if (Task == "temporal-order" && Seq < Tasks.TemporalOrderTask.MinLength)
+            throw new InvalidParameterException(nameof(Seq), $"must be at least {Tasks.TemporalOrderTask.MinLength} for the temporal-order task (its symbols sit in windows of ⌊L/10⌋ steps)", Seq);
         // Values that would be silently ignored are refused; a default left as it is says nothing.
         var defaults = new TrainingConfig();
         if (Optimizer != "sgd" && Momentum != defaults.Momentum)
