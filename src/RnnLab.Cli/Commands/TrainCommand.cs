@@ -130,7 +130,10 @@ public static class TrainCommand
             MemoryPlan.Check(parse, [.. MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, plan.InputSize, plan.Steps, config.Batch,
                     $"--seq {config.Seq} --batch {config.Batch}", config.Layers, config.Bidirectional, inputOption: false),
                 new MemoryPlan.Need("the held-out set's activations", $"--seq {config.Seq} --hidden {config.Hidden}{MemoryPlan.Stack(config.Layers, config.Bidirectional)}",
-                    (double)plan.Steps * config.EvalBatch * config.Hidden * (kind.Gates() + 2) * config.Layers, sizeof(float), config.Layers)]);
+                    (double)plan.Steps * config.EvalBatch * config.Hidden * (kind.Gates() + 2) * config.Layers, sizeof(float), config.Layers),
+                new MemoryPlan.Need("the held-out set's inputs", $"--seq {config.Seq}", (double)plan.Steps * config.EvalBatch * plan.InputSize, sizeof(float)),
+                new MemoryPlan.Need("the held-out set's outputs", $"--seq {config.Seq}",
+                    (plan.TargetKind == Tasks.TargetKind.ClassificationAtEveryStep ? plan.Steps : 1.0) * config.EvalBatch * plan.OutputSize, sizeof(float))]);
             if (folder is not null) OutputPaths.PrepareFolder(folder, "--out");
             bool asJson = parse.GetValue(json);
             using var kernelThreads = Parallelism.Use(kernels);

@@ -43,6 +43,7 @@ public class CliErrorTests
     // train's input size is the task's, not an option of train
     [InlineData("rnnlab: --hidden 16000 makes the gradients and optimizer state", "train", "--hidden", "16000")]
     [InlineData("--seq must be at least 10 for the temporal-order task", "train", "--task", "temporal-order", "--seq", "3", "--json")]
+    [InlineData("rnnlab: --seq 50000 makes the held-out set's inputs", "train", "--task", "agreement", "--seq", "50000", "--hidden", "4", "--json")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("--hidden must be a whole number up to 2147483647, got many", "bench", "--hidden", "many")]
     [InlineData("--seed must be a non-negative integer up to 18446744073709551615, got -1", "train", "--seed", "-1")]
