@@ -19,7 +19,7 @@ public sealed class GlobalStatics
     public static void WithEverySplitForced(Action body)
     {
         long savedGemm = Gemm.MinWorkToSplit;
-        int savedRows = BatchRows.MinWork, savedElements = Kernels.MinElementsToSplit;
+        long savedRows = BatchRows.MinWork; int savedElements = Kernels.MinElementsToSplit;
         bool savedBackOff = Parallelism.BackOff;
         try
         {

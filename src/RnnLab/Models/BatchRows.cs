@@ -3,28 +3,40 @@ using RnnLab.Numerics;
 namespace RnnLab.Models;
 
 /// <summary>
-/// The point-wise part of a recurrent time step (gate non-linearities, the state update and their derivatives)
-/// computes row b of the batch from row b alone, so the threads can take whole rows: <see cref="For"/> splits the
-/// rows [0, B) into contiguous parts, one per thread. A cell's row body runs the same kernel calls on a row whichever
-/// part takes it (one call per row, never one per part), so the result does not depend on the thread count.
+/// A recurrent layer computes row b of the batch at step t from row b at step t−1 alone: the row of the recurrent
+/// GEMM, the gate non-linearities, the state update, and in the backward walk their derivatives. So a whole walk
+/// through time splits by batch rows: <see cref="For"/> cuts [0, B) into contiguous blocks, one per thread, and
+/// each thread walks its block through all T steps with no join between steps. Splitting every step instead (each
+/// step's GEMM by columns, its gates by rows) costs two forks and joins per step, which at B = 32, H = 128 is as
+/// long as the step's arithmetic. A row's numbers come from the same kernel calls whichever block holds it (a GEMM
+/// computes each row of C the same way for any number of rows), so the result does not depend on the thread count.
 /// </summary>
-internal static unsafe class BatchRows
+internal static class BatchRows
 {
-    /// <summary>Rows × width below which a step's point-wise part stays on one thread.</summary>
-    internal static int MinWork = 2048;
+    /// <summary>Rows × width × steps below which a walk stays on one thread.</summary>
+    internal static long MinWork = 2048;
 
     /// <summary>
-    /// Threads for a step's point-wise part: one part per thread when a step has enough of it to pay for a fork
-    /// (about a microsecond on a spinning worker, against roughly a nanosecond per hidden unit and row).
+    /// Blocks for a walk: one per thread when it has enough work to pay for a fork (about a microsecond on a spinning
+    /// worker, against roughly a nanosecond per hidden unit, row and step), and never more than the rows.
     /// </summary>
-    internal static int Parts(int batch, int width) =>
-        Parallelism.Threads > 1 && batch > 1 && (long)batch * width >= MinWork ? Math.Min(Parallelism.Threads, batch) : 1;
+    internal static int Parts(int batch, long work) =>
+        Parallelism.Threads > 1 && batch > 1 && work >= MinWork ? Math.Min(Parallelism.Threads, batch) : 1;
 
     /// <summary>
-    /// Runs <paramref name="body"/>(first, end, state) over the rows [first, end) of every part of [0, batch), on
-    /// the caller and the workers. <paramref name="width"/> is the hidden units a row computes (for the threshold);
-    /// <paramref name="state"/> points at the cell's pointers into arrays the caller keeps pinned for the call.
+    /// Runs <paramref name="block"/>(first, end) over the blocks of <see cref="Parts"/>(<paramref name="batch"/>,
+    /// <paramref name="work"/>) on the caller and the workers; with one block, on the caller alone.
     /// </summary>
-    internal static void For(int batch, int width, delegate*<int, int, void*, void> body, void* state)
-        => Parallelism.ForRanges(batch, Parts(batch, width), body, state);
+    internal static void For(int batch, long work, Action<int, int> block)
+    {
+        int parts = Parts(batch, work);
+        if (parts == 1) { block(0, batch); return; }
+        Parallelism.ForEach(parts, p => block((int)((long)batch * p / parts), (int)((long)batch * (p + 1) / parts)));
+    }
+
+    /// <summary>
+    /// The threads a GEMM inside a block may use: its own thread when the walk is split between threads, else all of
+    /// them (a single row, or a walk too small to split, still splits a GEMM big enough by columns).
+    /// </summary>
+    internal static int GemmThreads(int batch, int first, int end) => end - first < batch ? 1 : Parallelism.Threads;
 }

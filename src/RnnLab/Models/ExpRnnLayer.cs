@@ -32,6 +32,7 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
 
     T[] dz = [];              // [T, B, H]  ∂L/∂z_t, stacked for the weight-gradient GEMMs
     double[] skewMatrix = []; // [H, H]     A of the last forward pass, kept for the backward pass's adjoint
+    readonly Action<int, int> backwardRows;
 
     public ExpRnnLayer(int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.ModRelu, string suffix = DefaultSuffix)
         : base(CellKind.ExpRnn, inputSize, hiddenSize, suffix)
@@ -42,7 +43,11 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
         Skew = new Parameter<T>($"weight_hh_{suffix}_skew", hiddenSize * (hiddenSize - 1) / 2);
         ModReluBias = nonlinearity == Nonlinearity.ModRelu ? new Parameter<T>($"modrelu_bias_{suffix}", hiddenSize) : null;
         Parameters = ModReluBias is null ? [WeightIH, WeightHH, BiasIH, BiasHH, Skew] : [WeightIH, WeightHH, BiasIH, BiasHH, Skew, ModReluBias];
+        backwardRows = BackwardRows;
     }
+
+    /// <summary>modReLU's bias gradient sums over the batch rows inside the walk: one block keeps that sum's order fixed.</summary>
+    protected override bool WalksSplitByRows => false;
 
     /// <summary>A [H, H] from the free entries: A_ij = a_ij, A_ji = −a_ij for i &lt; j, zero diagonal.</summary>
     public double[] SkewMatrix()
@@ -91,7 +96,7 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
         for (int t = 1; t <= Steps; t++)
         {
             Span<T> ht = hs.AsSpan(t * bh, bh);                            // [B, H]
-            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), ht, accumulate: true);
+            MultiplyRecurrent(0, B, hs.AsSpan((t - 1) * bh, bh), ht, accumulate: true);
             if (Nonlinearity == Nonlinearity.Tanh) Kernels.Tanh(ht, ht);
             else ModRelu(ht, ModReluBias!.Value);
         }
@@ -105,16 +110,17 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
     }
 
     protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
+        => WalkBack(dOutput, truncation, backwardRows, dh0);
+
+    /// <summary>The forward loop in reverse, t = T..1, over the whole batch (<see cref="WalksSplitByRows"/>).</summary>
+    void BackwardRows(int first, int end)
     {
         int B = Batch, H = HiddenSize, bh = B * H;
-        Span<T> dh = stateGrad.AsSpan(0, bh);                                // ∂L/∂h_t, [B, H]
-        dh.Clear();
         Span<T> dBias = ModReluBias is null ? default : ModReluBias.Grad;
-        // The forward loop in reverse: t = T..1.
         for (int t = Steps; t >= 1; t--)
         {
-            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);           // own loss term + carried from t+1
-            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
+            Span<T> dh = StateGradient(t, first, end);                     // ∂L/∂h_t, [B, H]: carried from t+1
+            Kernels.Add(dh, OwnLossGradient(t, first, end), dh);           // + h_t's own loss term
             ReadOnlySpan<T> ht = hs.AsSpan(t * bh, bh);
             Span<T> dzt = dz.AsSpan((t - 1) * bh, bh);
             if (Nonlinearity == Nonlinearity.Tanh) Kernels.TanhBackward(ht, dh, dzt);   // h = tanh(z) → dz = dh·(1 − h²)
@@ -128,10 +134,9 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
                     if (open) dBias[i % H] += ht[i] > T.Zero ? dh[i] : -dh[i];
                 }
             // forward: z += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dz·W_hh
-            if (CutsBefore(t, truncation)) dh.Clear();
-            else MultiplyRecurrentBackward(dzt, dh, accumulate: false);
+            if (CutsBefore(t, WalkTruncation)) StateGradient(t - 1, first, end).Clear();
+            else MultiplyRecurrentBackward(first, end, dzt, StateGradient(t - 1, first, end), accumulate: false);
         }
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
     }
 
     protected override ReadOnlySpan<T> InputSideGateGradients => dz.AsSpan(0, Steps * Batch * HiddenSize);

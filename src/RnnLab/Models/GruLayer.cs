@@ -19,8 +19,13 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
     T[] preHH = [];   // [T, B, 3H]  h_{t-1}·W_hhᵀ + b_hh; its n block W_hn h + b_hn is what r multiplies
     T[] dIH = [];     // [T, B, 3H]  ∂L/∂(input-side pre-activations)
     T[] dHH = [];     // [T, B, 3H]  ∂L/∂(hidden-side pre-activations); differs from dIH in the n block only
+    readonly Action<int, int> forwardRows, backwardRows;  // the walks for a block of batch rows, made once
 
-    public GruLayer(int inputSize, int hiddenSize, string suffix = DefaultSuffix) : base(CellKind.Gru, inputSize, hiddenSize, suffix) { }
+    public GruLayer(int inputSize, int hiddenSize, string suffix = DefaultSuffix) : base(CellKind.Gru, inputSize, hiddenSize, suffix)
+    {
+        forwardRows = ForwardRows;
+        backwardRows = BackwardRows;
+    }
 
     protected override void EnsureBuffers(int steps, int batch)
     {
@@ -33,58 +38,60 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
 
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
     {
-        int B = Batch, H = HiddenSize, I = InputSize, G3 = 3 * H, bh = B * H;
+        int B = Batch, G3 = 3 * HiddenSize;
         // Input projection of all steps in one GEMM: pre_ih[t] = x[t]·W_ihᵀ + b_ih.
         Span<T> preIH = gates.AsSpan(0, Steps * B * G3);                  // [T, B, 3H]
-        Gemm.Multiply(Op.N, Op.T, Steps * B, G3, I, x, WeightIH.Value, preIH, accumulate: false);
+        Gemm.Multiply(Op.N, Op.T, Steps * B, G3, InputSize, x, WeightIH.Value, preIH, accumulate: false);
         Kernels.AddRowBias(preIH, BiasIH.Value, G3);
-        for (int t = 1; t <= Steps; t++)
-        {
-            Span<T> preHht = preHH.AsSpan((t - 1) * B * G3, B * G3);      // [B, 3H] h_{t−1}·W_hhᵀ (+ b_hh in the rows)
-            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), preHht, accumulate: false);
-            fixed (T* g = gates, hh = preHH, h = hs, bias = BiasHH.Value)
+        WalkForward(forwardRows);
+    }
+
+    /// <summary>The forward loop for batch rows [first, end), t = 1..T.</summary>
+    void ForwardRows(int first, int end)
+    {
+        int B = Batch, H = HiddenSize, G3 = 3 * H, bh = B * H;
+        fixed (T* g = gates, hh = preHH, h = hs, bias = BiasHH.Value)
+            for (int t = 1; t <= Steps; t++)
             {
+                // [B, 3H] h_{t−1}·W_hhᵀ (+ b_hh in the rows)
+                MultiplyRecurrent(first, end, hs.AsSpan((t - 1) * bh, bh), preHH.AsSpan((t - 1) * B * G3, B * G3), accumulate: false);
                 var rows = new StepRows
                 {
                     Gates = g + (t - 1) * B * G3, PreHH = hh + (t - 1) * B * G3, HPrev = h + (t - 1) * bh, Ht = h + t * bh,
                     BiasHH = bias, Hidden = H,
                 };
-                BatchRows.For(B, H, &ForwardRows, &rows);
+                ForwardStep(first, end, in rows);
             }
-        }
     }
 
     protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
+        => WalkBack(dOutput, truncation, backwardRows, dh0);
+
+    /// <summary>The forward loop in reverse, t = T..1, for batch rows [first, end).</summary>
+    void BackwardRows(int first, int end)
     {
         int B = Batch, H = HiddenSize, G3 = 3 * H, bh = B * H;
-        Span<T> dh = stateGrad.AsSpan(0, bh);
-        dh.Clear();
-        // The forward loop in reverse: t = T..1.
-        for (int t = Steps; t >= 1; t--)
-        {
-            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
-            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
-            Span<T> dHt = dHH.AsSpan((t - 1) * B * G3, B * G3);
-            fixed (T* g = gates, hh = preHH, h = hs, dhp = stateGrad, di = dIH, dhh = dHH)
+        fixed (T* g = gates, hh = preHH, h = hs, dhs = stateGrads, di = dIH, dhh = dHH)
+            for (int t = Steps; t >= 1; t--)
             {
+                Span<T> dh = StateGradient(t, first, end);                 // ∂L/∂h_t, [rows, H]: carried from t+1
+                Kernels.Add(dh, OwnLossGradient(t, first, end), dh);       // + h_t's own loss term
                 var rows = new StepRows
                 {
-                    Gates = g + (t - 1) * B * G3, PreHH = hh + (t - 1) * B * G3, HPrev = h + (t - 1) * bh, DH = dhp,
+                    Gates = g + (t - 1) * B * G3, PreHH = hh + (t - 1) * B * G3, HPrev = h + (t - 1) * bh, DH = dhs + t * bh, DHPrev = dhs + (t - 1) * bh,
                     DIH = di + (t - 1) * B * G3, DHH = dhh + (t - 1) * B * G3, Hidden = H,
                 };
-                BatchRows.For(B, H, &BackwardRows, &rows);
+                BackwardStep(first, end, in rows);
+                // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dh_{t-1} = dh ⊙ z + dpre_hh·W_hh
+                if (CutsBefore(t, WalkTruncation)) StateGradient(t - 1, first, end).Clear();
+                else MultiplyRecurrentBackward(first, end, dHH.AsSpan((t - 1) * B * G3, B * G3), stateGrads.AsSpan((t - 1) * bh, bh), accumulate: true);
             }
-            // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dh_{t-1} = dh ⊙ z + dpre_hh·W_hh
-            if (CutsBefore(t, truncation)) dh.Clear();
-            else MultiplyRecurrentBackward(dHt, dh, accumulate: true);
-        }
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
     }
 
     protected override ReadOnlySpan<T> InputSideGateGradients => dIH.AsSpan(0, Steps * Batch * 3 * HiddenSize);
     protected override ReadOnlySpan<T> HiddenSideGateGradients => dHH.AsSpan(0, Steps * Batch * 3 * HiddenSize);
 
-    /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
+    /// <summary>One time step's rows: pointers into arrays the caller keeps pinned.</summary>
     struct StepRows
     {
         public T* Gates;   // [B, 3H]  input-side pre-activations in, activated r, z, n out (forward)
@@ -92,16 +99,16 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         public T* HPrev;   // [B, H]   h_{t−1}
         public T* Ht;      // [B, H]   h_t (forward)
         public T* BiasHH;  // [3H]     b_hh (forward)
-        public T* DH;      // [B, H]   ∂L/∂h_t in, the part ∂L/∂h_{t−1} gets through z out (backward)
+        public T* DH;      // [B, H]   ∂L/∂h_t (backward)
+        public T* DHPrev;  // [B, H]   the part of ∂L/∂h_{t−1} that comes through z (backward)
         public T* DIH;     // [B, 3H]  ∂L/∂(input-side pre-activations) (backward)
         public T* DHH;     // [B, 3H]  ∂L/∂(hidden-side pre-activations) (backward)
         public int Hidden;
     }
 
     /// <summary>r, z, n activated and h = (1 − z) ⊙ n + z ⊙ h_prev, for rows [first, end).</summary>
-    static void ForwardRows(int first, int end, void* state)
+    static void ForwardStep(int first, int end, in StepRows s)
     {
-        ref readonly StepRows s = ref *(StepRows*)state;
         int H = s.Hidden, G3 = 3 * H;
         var bhh = new ReadOnlySpan<T>(s.BiasHH, G3);
         for (int b = first; b < end; b++)
@@ -133,10 +140,9 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         }
     }
 
-    /// <summary>The mirror of <see cref="ForwardRows"/>: the pre-activations' gradients and dh ⊙ z, for rows [first, end).</summary>
-    static void BackwardRows(int first, int end, void* state)
+    /// <summary>The mirror of <see cref="ForwardStep"/>: the pre-activations' gradients and dh ⊙ z, for rows [first, end).</summary>
+    static void BackwardStep(int first, int end, in StepRows s)
     {
-        ref readonly StepRows s = ref *(StepRows*)state;
         int H = s.Hidden, G3 = 3 * H;
         for (int b = first; b < end; b++)
         {
@@ -144,7 +150,8 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
             ReadOnlySpan<T> rg = g[..H], zg = g.Slice(H, H), ng = g.Slice(2 * H, H);
             var hn = new ReadOnlySpan<T>(s.PreHH + b * G3 + 2 * H, H);
             var hp = new ReadOnlySpan<T>(s.HPrev + b * H, H);
-            var dhb = new Span<T>(s.DH + b * H, H);
+            var dhb = new ReadOnlySpan<T>(s.DH + b * H, H);
+            var dhPrev = new Span<T>(s.DHPrev + b * H, H);
             var dI = new Span<T>(s.DIH + b * G3, G3);
             var dHd = new Span<T>(s.DHH + b * G3, G3);
             for (int j = 0; j < H;)
@@ -160,7 +167,7 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
                 Put(dpreR, dI, j, full); Put(dpreR, dHd, j, full);
                 Put(dpreZ, dI.Slice(H), j, full); Put(dpreZ, dHd.Slice(H), j, full);
                 Put(dpreN, dI.Slice(2 * H), j, full); Put(dpreN * r, dHd.Slice(2 * H), j, full);
-                Put(dhj * z, dhb, j, full);
+                Put(dhj * z, dhPrev, j, full);
                 j += Advance<T>(full);
             }
         }

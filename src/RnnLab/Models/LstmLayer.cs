@@ -25,12 +25,16 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
     // Projection only (P = proj_size):
     T[] cellOut = [];   // [T, B, H]  o ⊙ tanh(c_t), the input of the projection
     T[] dCellOut = [];  // [B, H]     ∂L/∂(o ⊙ tanh(c_t))
-    T[] dOutputs = [];  // [T, B, P]  ∂L/∂h_t at every step, stacked for the W_hr gradient GEMM
     PackedMatrix<T>? projectionForward;   // W_hrᵀ [H, P], packed once per forward pass
     PackedMatrix<T>? projectionBackward;  // W_hr [P, H], packed once per backward pass
+    readonly Action<int, int> forwardRows, backwardRows;  // the walks for a block of batch rows, made once
 
     public LstmLayer(int inputSize, int hiddenSize, string suffix = DefaultSuffix, int projectionSize = 0)
-        : base(CellKind.Lstm, inputSize, hiddenSize, suffix, projectionSize) { }
+        : base(CellKind.Lstm, inputSize, hiddenSize, suffix, projectionSize)
+    {
+        forwardRows = ForwardRows;
+        backwardRows = BackwardRows;
+    }
 
     bool Projects => ProjectionSize > 0;
 
@@ -51,74 +55,73 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         if (!Projects) return;
         Grow(ref cellOut, steps * bh);
         Grow(ref dCellOut, bh);
-        Grow(ref dOutputs, steps * batch * ProjectionSize);
     }
 
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
     {
-        int B = Batch, H = HiddenSize, I = InputSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize;
+        int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H;
         if (Projects) projectionForward = Gemm.PackB(Op.T, H, ProjectionSize, WeightHR!.Value, projectionForward);
         // Input projection of all steps in one GEMM: pre[t] = x[t]·W_ihᵀ + b_ih + b_hh.
         Span<T> pre = gates.AsSpan(0, Steps * B * G4);                    // [T, B, 4H]
-        Gemm.Multiply(Op.N, Op.T, Steps * B, G4, I, x, WeightIH.Value, pre, accumulate: false);
+        Gemm.Multiply(Op.N, Op.T, Steps * B, G4, InputSize, x, WeightIH.Value, pre, accumulate: false);
         Kernels.AddRowBias(pre, BiasIH.Value, BiasHH.Value, G4);
         if (c0.IsEmpty) cs.AsSpan(0, bh).Clear(); else c0.CopyTo(cs);
-        for (int t = 1; t <= Steps; t++)
-        {
-            Span<T> gt = gates.AsSpan((t - 1) * B * G4, B * G4);          // [B, 4H]
-            MultiplyRecurrent(hs.AsSpan((t - 1) * bs, bs), gt, accumulate: true);
-            // h_t = o ⊙ tanh(c_t) goes to hs directly, or to cellOut for the projection below
-            fixed (T* g = gates, c = cs, tc = tanhC, o = Projects ? cellOut : hs)
+        WalkForward(forwardRows);
+    }
+
+    /// <summary>The forward loop for batch rows [first, end), t = 1..T.</summary>
+    void ForwardRows(int first, int end)
+    {
+        int B = Batch, H = HiddenSize, P = ProjectionSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize;
+        // h_t = o ⊙ tanh(c_t) goes to hs directly, or to cellOut for the projection below
+        fixed (T* g = gates, c = cs, tc = tanhC, o = Projects ? cellOut : hs)
+            for (int t = 1; t <= Steps; t++)
             {
+                MultiplyRecurrent(first, end, hs.AsSpan((t - 1) * bs, bs), gates.AsSpan((t - 1) * B * G4, B * G4), accumulate: true);
                 var rows = new StepRows
                 {
                     Gates = g + (t - 1) * B * G4, CPrev = c + (t - 1) * bh, C = c + t * bh, TanhC = tc + (t - 1) * bh,
                     Out = o + (Projects ? (t - 1) * bh : t * bh), Hidden = H,
                 };
-                BatchRows.For(B, H, &ForwardRows, &rows);
+                ForwardStep(first, end, in rows);
+                // with a projection: h = (o ⊙ tanh(c))·W_hrᵀ, [rows, H]·[H, P] → [rows, P]
+                if (Projects)
+                    Gemm.Multiply(Op.N, end - first, cellOut.AsSpan((t - 1) * bh + first * H, (end - first) * H), projectionForward!,
+                        hs.AsSpan(t * bs + first * P, (end - first) * P), accumulate: false, BatchRows.GemmThreads(B, first, end));
             }
-            // with a projection: h = (o ⊙ tanh(c))·W_hrᵀ, [B, H]·[H, P] → [B, P]
-            if (Projects) Gemm.Multiply(Op.N, B, cellOut.AsSpan((t - 1) * bh, bh), projectionForward!, hs.AsSpan(t * bs, bs), accumulate: false);
-        }
     }
 
     protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
     {
-        int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize;
-        Span<T> dh = stateGrad.AsSpan(0, bs);                               // ∂L/∂h_t, [B, S]
-        Span<T> dcs = dc.AsSpan(0, bh);
-        dh.Clear();
-        dcs.Clear();
-        if (Projects) projectionBackward = Gemm.PackB(Op.N, ProjectionSize, H, WeightHR!.Value, projectionBackward);
+        dc.AsSpan(0, Batch * HiddenSize).Clear();
+        if (Projects) projectionBackward = Gemm.PackB(Op.N, ProjectionSize, HiddenSize, WeightHR!.Value, projectionBackward);
+        WalkBack(dOutput, truncation, backwardRows, dh0);
+        if (!dc0.IsEmpty) dc.AsSpan(0, Batch * HiddenSize).CopyTo(dc0);
+    }
+
+    /// <summary>The forward loop in reverse, t = T..1, for batch rows [first, end).</summary>
+    void BackwardRows(int first, int end)
+    {
+        int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H, bs = B * OutputSize, rows = end - first;
         // ∂L/∂(o ⊙ tanh(c_t)), [B, H]: dh itself, or through the projection
-        Span<T> dOut = Projects ? dCellOut.AsSpan(0, bh) : dh;
-        // The forward loop in reverse: t = T..1.
-        for (int t = Steps; t >= 1; t--)
-        {
-            Kernels.Add(dh, dOutput.Slice((t - 1) * bs, bs), dh);
-            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
-            if (Projects)
+        fixed (T* g = gates, c = cs, tc = tanhC, dhp = Projects ? dCellOut : stateGrads, dcp = dc, dg = dGates)
+            for (int t = Steps; t >= 1; t--)
             {
+                Span<T> dh = StateGradient(t, first, end);                 // ∂L/∂h_t, [rows, S]: carried from t+1
+                Kernels.Add(dh, OwnLossGradient(t, first, end), dh);       // + h_t's own loss term
                 // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  d(o ⊙ tanh(c)) = dh·W_hr,  dW_hr += dhᵀ·(o ⊙ tanh(c)) (in AccumulateWeightGradient)
-                dh.CopyTo(dOutputs.AsSpan((t - 1) * bs, bs));
-                Gemm.Multiply(Op.N, B, dh, projectionBackward!, dOut, accumulate: false);
-            }
-            Span<T> dgt = dGates.AsSpan((t - 1) * B * G4, B * G4);
-            fixed (T* g = gates, c = cs, tc = tanhC, dhp = Projects ? dCellOut : stateGrad, dcp = dc, dg = dGates)
-            {
-                var rows = new StepRows
+                if (Projects)
+                    Gemm.Multiply(Op.N, rows, dh, projectionBackward!, dCellOut.AsSpan(first * H, rows * H), accumulate: false, BatchRows.GemmThreads(B, first, end));
+                var step = new StepRows
                 {
                     Gates = g + (t - 1) * B * G4, CPrev = c + (t - 1) * bh, TanhC = tc + (t - 1) * bh,
-                    DH = dhp, DC = dcp, DGates = dg + (t - 1) * B * G4, Hidden = H,
+                    DH = dhp + (Projects ? 0 : t * bs), DC = dcp, DGates = dg + (t - 1) * B * G4, Hidden = H,
                 };
-                BatchRows.For(B, H, &BackwardRows, &rows);
+                BackwardStep(first, end, in step);
+                // forward: pre += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dpre·W_hh
+                if (CutsBefore(t, WalkTruncation)) { StateGradient(t - 1, first, end).Clear(); dc.AsSpan(first * H, rows * H).Clear(); }
+                else MultiplyRecurrentBackward(first, end, dGates.AsSpan((t - 1) * B * G4, B * G4), stateGrads.AsSpan((t - 1) * bs, bs), accumulate: false);
             }
-            // forward: pre += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dpre·W_hh
-            if (CutsBefore(t, truncation)) { dh.Clear(); dcs.Clear(); }
-            else MultiplyRecurrentBackward(dgt, dh, accumulate: false);
-        }
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        if (!dc0.IsEmpty) dcs.CopyTo(dc0);
     }
 
     // The input and hidden sides of every gate see the same pre-activation: one gradient for both.
@@ -134,10 +137,10 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         if (part > 3 || !Projects) throw new ArgumentOutOfRangeException(nameof(part), $"weight-gradient part must be in [0, {WeightGradientParts}), got {part}");
         // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  dW_hr += dhᵀ·(o ⊙ tanh(c)) over all steps
         int TB = Steps * Batch;
-        Gemm.Multiply(Op.T, Op.N, ProjectionSize, HiddenSize, TB, dOutputs.AsSpan(0, TB * ProjectionSize), cellOut.AsSpan(0, TB * HiddenSize), WeightHR!.Grad, accumulate: true);
+        Gemm.Multiply(Op.T, Op.N, ProjectionSize, HiddenSize, TB, stateGrads.AsSpan(Batch * ProjectionSize, TB * ProjectionSize), cellOut.AsSpan(0, TB * HiddenSize), WeightHR!.Grad, accumulate: true);
     }
 
-    /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
+    /// <summary>One time step's rows: pointers into arrays the caller keeps pinned.</summary>
     struct StepRows
     {
         public T* Gates;   // [B, 4H]  pre-activations in (forward: activated in place), i f g o
@@ -152,9 +155,8 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
     }
 
     /// <summary>i, f, g, o activated; c = f ⊙ c_prev + i ⊙ g; h = o ⊙ tanh(c), for rows [first, end).</summary>
-    static void ForwardRows(int first, int end, void* state)
+    static void ForwardStep(int first, int end, in StepRows s)
     {
-        ref readonly StepRows s = ref *(StepRows*)state;
         int H = s.Hidden, G4 = 4 * H;
         for (int b = first; b < end; b++)
         {
@@ -178,10 +180,9 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         }
     }
 
-    /// <summary>The mirror of <see cref="ForwardRows"/>: the gate pre-activations' gradients and ∂L/∂c_{t−1}, for rows [first, end).</summary>
-    static void BackwardRows(int first, int end, void* state)
+    /// <summary>The mirror of <see cref="ForwardStep"/>: the gate pre-activations' gradients and ∂L/∂c_{t−1}, for rows [first, end).</summary>
+    static void BackwardStep(int first, int end, in StepRows s)
     {
-        ref readonly StepRows s = ref *(StepRows*)state;
         int H = s.Hidden, G4 = 4 * H;
         for (int b = first; b < end; b++)
         {

@@ -16,9 +16,10 @@ namespace RnnLab.Models;
 /// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT), in two
 /// halves a stack may run apart: <see cref="BackwardThroughTime"/> (the recurrence, and dx for the layer below) and
 /// <see cref="AccumulateWeightGradients"/> (the weight gradients over all T·B rows, which only the optimizer reads).
-/// Buffers grow to the largest (T, B) seen and are then reused: a training step allocates nothing.
+/// Buffers grow to the largest (T, B) seen and are then reused: a training step allocates no buffer.
+/// The walks through time, forward and back, split by batch rows between the threads (<see cref="BatchRows"/>).
 /// </summary>
-public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public CellKind Kind { get; }
     public int InputSize { get; }
@@ -45,7 +46,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
 
     protected T[] xs = [];          // [T, B, I]    the input, kept for the weight gradient
     protected T[] hs = [];          // [T+1, B, S]  h_0..h_T; h_t lives at row t
-    protected T[] stateGrad = [];   // [B, S]       ∂L/∂h_t carried backwards during BPTT
+    protected T[] stateGrads = [];  // [T+1, B, S]  ∂L/∂h_t during BPTT: row t gets what step t+1 sends back, then h_t's own loss term
     protected double[] probe = [];  // [T]          ‖∂L/∂h_t‖₂ for t = 1..T (index t-1), in double: a float32 norm overflows before its entries do
     PackedMatrix<T>? weightHHForward;  // W_hhᵀ packed once per forward pass: every step multiplies by it
     PackedMatrix<T>? weightHHBackward; // W_hh packed once per backward pass
@@ -116,7 +117,7 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         Grow(ref xs, x.Length);
         x.CopyTo(xs);
         Grow(ref hs, (steps + 1) * bs);
-        Grow(ref stateGrad, bs);
+        Grow(ref stateGrads, (steps + 1) * bs);
         if (probe.Length < steps) probe = new double[steps];
         EnsureBuffers(steps, batch);
         if (h0.IsEmpty) hs.AsSpan(0, bs).Clear(); else h0.CopyTo(hs);
@@ -207,17 +208,78 @@ public abstract class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
-    /// <summary>The one GEMM inside the forward loop: pre (+)= h_{t-1}·W_hhᵀ, [B, S]·[S, G·H] → [B, G·H].</summary>
+    /// <summary>
+    /// The one GEMM inside the forward loop, for batch rows [first, end): pre (+)= h_{t-1}·W_hhᵀ,
+    /// [rows, S]·[S, G·H] → [rows, G·H]. <paramref name="hPrev"/> and <paramref name="pre"/> are whole steps, [B, S] and [B, G·H].
+    /// </summary>
     /// <remarks>Not inlined (one call per step costs nothing next to the GEMM), so a profile names the in-loop GEMMs apart
     /// from the whole-sequence ones (bench/step_profile.sh).</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    protected void MultiplyRecurrent(ReadOnlySpan<T> hPrev, Span<T> pre, bool accumulate)
-        => Gemm.Multiply(Op.N, Batch, hPrev, weightHHForward!, pre, accumulate);
+    protected void MultiplyRecurrent(int first, int end, ReadOnlySpan<T> hPrev, Span<T> pre, bool accumulate)
+    {
+        int S = OutputSize, G = Gates * HiddenSize;
+        Gemm.Multiply(Op.N, end - first, hPrev.Slice(first * S, (end - first) * S), weightHHForward!, pre.Slice(first * G, (end - first) * G),
+            accumulate, BatchRows.GemmThreads(Batch, first, end));
+    }
 
-    /// <summary>Its mirror in the backward loop: dh_{t-1} (+)= dpre·W_hh, [B, G·H]·[G·H, S] → [B, S].</summary>
+    /// <summary>Its mirror in the backward loop, for batch rows [first, end): dh_{t-1} (+)= dpre·W_hh, [rows, G·H]·[G·H, S] → [rows, S].</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    protected void MultiplyRecurrentBackward(ReadOnlySpan<T> dPre, Span<T> dhPrev, bool accumulate)
-        => Gemm.Multiply(Op.N, Batch, dPre, weightHHBackward!, dhPrev, accumulate);
+    protected void MultiplyRecurrentBackward(int first, int end, ReadOnlySpan<T> dPre, Span<T> dhPrev, bool accumulate)
+    {
+        int S = OutputSize, G = Gates * HiddenSize;
+        Gemm.Multiply(Op.N, end - first, dPre.Slice(first * G, (end - first) * G), weightHHBackward!, dhPrev.Slice(first * S, (end - first) * S),
+            accumulate, BatchRows.GemmThreads(Batch, first, end));
+    }
+
+    /// <summary>Rows [first, end) of ∂L/∂h_t [B, S] in the walk back through time (row t of <see cref="stateGrads"/>), t = 0..T.</summary>
+    protected Span<T> StateGradient(int t, int first, int end)
+    {
+        int S = OutputSize;
+        return stateGrads.AsSpan((t * Batch + first) * S, (end - first) * S);
+    }
+
+    /// <summary>Rows [first, end) of h_t's own loss term ∂L/∂h_t [B, S], t = 1..T, during <see cref="WalkBack"/>.</summary>
+    protected ReadOnlySpan<T> OwnLossGradient(int t, int first, int end)
+    {
+        int S = OutputSize;
+        return new ReadOnlySpan<T>(ownLossGradients + ((nint)(t - 1) * Batch + first) * S, (end - first) * S);
+    }
+
+    /// <summary>The truncation k of the running <see cref="WalkBack"/> (0 = full BPTT).</summary>
+    protected int WalkTruncation { get; private set; }
+
+    T* ownLossGradients;  // dOutput [T, B, S], pinned for the length of a WalkBack (a span cannot be handed to other threads)
+
+    /// <summary>
+    /// The walk back through time, split by batch rows: <paramref name="rows"/>(first, end) walks rows [first, end) from
+    /// t = T down to 1, adding each step's <see cref="OwnLossGradient"/> to the carried <see cref="StateGradient"/> and
+    /// writing the one it sends to t−1. Row T starts at zero; afterwards the probe ‖∂L/∂h_t‖₂ is taken over the whole batch
+    /// from every step's stored gradient, and dh0 copied out when asked for.
+    /// </summary>
+    protected void WalkBack(ReadOnlySpan<T> dOutput, int truncation, Action<int, int> rows, Span<T> dh0)
+    {
+        int bs = Batch * OutputSize;
+        stateGrads.AsSpan(Steps * bs, bs).Clear();
+        fixed (T* d = dOutput)
+        {
+            ownLossGradients = d;
+            WalkTruncation = truncation;
+            try { WalkForward(rows); }
+            finally { ownLossGradients = null; }
+        }
+        for (int t = 1; t <= Steps; t++) probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(stateGrads.AsSpan(t * bs, bs)));
+        if (!dh0.IsEmpty) stateGrads.AsSpan(0, bs).CopyTo(dh0);
+    }
+
+    /// <summary>The forward walk through time, split by batch rows: <paramref name="rows"/>(first, end) runs rows [first, end) for t = 1..T.</summary>
+    protected void WalkForward(Action<int, int> rows)
+    {
+        if (WalksSplitByRows) BatchRows.For(Batch, (long)Steps * Batch * Gates * HiddenSize, rows);
+        else rows(0, Batch);
+    }
+
+    /// <summary>False for a cell whose walk reduces over the batch rows as it goes: it then walks all rows on one thread.</summary>
+    protected virtual bool WalksSplitByRows => true;
 
     /// <summary>True when the gradient must not cross from step t back to step t-1 under truncation k.</summary>
     protected static bool CutsBefore(int t, int truncation) => truncation > 0 && t > 1 && (t - 1) % truncation == 0;

@@ -11,6 +11,7 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
     public Nonlinearity Nonlinearity { get; }
 
     T[] dz = [];     // [T, B, H]  ∂L/∂z_t, z_t the pre-activation; stacked for the weight-gradient GEMMs
+    readonly Action<int, int> forwardRows, backwardRows;  // the walks for a block of batch rows, made once
 
     public RnnLayer(int inputSize, int hiddenSize, Nonlinearity nonlinearity = Nonlinearity.Tanh, string suffix = DefaultSuffix)
         : base(CellKind.Rnn, inputSize, hiddenSize, suffix)
@@ -18,6 +19,8 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         if (nonlinearity is not (Nonlinearity.Tanh or Nonlinearity.Relu))
             throw new ArgumentException($"an Elman RNN takes tanh or relu, not {nonlinearity} (modReLU is expRNN's)", nameof(nonlinearity));
         Nonlinearity = nonlinearity;
+        forwardRows = ForwardRows;
+        backwardRows = BackwardRows;
     }
 
     /// <summary>∂L/∂z_t of the last backward pass, [T, B, H] (the regulariser of <see cref="FlowRegularizer"/> reads it).</summary>
@@ -32,76 +35,51 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         Span<T> z = hs.AsSpan(bh, TB * H);                                 // [T, B, H]
         Gemm.Multiply(Op.N, Op.T, TB, H, I, x, WeightIH.Value, z, accumulate: false);
         Kernels.AddRowBias(z, BiasIH.Value, BiasHH.Value, H);
+        WalkForward(forwardRows);
+    }
+
+    /// <summary>The forward loop for batch rows [first, end): h_t = act(z_t + h_{t−1}·W_hhᵀ), t = 1..T.</summary>
+    void ForwardRows(int first, int end)
+    {
+        int B = Batch, H = HiddenSize, bh = B * H;
+        bool relu = Nonlinearity == Nonlinearity.Relu;
         for (int t = 1; t <= Steps; t++)
         {
             Span<T> ht = hs.AsSpan(t * bh, bh);                            // [B, H]
-            MultiplyRecurrent(hs.AsSpan((t - 1) * bh, bh), ht, accumulate: true);
-            fixed (T* h = hs)
+            MultiplyRecurrent(first, end, hs.AsSpan((t - 1) * bh, bh), ht, accumulate: true);
+            for (int b = first; b < end; b++)
             {
-                var rows = new StepRows { Ht = h + t * bh, Relu = Nonlinearity == Nonlinearity.Relu, Hidden = H };
-                BatchRows.For(B, H, &ForwardRows, &rows);
+                Span<T> h = ht.Slice(b * H, H);
+                if (relu) Kernels.Relu(h, h); else Kernels.Tanh(h, h);
             }
         }
     }
 
     protected override void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation)
+        => WalkBack(dOutput, truncation, backwardRows, dh0);
+
+    /// <summary>The forward loop in reverse, t = T..1, for batch rows [first, end).</summary>
+    void BackwardRows(int first, int end)
     {
         int B = Batch, H = HiddenSize, bh = B * H;
-        Span<T> dh = stateGrad.AsSpan(0, bh);                                // ∂L/∂h_t, [B, H]
-        dh.Clear();
-        // The forward loop in reverse: t = T..1.
+        bool relu = Nonlinearity == Nonlinearity.Relu;
         for (int t = Steps; t >= 1; t--)
         {
-            Kernels.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);           // own loss term + carried from t+1
-            probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(dh));
+            Span<T> dh = StateGradient(t, first, end);                     // ∂L/∂h_t, [rows, H]: carried from t+1
+            Kernels.Add(dh, OwnLossGradient(t, first, end), dh);           // + h_t's own loss term
             Span<T> dzt = dz.AsSpan((t - 1) * bh, bh);
-            fixed (T* h = hs, dhp = stateGrad, dzp = dz)
+            for (int b = first; b < end; b++)
             {
-                var rows = new StepRows { Ht = h + t * bh, DH = dhp, DZ = dzp + (t - 1) * bh, Relu = Nonlinearity == Nonlinearity.Relu, Hidden = H };
-                BatchRows.For(B, H, &BackwardRows, &rows);
+                ReadOnlySpan<T> h = hs.AsSpan(t * bh + b * H, H), dhb = dh.Slice((b - first) * H, H);
+                // forward: h = tanh(z)  →  dz = dh·(1 − h²);   h = relu(z)  →  dz = dh·[h > 0]
+                if (relu) Kernels.ReluBackward(h, dhb, dzt.Slice(b * H, H)); else Kernels.TanhBackward(h, dhb, dzt.Slice(b * H, H));
             }
             // forward: z += h_{t-1}·W_hhᵀ  →  dh_{t-1} = dz·W_hh
-            if (CutsBefore(t, truncation)) dh.Clear();
-            else MultiplyRecurrentBackward(dzt, dh, accumulate: false);
+            if (CutsBefore(t, WalkTruncation)) StateGradient(t - 1, first, end).Clear();
+            else MultiplyRecurrentBackward(first, end, dzt, stateGrads.AsSpan((t - 1) * bh, bh), accumulate: false);
         }
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
     }
 
     protected override ReadOnlySpan<T> InputSideGateGradients => PreActivationGradients;
     protected override ReadOnlySpan<T> HiddenSideGateGradients => PreActivationGradients;
-
-    /// <summary>One time step's rows for <see cref="BatchRows"/>: pointers into arrays the caller keeps pinned for the call.</summary>
-    struct StepRows
-    {
-        public T* Ht;   // [B, H]  z_t in, h_t = act(z_t) out (forward); h_t (backward)
-        public T* DH;   // [B, H]  ∂L/∂h_t (backward)
-        public T* DZ;   // [B, H]  ∂L/∂z_t (backward)
-        public bool Relu;
-        public int Hidden;
-    }
-
-    /// <summary>h = act(z) in place, for rows [first, end).</summary>
-    static void ForwardRows(int first, int end, void* state)
-    {
-        ref readonly StepRows s = ref *(StepRows*)state;
-        for (int b = first; b < end; b++)
-        {
-            var h = new Span<T>(s.Ht + b * s.Hidden, s.Hidden);
-            if (s.Relu) Kernels.Relu(h, h); else Kernels.Tanh(h, h);
-        }
-    }
-
-    /// <summary>The mirror of <see cref="ForwardRows"/>: ∂L/∂z_t, for rows [first, end).</summary>
-    static void BackwardRows(int first, int end, void* state)
-    {
-        ref readonly StepRows s = ref *(StepRows*)state;
-        for (int b = first; b < end; b++)
-        {
-            var h = new ReadOnlySpan<T>(s.Ht + b * s.Hidden, s.Hidden);
-            var dh = new ReadOnlySpan<T>(s.DH + b * s.Hidden, s.Hidden);
-            var dz = new Span<T>(s.DZ + b * s.Hidden, s.Hidden);
-            // forward: h = tanh(z)  →  dz = dh·(1 − h²);   h = relu(z)  →  dz = dh·[h > 0]
-            if (s.Relu) Kernels.ReluBackward(h, dh, dz); else Kernels.TanhBackward(h, dh, dz);
-        }
-    }
 }

@@ -28,7 +28,7 @@ public class StackBackwardOverlapTests
         rng.FillUniform<float>(dOutput, -1, 1);
 
         long savedSplit = Gemm.MinWorkToSplit;
-        int savedRows = BatchRows.MinWork;
+        long savedRows = BatchRows.MinWork;
         bool savedBackOff = Parallelism.BackOff;
         try
         {
