@@ -18,9 +18,7 @@ namespace RnnLab.Models;
 /// <item>initial states h_0 [L·D, B, S] and c_0 [L·D, B, H] as PyTorch's, entry l·D + d</item>
 /// </list>
 /// <see cref="Forward"/> calls each layer's forward from the bottom up; <see cref="Backward"/> calls their backward in
-/// the mirror order, top down, handing each layer's input gradient to the layer below. A layer's backward comes in
-/// two halves (<see cref="RecurrentLayer{T}.BackwardThroughTime"/>, <see cref="RecurrentLayer{T}.AccumulateWeightGradients"/>):
-/// the second is needed only by the optimizer, so it runs beside the next layer down's walk through time.
+/// the mirror order, top down, handing each layer's input gradient to the layer below.
 /// </summary>
 public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -72,10 +70,8 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     bool wantH0, wantC0;
     // What the directions' parts work on, and the parts themselves (made once: a step allocates no delegate).
     int currentLayer, currentTruncation;
-    int walksRunning;                // directions of the current layer still walking back through time
-    readonly bool[] pendingDone;     // [D·parts]  which weight-gradient parts of the layer above ran beside the walks
     bool currentNeedsInput;
-    readonly Action<int> forwardDirection, backwardPart, weightGradientsOfDirection;
+    readonly Action<int> forwardDirection, backwardDirection, weightGradientsOfDirection;
 
     /// <summary>A stack of <paramref name="numLayers"/> layers of the given kind, PyTorch's constructor arguments.</summary>
     public RecurrentStack(CellKind kind, int inputSize, int hiddenSize, int numLayers = 1, bool bidirectional = false,
@@ -105,8 +101,7 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         dInputs = [.. Enumerable.Range(0, numLayers).Select(_ => Array.Empty<T>())];
         Parameters = [.. layers.SelectMany(l => l.Parameters)];
         forwardDirection = ForwardDirection;
-        backwardPart = BackwardPart;
-        pendingDone = new bool[directions * layers[0].WeightGradientParts];
+        backwardDirection = BackwardDirection;
         weightGradientsOfDirection = WeightGradientsOfDirection;
     }
 
@@ -196,12 +191,9 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     /// not empty. Truncation k as in <see cref="RecurrentLayer{T}.Backward"/>, applied in every layer: the chunks are
     /// the same steps in every layer, so the gradient never leaves a chunk. It is defined for one direction only.
     /// <para>
-    /// The weight gradients of layer l (GEMMs over all T·B rows) wait to run beside layer l−1's walk back through time,
-    /// so the walk's small in-loop GEMMs ([B, ·] per step) run on one thread without a fork per step while the other
-    /// thread makes weight gradients: the parts are claimed by whichever thread is free (<see cref="Parallelism.ForEach"/>)
-    /// until the walk ends, and those left then run after it, split between the threads. A GEMM's result does not
-    /// depend on its thread count and each part writes its own tensors, so every number is the one a layer-by-layer
-    /// backward computes, at any thread count.
+    /// The two directions of a layer run side by side when there are threads to spare (<see cref="Parallelism.ForEach"/>);
+    /// a lone direction's walk splits its batch rows between the threads instead (<see cref="BatchRows"/>), and its weight
+    /// gradients split each GEMM. Every number is the one a layer-by-layer backward on one thread computes.
     /// </para>
     /// </summary>
     public void Backward(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
@@ -226,14 +218,10 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
             for (int d = 0; d < Directions; d++) Deinterleave(dOut, d);
             bool needInput = l > 0 || !dx.IsEmpty;
             (currentLayer, currentNeedsInput, currentTruncation) = (l, needInput, truncation);
-            // Layer l's directions through time, and beside them the weight-gradient parts of layer l+1 while a walk
-            // still runs; the parts left when the walks end run after them, each GEMM split between the threads.
-            int pendingParts = l + 1 < NumLayers ? Directions * layers[0].WeightGradientParts : 0;
-            walksRunning = Directions;
-            Array.Clear(pendingDone);
-            Parallelism.ForEach(Directions + pendingParts, backwardPart);
-            for (int q = 0; q < pendingParts; q++)
-                if (!pendingDone[q]) AccumulatePendingPart(q);
+            // Each direction's walk back through time (alone, it splits its batch rows between the threads), then the
+            // weight gradients over all T·B rows (alone, each GEMM splits between the threads).
+            Parallelism.ForEach(Directions, backwardDirection);
+            Parallelism.ForEach(Directions, weightGradientsOfDirection);
             if (!needInput) break;
             Span<T> dIn;                                                    // ∂L/∂(input of layer l), [T, B, I or D·S]
             if (l > 0) { Grow(ref dInputs[l], size); dIn = dInputs[l].AsSpan(0, size); }
@@ -246,10 +234,6 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
             if (droppedLastForward) dropouts[l - 1].Backward(dIn, dIn);
             dOut = dIn;
         }
-        // The bottom layer's weight gradients have no walk to run beside: each direction's on its own thread, and
-        // with one direction its GEMMs split between the threads.
-        currentLayer = 0;
-        Parallelism.ForEach(Directions, weightGradientsOfDirection);
         if (wantH0) dInitialH.AsSpan(0, dh0.Length).CopyTo(dh0);
         if (wantC0) dInitialC.AsSpan(0, dc0.Length).CopyTo(dc0);
     }
@@ -263,32 +247,6 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     public const string TruncationNeedsOneDirection = "works in chunks of k steps from the start of the sequence, each carrying its state forward; " +
         "a reverse direction starts at x_T, so it needs the whole sequence before its first step and has no chunked form (PyTorch has none either): " +
         "use full BPTT or one direction";
-
-    /// <summary>
-    /// Part p of a backward round: p &lt; D is direction p of the current layer through time; the rest are the weight-gradient
-    /// parts of the layer above, direction by direction.
-    /// </summary>
-    void BackwardPart(int p)
-    {
-        if (p < Directions)
-        {
-            BackwardDirection(p);
-            Interlocked.Decrement(ref walksRunning);
-            return;
-        }
-        int q = p - Directions;
-        // Once no walk runs, a thread that took this part would leave the others idle: leave it to run split after the round.
-        if (Volatile.Read(ref walksRunning) == 0) return;
-        AccumulatePendingPart(q);
-        pendingDone[q] = true;
-    }
-
-    /// <summary>Weight-gradient part q of the layer above the current one: direction q / parts, part q % parts.</summary>
-    void AccumulatePendingPart(int q)
-    {
-        int parts = layers[0].WeightGradientParts;
-        layers[(currentLayer + 1) * Directions + q / parts].AccumulateWeightGradient(q % parts);
-    }
 
     void WeightGradientsOfDirection(int d) => layers[currentLayer * Directions + d].AccumulateWeightGradients();
 
