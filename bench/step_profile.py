@@ -19,19 +19,22 @@ def phase(frames):
         for caller, name in (("MultiplyRecurrentBackward", "GEMM in the backward loop: dh = dpre·W_hh"),
                              ("MultiplyRecurrent", "GEMM in the forward loop: h·W_hhᵀ"),
                              ("AccumulateWeightGradient", "GEMM weight gradients dW_ih, dW_hh (whole sequence)"),
-                             ("AccumulateParameterGradients", "GEMM input gradient dx = dpre·W_ih (whole sequence)"),
-                             ("ForwardSequence", "GEMM input projection x·W_ihᵀ (whole sequence; W_hr with proj_size)"),
-                             ("BackwardSequence", "GEMM W_hr backward (proj_size)"),
+                             ("BackwardRows", "GEMM through W_hr in the backward loop (proj_size)"),
+                             ("ForwardRows", "GEMM through W_hr in the forward loop (proj_size)"),
+                             ("BackwardThroughTime", "GEMM input gradient dx = dpre·W_ih (whole sequence)"),
+                             ("ForwardSequence", "GEMM input projection x·W_ihᵀ (whole sequence)"),
                              ("Readout", "GEMM readout"),
                              ("WorkerLoop", "GEMM on a worker thread (its caller is on the other thread)")):
             if caller in stack:
                 return name + pack
         return "GEMM elsewhere" + pack
-    # The bodies a fork runs on the caller and the workers alike (a part's frames sit under Parallelism's).
+    # The bodies a fork runs on the caller and the workers alike (a part's frames sit under Parallelism's). The walks
+    # through time (ForwardRows, BackwardRows: one block of batch rows each) hold the in-loop GEMMs named above and the
+    # point-wise arithmetic of every step.
     for body, name in (("AddColumnSums", "bias gradients (column sums)"),
                        ("AddRowBias", "bias rows added"),
-                       ("BackwardRows", "point-wise gate arithmetic, backward"),
-                       ("ForwardRows", "point-wise gate arithmetic, forward")):
+                       ("BackwardRows", "point-wise arithmetic, backward walk (gates, and each step's own loss term added)"),
+                       ("ForwardRows", "point-wise gate arithmetic, forward walk")):
         if body in stack:
             return name
     if "WorkerLoop" in stack:
@@ -44,8 +47,9 @@ def phase(frames):
                          ("AddColumnSums", "bias gradients (column sums)"),
                          ("AddRowBias", "bias rows added"),
                          ("Adam", "clip + Adam"), ("Clipping", "clip + Adam"),
-                         ("BackwardSequence", "point-wise gate arithmetic, backward"),
-                         ("ForwardSequence", "point-wise gate arithmetic, forward"),
+                         ("WalkBack", "probe ‖∂L/∂h_t‖ and dh0, after the backward walk"),
+                         ("BackwardSequence", "point-wise arithmetic, backward walk (gates, and each step's own loss term added)"),
+                         ("ForwardSequence", "point-wise gate arithmetic, forward walk"),
                          ("Interleave", "stack: directions interleaved / copied"),
                          ("ReverseTime", "stack: directions interleaved / copied"),
                          ("RecurrentStack", "stack: layer inputs and gradients copied"),
