@@ -21,9 +21,9 @@ def phase(frames):
                              ("AccumulateWeightGradient", "GEMM weight gradients dW_ih, dW_hh (whole sequence)"),
                              ("BackwardRows", "GEMM through W_hr in the backward loop (proj_size)"),
                              ("ForwardRows", "GEMM through W_hr in the forward loop (proj_size)"),
-                             ("BackwardThroughTime", "GEMM input gradient dx = dpre·W_ih (whole sequence)"),
                              ("ForwardSequence", "GEMM input projection x·W_ihᵀ (whole sequence)"),
                              ("Readout", "GEMM readout"),
+                             ("RecurrentLayer`1[System.Single]::Backward(", "GEMM input gradient dx = dpre·W_ih (whole sequence)"),
                              ("WorkerLoop", "GEMM on a worker thread (its caller is on the other thread)")):
             if caller in stack:
                 return name + pack

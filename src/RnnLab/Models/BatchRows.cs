@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using RnnLab.Numerics;
 
 namespace RnnLab.Models;
@@ -11,7 +12,7 @@ namespace RnnLab.Models;
 /// long as the step's arithmetic. A row's numbers come from the same kernel calls whichever block holds it (a GEMM
 /// computes each row of C the same way for any number of rows), so the result does not depend on the thread count.
 /// </summary>
-internal static class BatchRows
+internal static unsafe class BatchRows
 {
     /// <summary>Rows × width × steps below which a walk stays on one thread.</summary>
     internal static long MinWork = 2048;
@@ -26,12 +27,33 @@ internal static class BatchRows
     /// <summary>
     /// Runs <paramref name="block"/>(first, end) over the blocks of <see cref="Parts"/>(<paramref name="batch"/>,
     /// <paramref name="work"/>) on the caller and the workers; with one block, on the caller alone.
+    /// An exception in a block is rethrown on the caller once every block has ended. Allocates nothing: a training
+    /// step makes no garbage.
     /// </summary>
     internal static void For(int batch, long work, Action<int, int> block)
     {
         int parts = Parts(batch, work);
         if (parts == 1) { block(0, batch); return; }
-        Parallelism.ForEach(parts, p => block((int)((long)batch * p / parts), (int)((long)batch * (p + 1) / parts)));
+        GCHandle handle = GCHandle.Alloc(block);
+        try
+        {
+            var job = new Job { Block = GCHandle.ToIntPtr(handle), Batch = batch, Parts = parts };
+            Parallelism.For(parts, &RunBlock, &job);
+        }
+        finally { handle.Free(); }
+    }
+
+    struct Job
+    {
+        public nint Block;   // a GCHandle to the Action<int, int>
+        public int Batch, Parts;
+    }
+
+    static void RunBlock(int part, void* state)
+    {
+        ref readonly Job job = ref *(Job*)state;
+        var block = (Action<int, int>)GCHandle.FromIntPtr(job.Block).Target!;
+        block((int)((long)job.Batch * part / job.Parts), (int)((long)job.Batch * (part + 1) / job.Parts));
     }
 
     /// <summary>

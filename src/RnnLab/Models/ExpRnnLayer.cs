@@ -142,13 +142,10 @@ public sealed class ExpRnnLayer<T> : RecurrentLayer<T> where T : unmanaged, IFlo
     protected override ReadOnlySpan<T> InputSideGateGradients => dz.AsSpan(0, Steps * Batch * HiddenSize);
     protected override ReadOnlySpan<T> HiddenSideGateGradients => InputSideGateGradients;
 
-    /// <summary>One part: W_hh's gradient is handed on to A once the three common parts have made it.</summary>
-    public override int WeightGradientParts => 1;
-
-    public override void AccumulateWeightGradient(int part)
+    /// <summary>W_hh's gradient is handed on to A once the common weight gradients have made it.</summary>
+    protected override void AccumulateWeightGradients()
     {
-        if (part != 0) throw new ArgumentOutOfRangeException(nameof(part), $"expRNN's weight gradients are one part, got part {part}");
-        for (int common = 0; common < base.WeightGradientParts; common++) base.AccumulateWeightGradient(common);
+        base.AccumulateWeightGradients();
         if (Nonlinearity == Nonlinearity.ModRelu)
         {
             BiasIH.Grad.AsSpan().Clear();                                   // z has no biases with modReLU

@@ -109,7 +109,7 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
             {
                 Span<T> dh = StateGradient(t, first, end);                 // ∂L/∂h_t, [rows, S]: carried from t+1
                 Kernels.Add(dh, OwnLossGradient(t, first, end), dh);       // + h_t's own loss term
-                // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  d(o ⊙ tanh(c)) = dh·W_hr,  dW_hr += dhᵀ·(o ⊙ tanh(c)) (in AccumulateWeightGradient)
+                // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  d(o ⊙ tanh(c)) = dh·W_hr,  dW_hr += dhᵀ·(o ⊙ tanh(c)) (in AccumulateWeightGradients)
                 if (Projects)
                     Gemm.Multiply(Op.N, rows, dh, projectionBackward!, dCellOut.AsSpan(first * H, rows * H), accumulate: false, BatchRows.GemmThreads(B, first, end));
                 var step = new StepRows
@@ -128,13 +128,11 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
     protected override ReadOnlySpan<T> InputSideGateGradients => dGates.AsSpan(0, Steps * Batch * 4 * HiddenSize);
     protected override ReadOnlySpan<T> HiddenSideGateGradients => InputSideGateGradients;
 
-    /// <summary>With a projection, a fourth part: W_hr's.</summary>
-    public override int WeightGradientParts => Projects ? 4 : 3;
-
-    public override void AccumulateWeightGradient(int part)
+    /// <summary>With a projection, W_hr's gradient too.</summary>
+    protected override void AccumulateWeightGradients()
     {
-        if (part < 3) { base.AccumulateWeightGradient(part); return; }
-        if (part > 3 || !Projects) throw new ArgumentOutOfRangeException(nameof(part), $"weight-gradient part must be in [0, {WeightGradientParts}), got {part}");
+        base.AccumulateWeightGradients();
+        if (!Projects) return;
         // forward: h = (o ⊙ tanh(c))·W_hrᵀ  →  dW_hr += dhᵀ·(o ⊙ tanh(c)) over all steps
         int TB = Steps * Batch;
         Gemm.Multiply(Op.T, Op.N, ProjectionSize, HiddenSize, TB, stateGrads.AsSpan(Batch * ProjectionSize, TB * ProjectionSize), cellOut.AsSpan(0, TB * HiddenSize), WeightHR!.Grad, accumulate: true);

@@ -13,9 +13,8 @@ namespace RnnLab.Models;
 /// <c>weight_hr_l0</c> [P, H] (projection only); the suffix is the layer's place in a stack (<c>l1</c>, <c>l0_reverse</c>)</item>
 /// <item>input x [T, B, I]; states h_0 [B, S], c_0 [B, H] (empty span = zero); outputs h_1..h_T [T, B, S]</item>
 /// </list>
-/// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT), in two
-/// halves a stack may run apart: <see cref="BackwardThroughTime"/> (the recurrence, and dx for the layer below) and
-/// <see cref="AccumulateWeightGradients"/> (the weight gradients over all T·B rows, which only the optimizer reads).
+/// <see cref="Forward"/> keeps every step's activations; <see cref="Backward"/> walks them in reverse once (BPTT), then
+/// makes dx and the weight gradients over all T·B rows at once.
 /// Buffers grow to the largest (T, B) seen and are then reused: a training step allocates no buffer.
 /// The walks through time, forward and back, split by batch rows between the threads (<see cref="BatchRows"/>).
 /// </summary>
@@ -135,18 +134,6 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     /// </summary>
     public void Backward(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
     {
-        BackwardThroughTime(dOutput, dx, dh0, dc0, truncation);
-        AccumulateWeightGradients();
-    }
-
-    /// <summary>
-    /// The first half of <see cref="Backward"/>, what the layer below waits for: the walk back through time, which
-    /// leaves ∂L/∂(gate pre-activations) of every step stacked for <see cref="AccumulateWeightGradients"/>, then dx,
-    /// dh0 and dc0. The bias and weight gradients are not touched until that second half runs (before the next
-    /// forward or backward pass of this layer).
-    /// </summary>
-    public void BackwardThroughTime(ReadOnlySpan<T> dOutput, Span<T> dx = default, Span<T> dh0 = default, Span<T> dc0 = default, int truncation = 0)
-    {
         int bs = Batch * OutputSize;
         if (Steps == 0) throw new InvalidOperationException("Backward called before Forward");
         if (dOutput.Length != Steps * bs) throw new ArgumentException($"dOutput has {dOutput.Length} values, expected [T={Steps}, B={Batch}, S={OutputSize}]");
@@ -158,53 +145,35 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
         BackwardSequence(dOutput, dh0, dc0, truncation);
         // forward: pre_ih = x·W_ihᵀ + b_ih  →  dx = dpre_ih·W_ih
         if (!dx.IsEmpty) Gemm.Multiply(Op.N, Op.N, Steps * Batch, InputSize, Gates * HiddenSize, InputSideGateGradients, WeightIH.Value, dx, accumulate: false);
-    }
-
-    /// <summary>The second half of <see cref="Backward"/>: every part of <see cref="AccumulateWeightGradient"/>, one after another.</summary>
-    public void AccumulateWeightGradients()
-    {
-        for (int part = 0; part < WeightGradientParts; part++) AccumulateWeightGradient(part);
+        AccumulateWeightGradients();
     }
 
     /// <summary>
-    /// How many independent parts <see cref="AccumulateWeightGradients"/> is made of: each writes its own tensors' gradients,
-    /// so parts may run on different threads in any order, and each computes exactly what it computes alone.
+    /// The weight gradients of the last backward walk, accumulated (+=) from the gate gradients it stacked over all
+    /// T·B rows: W_ih, W_hh and both biases; a cell with more tensors adds its own.
     /// </summary>
-    public virtual int WeightGradientParts => 3;
-
-    /// <summary>
-    /// One part of the weight gradients of the last <see cref="BackwardThroughTime"/>, accumulated (+=) from the gate
-    /// gradients it stacked over all T·B rows: 0 = W_ih, 1 = W_hh, 2 = both biases; a cell with more tensors adds parts.
-    /// </summary>
-    public virtual void AccumulateWeightGradient(int part)
+    protected virtual void AccumulateWeightGradients()
     {
         int TB = Steps * Batch, gh = Gates * HiddenSize;
         ReadOnlySpan<T> dGatesIH = InputSideGateGradients, dGatesHH = HiddenSideGateGradients;
-        switch (part)
+        // forward: pre_ih = x·W_ihᵀ + b_ih  →  dW_ih += dpre_ihᵀ·x
+        AddWeightGradient(dGatesIH, xs.AsSpan(0, TB * InputSize), InputSize, WeightIH.Grad, ref weightGradScratch);
+        // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1}
+        AddWeightGradient(dGatesHH, hs.AsSpan(0, TB * OutputSize), OutputSize, WeightHH.Grad, ref weightGradScratch);
+        if (dGatesIH == dGatesHH)
         {
-            case 0:
-                // forward: pre_ih = x·W_ihᵀ + b_ih  →  dW_ih += dpre_ihᵀ·x
-                AddWeightGradient(dGatesIH, xs.AsSpan(0, TB * InputSize), InputSize, WeightIH.Grad, ref inputWeightGradScratch);
-                break;
-            case 1:
-                // forward: pre_hh = h_{t-1}·W_hhᵀ + b_hh  →  dW_hh += dpre_hhᵀ·h_{t-1}
-                AddWeightGradient(dGatesHH, hs.AsSpan(0, TB * OutputSize), OutputSize, WeightHH.Grad, ref hiddenWeightGradScratch);
-                break;
-            case 2 when dGatesIH == dGatesHH:
-                // RNN and LSTM: both biases see the same pre-activation gradient (db += Σ_rows dpre); sum its columns once.
-                Grow(ref biasGradScratch, gh);
-                Span<T> sums = biasGradScratch.AsSpan(0, gh);
-                sums.Clear();
-                Kernels.AddColumnSums(dGatesIH, gh, sums);
-                Kernels.Add(BiasIH.Grad, sums, BiasIH.Grad);
-                Kernels.Add(BiasHH.Grad, sums, BiasHH.Grad);
-                break;
-            case 2:
-                Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
-                Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(part), $"weight-gradient part must be in [0, {WeightGradientParts}), got {part}");
+            // RNN and LSTM: both biases see the same pre-activation gradient (db += Σ_rows dpre); sum its columns once.
+            Grow(ref biasGradScratch, gh);
+            Span<T> sums = biasGradScratch.AsSpan(0, gh);
+            sums.Clear();
+            Kernels.AddColumnSums(dGatesIH, gh, sums);
+            Kernels.Add(BiasIH.Grad, sums, BiasIH.Grad);
+            Kernels.Add(BiasHH.Grad, sums, BiasHH.Grad);
+        }
+        else
+        {
+            Kernels.AddColumnSums(dGatesIH, gh, BiasIH.Grad);
+            Kernels.AddColumnSums(dGatesHH, gh, BiasHH.Grad);
         }
     }
 
@@ -291,7 +260,7 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     protected abstract void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0);
     /// <summary>
     /// The walk back through time: fills <see cref="InputSideGateGradients"/> and <see cref="HiddenSideGateGradients"/>
-    /// for every step, the probe, and dh0 / dc0 when not empty; the weight gradients are left to <see cref="AccumulateWeightGradient"/>.
+    /// for every step, the probe, and dh0 / dc0 when not empty; the weight gradients are left to <see cref="AccumulateWeightGradients"/>.
     /// </summary>
     protected abstract void BackwardSequence(ReadOnlySpan<T> dOutput, Span<T> dh0, Span<T> dc0, int truncation);
 
@@ -306,9 +275,8 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     /// </summary>
     protected abstract ReadOnlySpan<T> HiddenSideGateGradients { get; }
 
-    T[] biasGradScratch = [];          // [G·H]     column sums of the gate gradients
-    T[] inputWeightGradScratch = [];   // [I, G·H]  (dW_ih)ᵀ before it is added into dW_ih
-    T[] hiddenWeightGradScratch = [];  // [S, G·H]  (dW_hh)ᵀ, apart from the other so the two parts can run at once
+    T[] biasGradScratch = [];    // [G·H]            column sums of the gate gradients
+    T[] weightGradScratch = [];  // [I or S, G·H]    (dW)ᵀ before it is added into dW
 
     /// <summary>
     /// dW [G·H, n] += dGᵀ·V over the stacked steps, dG [T·B, G·H], V [T·B, n]. The GEMM packs its transposed operand

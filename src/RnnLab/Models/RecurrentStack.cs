@@ -71,7 +71,7 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     // What the directions' parts work on, and the parts themselves (made once: a step allocates no delegate).
     int currentLayer, currentTruncation;
     bool currentNeedsInput;
-    readonly Action<int> forwardDirection, backwardDirection, weightGradientsOfDirection;
+    readonly Action<int> forwardDirection, backwardDirection;
 
     /// <summary>A stack of <paramref name="numLayers"/> layers of the given kind, PyTorch's constructor arguments.</summary>
     public RecurrentStack(CellKind kind, int inputSize, int hiddenSize, int numLayers = 1, bool bidirectional = false,
@@ -102,7 +102,6 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         Parameters = [.. layers.SelectMany(l => l.Parameters)];
         forwardDirection = ForwardDirection;
         backwardDirection = BackwardDirection;
-        weightGradientsOfDirection = WeightGradientsOfDirection;
     }
 
     static RecurrentLayer<T>[] BuildLayers(CellKind kind, int inputSize, int hiddenSize, int numLayers, int directions, int projectionSize, Nonlinearity nonlinearity)
@@ -218,10 +217,9 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
             for (int d = 0; d < Directions; d++) Deinterleave(dOut, d);
             bool needInput = l > 0 || !dx.IsEmpty;
             (currentLayer, currentNeedsInput, currentTruncation) = (l, needInput, truncation);
-            // Each direction's walk back through time (alone, it splits its batch rows between the threads), then the
-            // weight gradients over all T·B rows (alone, each GEMM splits between the threads).
+            // Each direction's backward (alone, its walk splits its batch rows between the threads, and each
+            // whole-sequence GEMM its columns).
             Parallelism.ForEach(Directions, backwardDirection);
-            Parallelism.ForEach(Directions, weightGradientsOfDirection);
             if (!needInput) break;
             Span<T> dIn;                                                    // ∂L/∂(input of layer l), [T, B, I or D·S]
             if (l > 0) { Grow(ref dInputs[l], size); dIn = dInputs[l].AsSpan(0, size); }
@@ -248,9 +246,7 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         "a reverse direction starts at x_T, so it needs the whole sequence before its first step and has no chunked form (PyTorch has none either): " +
         "use full BPTT or one direction";
 
-    void WeightGradientsOfDirection(int d) => layers[currentLayer * Directions + d].AccumulateWeightGradients();
-
-    /// <summary>The walk back through time of one direction of the current layer, from its share of the output gradient in its own time.</summary>
+    /// <summary>The backward pass of one direction of the current layer, from its share of the output gradient in its own time.</summary>
     void BackwardDirection(int d)
     {
         int l = currentLayer, truncation = currentTruncation;
@@ -258,7 +254,7 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         int k = l * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize, size = Steps * Batch * LayerInputSize(l);
         Span<T> dIn = default;
         if (needInput) { Grow(ref dInputDirection[d], size); dIn = dInputDirection[d].AsSpan(0, size); }
-        layers[k].BackwardThroughTime(dDirection[d].AsSpan(0, Steps * bs), dIn,
+        layers[k].Backward(dDirection[d].AsSpan(0, Steps * bs), dIn,
             wantH0 ? dInitialH.AsSpan(k * bs, bs) : default, wantC0 ? dInitialC.AsSpan(k * bh, bh) : default, truncation);
     }
 

@@ -4,18 +4,18 @@ using RnnLab.Numerics;
 namespace RnnLab.Tests.Models;
 
 /// <summary>
-/// A stack's backward pass runs layer l's weight gradients beside layer l−1's walk through time. Its parameter and
-/// input gradients must be, bit for bit, those of the plain definition: each layer's whole <see cref="RecurrentLayer{T}.Backward"/>
-/// called top down on one thread, whatever the thread count of the stack's own run.
+/// A stack's backward pass, with its layers' walks split by batch rows and its GEMMs by columns between the threads: its
+/// parameter and input gradients must be, bit for bit, those of the plain definition, each layer's whole
+/// <see cref="RecurrentLayer{T}.Backward"/> called top down on one thread, whatever the thread count of the stack's own run.
 /// </summary>
 [Collection(GlobalStatics.Name)]
-public class StackBackwardOverlapTests
+public class StackBackwardTests
 {
     [Theory]
     [InlineData("tanh", 2, 0, 0), InlineData("tanh", 3, 0, 4)]
     [InlineData("lstm", 2, 0, 0), InlineData("lstm", 3, 7, 0), InlineData("lstm", 2, 7, 4), InlineData("lstm", 3, 0, 3)]
     [InlineData("gru", 2, 0, 0), InlineData("gru", 3, 0, 4)]
-    public void Overlapped_backward_equals_layer_by_layer_backward_at_1_and_2_threads(string cell, int numLayers, int proj, int truncation)
+    public void Stack_backward_equals_layer_by_layer_backward_at_1_and_2_threads(string cell, int numLayers, int proj, int truncation)
     {
         const int I = 5, H = 24, T = 9, B = 6;
         var (kind, act) = CellKinds.Parse(cell);
@@ -32,7 +32,7 @@ public class StackBackwardOverlapTests
         bool savedBackOff = Parallelism.BackOff;
         try
         {
-            Gemm.MinWorkToSplit = 1;                 // every GEMM would split between threads if it ran alone
+            Gemm.MinWorkToSplit = 1;                 // every GEMM and every walk splits between the threads
             BatchRows.MinWork = 1;
             Parallelism.BackOff = false;              // and the second thread stays in play
             var (definitionGrads, definitionDx) = LayerByLayer(stack, x, dOutput, T, B, truncation);
