@@ -17,7 +17,7 @@ public static unsafe partial class Gemm
         public GemmIsa Isa { get; init; }
         public int MR { get; init; }   // rows of C per micro-tile
         public int NR { get; init; }   // columns of C per micro-tile (two vectors)
-        public int KC { get; init; }   // depth of a k slice: a KC×NR B panel must sit in L1 (48 KB on Zen 5)
+        public int KC { get; init; }   // depth of a k slice: a KC×NR B panel must sit in L1 (32 KB on Zen 4, 48 KB on Zen 5)
         public int MC { get; init; }   // rows of A per packed block: MC×KC must sit in L2 (1 MB)
         public int NC { get; init; }   // columns of B per packed block: KC×NC sits in L2/L3
 
