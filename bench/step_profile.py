@@ -61,12 +61,13 @@ def phase(frames):
 
 
 def samples(lines):
-    """(thread id, frames) per sample of the default `perf script` output: a header line, then indented frames."""
+    """(thread id, frames) per sample of the default `perf script` output: a header line, then tab-indented frames."""
     tid, frames = None, []
     for line in lines:
         if not line.strip():
             continue
-        if line[0] not in " \t":
+        if line[0] != "\t":                                      # frames are tab-indented; a header may start with
+                                                                # spaces (perf pads a short thread id)
             if frames:
                 yield tid, frames
             tid, frames = line.split()[0], []

@@ -43,9 +43,11 @@ public static unsafe class Parallelism
         set => threads = Math.Max(1, value);
     }
 
-    /// <summary>How long an idle worker spins before it blocks: long enough to bridge the gap between two
-    /// time steps' GEMMs, short enough that a stopped loop releases the core almost at once.</summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
+    /// <summary>How long an idle worker spins before it blocks: long enough to bridge the serial stretches of a
+    /// training step between two forks (the probe after a walk, the bias column sums: hundreds of microseconds each),
+    /// since a fork that must wake a sleeping worker waits out the wake-up of an idle vCPU (a millisecond or more)
+    /// and runs mostly on the caller; short enough that a stopped loop releases the core almost at once.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
 
     /// <summary>
     /// The same budget counted in spin rounds, which only advance while the worker is on a core. The worker blocks
@@ -83,10 +85,7 @@ public static unsafe class Parallelism
     private static int busy;     // 1 while some caller owns the job slot; a concurrent caller runs its parts inline
 
     // Back-off state, touched only by the owner of `busy`.
-    private static int penalty;     // grows (doubling) with consecutive late forks, shrinks by one per prompt fork
-    private static int serialCalls; // calls left to run on the caller alone before forking is tried again
-    private const int MaxPenalty = 1024;
-    private const int PreWakeCalls = 4;
+    private static BackOffWindow backOff;
     /// <summary>Whether late forks make the next calls serial (tests switch it off to keep the workers in play).</summary>
     internal static bool BackOff = true;
     internal enum Fork { Prompt, Late, Unjudged }
@@ -103,6 +102,51 @@ public static unsafe class Parallelism
         wokeWorker ? Fork.Unjudged
         : byCaller == parts || (joinWaitTicks > LateTicks && 2 * joinWaitTicks > callerTicks) ? Fork.Late
         : Fork.Prompt;
+
+    /// <summary>
+    /// The back-off in time: after a late fork every call runs on the caller alone for penalty × <see cref="TicksPerPenalty"/>,
+    /// the penalty doubling (+1) with each late fork in a row and shrinking by one with each prompt one. Counted in time,
+    /// not in calls, because calls differ by four orders of magnitude: a small GEMM takes microseconds, a whole walk
+    /// through time split by batch rows milliseconds, so a window of a fixed number of calls would be a few hundred
+    /// microseconds in one place and several whole training steps in another.
+    /// </summary>
+    internal struct BackOffWindow
+    {
+        /// <summary>Serial time per unit of penalty.</summary>
+        public static readonly long TicksPerPenalty = Stopwatch.Frequency / 5000; // 200 µs
+        /// <summary>Sleeping workers are woken this long before the window ends, so the retry meets a spinning worker.</summary>
+        public static readonly long PreWakeTicks = Stopwatch.Frequency / 10_000; // 100 µs
+        public const int MaxPenalty = 1024;                                     // at most about 0.2 s serial
+
+        public int Penalty { get; private set; }
+        long serialUntil;
+        bool woken;
+
+        /// <summary>Whether a call at <paramref name="now"/> runs serially; <paramref name="wake"/> asks, once per window, for the sleepers to be woken.</summary>
+        public bool Serial(long now, out bool wake)
+        {
+            wake = false;
+            if (now >= serialUntil) return false;
+            if (!woken && serialUntil - now <= PreWakeTicks) wake = woken = true;
+            return true;
+        }
+
+        /// <summary>Takes one fork's verdict, made at <paramref name="now"/>.</summary>
+        public void Record(Fork fork, long now)
+        {
+            switch (fork)
+            {
+                case Fork.Late:
+                    Penalty = Math.Min(2 * Penalty + 1, MaxPenalty);
+                    serialUntil = now + Penalty * TicksPerPenalty;
+                    woken = false;
+                    break;
+                case Fork.Prompt:
+                    if (Penalty > 0) Penalty--;
+                    break;
+            }
+        }
+    }
     /// <summary>A join wait longer than this means a worker lost its core mid-part (an idle join takes ~1 µs).</summary>
     private static readonly long LateTicks = Stopwatch.Frequency / 50_000; // 20 µs
 
@@ -122,11 +166,11 @@ public static unsafe class Parallelism
             for (int p = 0; p < parts; p++) body(p, state);
             return;
         }
-        if (serialCalls > 0 && BackOff)
+        if (BackOff && backOff.Serial(Stopwatch.GetTimestamp(), out bool wake))
         {
-            // Wake sleeping workers a few calls before forking is tried again, so the retry measures a worker
-            // that is spinning, not the latency of waking one.
-            if (--serialCalls == PreWakeCalls) WakeSleepers(workers.Length);
+            // Wake sleeping workers shortly before forking is tried again, so the retry measures a worker that is
+            // spinning, not the latency of waking one.
+            if (wake) WakeSleepers(workers.Length);
             Volatile.Write(ref busy, 0);
             for (int p = 0; p < parts; p++) body(p, state);
             return;
@@ -156,17 +200,8 @@ public static unsafe class Parallelism
             // caller's own share, so a big GEMM's normal jitter does not count). On a machine busy with other
             // processes this turns --threads 2 into single-threaded runs with brief retries, instead of every
             // small GEMM waiting for a time slice.
-            long joinWait = Stopwatch.GetTimestamp() - joinStart;
-            switch (Judge(woke, byCaller, parts, joinWait, joinStart - start))
-            {
-                case Fork.Late:
-                    penalty = Math.Min(2 * penalty + 1, MaxPenalty);
-                    serialCalls = 16 * penalty;
-                    break;
-                case Fork.Prompt:
-                    if (penalty > 0) penalty--;
-                    break;
-            }
+            long end = Stopwatch.GetTimestamp();
+            backOff.Record(Judge(woke, byCaller, parts, end - joinStart, joinStart - start), end);
         }
         finally
         {

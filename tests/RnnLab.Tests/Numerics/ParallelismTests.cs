@@ -85,6 +85,35 @@ public unsafe class ParallelismTests
         Assert.Equal(Parallelism.Fork.Prompt, Parallelism.Judge(false, 1, 2, ms / 4, ms));
     }
 
+    [Fact]
+    public void A_late_fork_makes_calls_serial_for_a_time_that_doubles_with_each_late_fork_in_a_row()
+    {
+        long unit = Parallelism.BackOffWindow.TicksPerPenalty, wakeAhead = Parallelism.BackOffWindow.PreWakeTicks;
+        var w = new Parallelism.BackOffWindow();
+        Assert.False(w.Serial(0, out _));
+        w.Record(Parallelism.Fork.Late, 1000);                        // penalty 1: serial for one unit
+        Assert.True(w.Serial(1000, out bool wake));
+        Assert.False(wake);
+        Assert.True(w.Serial(1000 + unit - 1, out wake));
+        Assert.True(wake);                                            // within the pre-wake time of the end: wake once
+        Assert.True(w.Serial(1000 + unit - 1, out wake));
+        Assert.False(wake);
+        Assert.False(w.Serial(1000 + unit, out _));                   // the window is time, however many calls ran in it
+        w.Record(Parallelism.Fork.Late, 5000);                        // penalty 3
+        Assert.Equal(3, w.Penalty);
+        Assert.True(w.Serial(5000 + 3 * unit - wakeAhead - 1, out wake));
+        Assert.False(wake);
+        Assert.False(w.Serial(5000 + 3 * unit, out _));
+        long later = 5000 + 3 * unit;
+        w.Record(Parallelism.Fork.Unjudged, later);                   // a woken worker says nothing
+        Assert.Equal(3, w.Penalty);
+        Assert.False(w.Serial(later, out _));
+        w.Record(Parallelism.Fork.Prompt, later);
+        Assert.Equal(2, w.Penalty);
+        for (int i = 0; i < 20; i++) w.Record(Parallelism.Fork.Late, 0);
+        Assert.Equal(Parallelism.BackOffWindow.MaxPenalty, w.Penalty); // bounded: at most MaxPenalty units serial
+    }
+
     struct Throwing { public int Caller; public int OtherStarted; public int OtherFinished; public int ThrowOnWorker; }
 
     static void ThrowInPartZero(int part, void* state)
