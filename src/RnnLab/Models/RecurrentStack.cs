@@ -154,11 +154,15 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         ReadOnlySpan<T> input = x;                                          // [T, B, I] or [T, B, D·S]
         for (int l = 0; l < NumLayers; l++)
         {
-            Grow(ref layerInput, input.Length);
-            input.CopyTo(layerInput);
             currentLayer = l;
-            Parallelism.ForEach(Directions, forwardDirection);
-            if (Directions == 2) Interleave(l);
+            if (Directions == 1) ForwardDirection(0, input);                // one direction: no thread hand-off, no copy
+            else
+            {
+                Grow(ref layerInput, input.Length);
+                input.CopyTo(layerInput);
+                Parallelism.ForEach(Directions, forwardDirection);
+                Interleave(l);
+            }
             if (l == NumLayers - 1) break;
             input = OutputOf(l);
             if (droppedLastForward)
@@ -171,16 +175,19 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         }
     }
 
-    /// <summary>One direction of the current layer over <see cref="layerInput"/>: the reverse direction reads it reversed in time.</summary>
-    void ForwardDirection(int d)
+    /// <summary>One direction of the current layer over <see cref="layerInput"/>, for <see cref="Parallelism.ForEach"/>.</summary>
+    void ForwardDirection(int d) => ForwardDirection(d, layerInput.AsSpan(0, Steps * Batch * LayerInputSize(currentLayer)));
+
+    /// <summary>One direction of the current layer over <paramref name="input"/>: the reverse direction reads it reversed in time.</summary>
+    void ForwardDirection(int d, ReadOnlySpan<T> input)
     {
         int l = currentLayer;
-        int k = l * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize, size = Steps * Batch * LayerInputSize(l);
+        int k = l * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize, size = input.Length;
         ReadOnlySpan<T> h0k = hasH0 ? initialH.AsSpan(k * bs, bs) : default;
         ReadOnlySpan<T> c0k = hasC0 ? initialC.AsSpan(k * bh, bh) : default;
-        if (d == 0) { layers[k].Forward(layerInput.AsSpan(0, size), Steps, Batch, h0k, c0k); return; }
+        if (d == 0) { layers[k].Forward(input, Steps, Batch, h0k, c0k); return; }
         Grow(ref reversed, size);
-        ReverseTime(layerInput, Steps, Batch * LayerInputSize(l), reversed);
+        ReverseTime(input, Steps, Batch * LayerInputSize(l), reversed);
         layers[k].Forward(reversed.AsSpan(0, size), Steps, Batch, h0k, c0k);
     }
 
@@ -214,19 +221,29 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         for (int l = NumLayers - 1; l >= 0; l--)
         {
             int size = T * B * LayerInputSize(l);
-            for (int d = 0; d < Directions; d++) Deinterleave(dOut, d);
             bool needInput = l > 0 || !dx.IsEmpty;
             (currentLayer, currentNeedsInput, currentTruncation) = (l, needInput, truncation);
+            Span<T> dIn = default;                                          // ∂L/∂(input of layer l), [T, B, I or D·S]
+            if (needInput)
+            {
+                if (l > 0) { Grow(ref dInputs[l], size); dIn = dInputs[l].AsSpan(0, size); }
+                else dIn = dx;
+            }
             // Each direction's backward (alone, its walk splits its batch rows between the threads, and each
-            // whole-sequence GEMM its columns).
-            Parallelism.ForEach(Directions, backwardDirection);
+            // whole-sequence GEMM its columns). One direction reads dOut and writes dIn in place.
+            if (Directions == 1) BackwardDirection(0, dOut, dIn);
+            else
+            {
+                for (int d = 0; d < Directions; d++) Deinterleave(dOut, d);
+                Parallelism.ForEach(Directions, backwardDirection);
+                if (needInput)
+                {
+                    dInputDirection[0].AsSpan(0, size).CopyTo(dIn);
+                    // forward: the reverse direction read the input reversed in time  →  its input gradient is reversed back
+                    AddReversedTime(dInputDirection[1].AsSpan(0, size), T, B * LayerInputSize(l), dIn);
+                }
+            }
             if (!needInput) break;
-            Span<T> dIn;                                                    // ∂L/∂(input of layer l), [T, B, I or D·S]
-            if (l > 0) { Grow(ref dInputs[l], size); dIn = dInputs[l].AsSpan(0, size); }
-            else dIn = dx;
-            dInputDirection[0].AsSpan(0, size).CopyTo(dIn);
-            // forward: the reverse direction read the input reversed in time  →  its input gradient is reversed back
-            if (Directions == 2) AddReversedTime(dInputDirection[1].AsSpan(0, size), T, B * LayerInputSize(l), dIn);
             if (l == 0) break;
             // forward: input of layer l = dropout(output of layer l−1)  →  d(output) = d(input) ⊙ mask
             if (droppedLastForward) dropouts[l - 1].Backward(dIn, dIn);
@@ -246,16 +263,21 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         "a reverse direction starts at x_T, so it needs the whole sequence before its first step and has no chunked form (PyTorch has none either): " +
         "use full BPTT or one direction";
 
-    /// <summary>The backward pass of one direction of the current layer, from its share of the output gradient in its own time.</summary>
+    /// <summary>Direction d of the current layer's backward pass from its share of dOutput, for <see cref="Parallelism.ForEach"/>.</summary>
     void BackwardDirection(int d)
     {
-        int l = currentLayer, truncation = currentTruncation;
-        bool needInput = currentNeedsInput;
-        int k = l * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize, size = Steps * Batch * LayerInputSize(l);
+        int size = Steps * Batch * LayerInputSize(currentLayer);
         Span<T> dIn = default;
-        if (needInput) { Grow(ref dInputDirection[d], size); dIn = dInputDirection[d].AsSpan(0, size); }
-        layers[k].Backward(dDirection[d].AsSpan(0, Steps * bs), dIn,
-            wantH0 ? dInitialH.AsSpan(k * bs, bs) : default, wantC0 ? dInitialC.AsSpan(k * bh, bh) : default, truncation);
+        if (currentNeedsInput) { Grow(ref dInputDirection[d], size); dIn = dInputDirection[d].AsSpan(0, size); }
+        BackwardDirection(d, dDirection[d].AsSpan(0, Steps * Batch * StateSize), dIn);
+    }
+
+    /// <summary>The backward pass of one direction of the current layer, from its output gradient in its own time; dIn empty when not needed.</summary>
+    void BackwardDirection(int d, ReadOnlySpan<T> dOwn, Span<T> dIn)
+    {
+        int k = currentLayer * Directions + d, bs = Batch * StateSize, bh = Batch * HiddenSize;
+        layers[k].Backward(dOwn, dIn,
+            wantH0 ? dInitialH.AsSpan(k * bs, bs) : default, wantC0 ? dInitialC.AsSpan(k * bh, bh) : default, currentTruncation);
     }
 
     /// <summary>
@@ -289,7 +311,6 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
         int T = Steps, B = Batch, S = StateSize, D = Directions;
         Grow(ref dDirection[d], T * B * S);
         Span<T> g = dDirection[d].AsSpan(0, T * B * S);
-        if (D == 1) { dOutput.CopyTo(g); return; }
         for (int t = 0; t < T; t++)
         {
             int own = d == 0 ? t : T - 1 - t;
