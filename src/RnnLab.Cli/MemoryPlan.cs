@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RnnLab.Models;
 
 namespace RnnLab.Cli;
 
@@ -13,9 +14,10 @@ public static class MemoryPlan
 {
     /// <summary>
     /// One large allocation: what it is, the options and values that size it, its element count and width, and how
-    /// many arrays of equal size hold those elements (one per layer and direction of a stack).
+    /// many arrays of equal size hold those elements (one per layer and direction of a stack), and how a refusal names one of them.
     /// </summary>
-    public readonly record struct Need(string What, string Because, double Elements, int BytesPerElement = sizeof(double), int Arrays = 1)
+    public readonly record struct Need(string What, string Because, double Elements, int BytesPerElement = sizeof(double), int Arrays = 1,
+        string PerArray = " per layer and direction")
     {
         public double Bytes => Elements * BytesPerElement;
     }
@@ -32,7 +34,7 @@ public static class MemoryPlan
     {
         foreach (var n in needs)
             if (n.Elements / n.Arrays > Array.MaxLength)
-                throw new UsageException($"{n.Because} makes {n.What} {Numbers.G(n.Elements / n.Arrays, 4)} values{(n.Arrays > 1 ? " per layer and direction" : "")}, more than one array can hold ({Array.MaxLength})");
+                throw new UsageException($"{n.Because} makes {n.What} {Numbers.G(n.Elements / n.Arrays, 4)} values{(n.Arrays > 1 ? n.PerArray : "")}, more than one array can hold ({Array.MaxLength})");
         double total = needs.Sum(n => n.Bytes);
         string? text = parse.GetValue(MaxMemory);
         double limit = text is null ? Available() : ParseSize(text);
@@ -47,24 +49,48 @@ public static class MemoryPlan
 
     /// <summary>
     /// What one float32 training step holds: the weights with their gradients and optimizer state, the batch's inputs,
-    /// and the activations kept for BPTT (gate pre-activations, states, their gradients) at every step.
+    /// and the buffers every layer keeps for BPTT at every step (<see cref="StackValuesPerRowStep"/>).
     /// </summary>
     /// <paramref name="inputOption"/>: whether the input size is an option of the verb (bench's --input) or the task's own (train).
-    public static Need[] TrainingStep(int gates, int hidden, int input, int steps, int batch, string batchOptions,
-        int layers = 1, bool bidirectional = false, bool inputOption = true)
+    public static Need[] TrainingStep(CellKind kind, int hidden, int input, int steps, int batch, string batchOptions,
+        int layers = 1, bool bidirectional = false, bool inputOption = true, int projection = 0)
     {
         // every layer and direction has its own weights and activations
         int arrays = layers * (bidirectional ? 2 : 1);
-        double g = gates, h = hidden, t = steps, b = batch, l = arrays;
+        double g = kind.Gates(), h = hidden, t = steps, b = batch, l = arrays;
         string stack = Stack(layers, bidirectional), inputs = inputOption ? $" --input {input}" : "";
         return
         [
             new("W_hh", $"--hidden {hidden}", g * h * h, sizeof(float)),
             new("the gradients and optimizer state", $"--hidden {hidden}{inputs}{stack}", 3 * l * g * h * (h + Math.Max(input, 2 * hidden)), sizeof(float), arrays),
             new("the inputs of a batch", $"{batchOptions}{inputs}", t * b * input, sizeof(float)),
-            new("the gate activations kept for BPTT", $"{batchOptions} --hidden {hidden}{stack}", l * t * b * g * h, sizeof(float), arrays),
-            new("the states and their gradients", $"{batchOptions} --hidden {hidden}{stack}", l * t * b * h * (g + 4), sizeof(float), arrays),
+            Activations("the activations and gradients kept for BPTT", $"{batchOptions} --hidden {hidden}{stack}", t * b,
+                kind, hidden, input, layers, bidirectional, projection),
         ];
+    }
+
+    /// <summary>
+    /// The buffers a stack's layers keep for <paramref name="rowSteps"/> steps × batch rows: counted whole for the total,
+    /// and for .NET's array limit by the widest single buffer (the values spread over that many arrays of it, at least).
+    /// </summary>
+    public static Need Activations(string what, string because, double rowSteps, CellKind kind, int hidden, int input, int layers, bool bidirectional, int projection = 0)
+    {
+        int width = (bidirectional ? 2 : 1) * (projection > 0 ? projection : hidden);
+        double values = StackValuesPerRowStep(kind, hidden, input, layers, bidirectional, projection);
+        int widest = Math.Max(RecurrentLayer<float>.WidestBufferPerRowStep(kind, input, hidden, projection), RecurrentLayer<float>.WidestBufferPerRowStep(kind, width, hidden, projection));
+        return new(what, because, rowSteps * values, sizeof(float), Arrays: (int)Math.Max(1, Math.Floor(values / widest)), PerArray: " in its widest buffer");
+    }
+
+    /// <summary>
+    /// Values a stack's layers keep per step and batch row after a forward pass (each layer's input copy, states, gate
+    /// buffers and their gradients, as the engine counts them), and the stack's output gradient the readout hands back.
+    /// </summary>
+    public static double StackValuesPerRowStep(CellKind kind, int hidden, int input, int layers, bool bidirectional, int projection = 0)
+    {
+        int directions = bidirectional ? 2 : 1, width = directions * (projection > 0 ? projection : hidden);
+        double first = RecurrentLayer<float>.BufferValuesPerRowStep(kind, input, hidden, projection);
+        double above = RecurrentLayer<float>.BufferValuesPerRowStep(kind, width, hidden, projection);
+        return directions * (first + (layers - 1) * above) + width;
     }
 
     /// <summary>The options that shape a stack, as a request's message names them: " --layers 3 --bidirectional", or "" for one layer one way.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using RnnLab.Models;
 using RnnLab.Training;
 using Spectre.Console;
 
@@ -30,7 +29,7 @@ public static class BenchCommand
             var config = new BenchConfig(parse.GetValue(cell)!, parse.GetValue(hidden), parse.GetValue(seq), parse.GetValue(batch),
                 parse.GetValue(input), parse.GetValue(steps), parse.GetValue(threads), Layers: parse.GetValue(layers), Bidirectional: parse.GetValue(bidirectional));
             var (kind, _) = CommonOptions.ParseCell(config.Cell);
-            MemoryPlan.Check(parse, MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, config.Input, config.Seq, config.Batch,
+            MemoryPlan.Check(parse, MemoryPlan.TrainingStep(kind, config.Hidden, config.Input, config.Seq, config.Batch,
                 $"--seq {config.Seq} --batch {config.Batch}", config.Layers, config.Bidirectional));
             BenchResult result;
             using (var progress = ProgressLine.For(parse))

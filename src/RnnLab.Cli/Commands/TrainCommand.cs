@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RnnLab.Lesson;
-using RnnLab.Models;
 using RnnLab.Numerics;
 using RnnLab.Training;
 using Spectre.Console;
@@ -127,13 +126,22 @@ public static class TrainCommand
             int kernels = CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
             var kind = Models.CellKinds.Parse(config.Cell).Kind;
             var plan = TaskCatalog.Create(config);
-            MemoryPlan.Check(parse, [.. MemoryPlan.TrainingStep(kind.Gates(), config.Hidden, plan.InputSize, plan.Steps, config.Batch,
-                    $"--seq {config.Seq} --batch {config.Batch}", config.Layers, config.Bidirectional, inputOption: false),
-                new MemoryPlan.Need("the held-out set's activations", $"--seq {config.Seq} --hidden {config.Hidden}{MemoryPlan.Stack(config.Layers, config.Bidirectional)}",
-                    (double)plan.Steps * config.EvalBatch * config.Hidden * (kind.Gates() + 2) * config.Layers, sizeof(float), config.Layers),
+            // The held-out forward pass grows the same layer buffers to its batch, so counting them at that batch again
+            // beside the training step's is a little over (the training batch's share twice). It also makes predictions
+            // and their gradient beside its targets.
+            double outputRows = plan.TargetKind == Tasks.TargetKind.ClassificationAtEveryStep ? plan.Steps : 1.0;
+            // per row: the predictions and their gradient, and the target (a class label, or a vector to regress)
+            double outputValues = 2.0 * plan.OutputSize + (plan.TargetKind == Tasks.TargetKind.RegressionAtLastStep ? plan.OutputSize : 1);
+            string stack = MemoryPlan.Stack(config.Layers, config.Bidirectional);
+            MemoryPlan.Check(parse, [.. MemoryPlan.TrainingStep(kind, config.Hidden, plan.InputSize, plan.Steps, config.Batch,
+                    $"--seq {config.Seq} --batch {config.Batch}", config.Layers, config.Bidirectional, inputOption: false, config.ProjSize),
+                new MemoryPlan.Need("the readout's outputs and their gradient", $"--seq {config.Seq} --batch {config.Batch}",
+                    2 * outputRows * config.Batch * plan.OutputSize, sizeof(float)),
                 new MemoryPlan.Need("the held-out set's inputs", $"--seq {config.Seq}", (double)plan.Steps * config.EvalBatch * plan.InputSize, sizeof(float)),
-                new MemoryPlan.Need("the held-out set's outputs", $"--seq {config.Seq}",
-                    (plan.TargetKind == Tasks.TargetKind.ClassificationAtEveryStep ? plan.Steps : 1.0) * config.EvalBatch * plan.OutputSize, sizeof(float))]);
+                MemoryPlan.Activations("the held-out set's activations", $"--seq {config.Seq} --hidden {config.Hidden}{stack}", (double)plan.Steps * config.EvalBatch,
+                    kind, config.Hidden, plan.InputSize, config.Layers, config.Bidirectional, config.ProjSize),
+                new MemoryPlan.Need("the held-out set's outputs", $"--seq {config.Seq}", outputRows * config.EvalBatch * outputValues, sizeof(float),
+                    Arrays: 3, PerArray: " per array (predictions, their gradient, targets)")]);
             if (folder is not null) OutputPaths.PrepareFolder(folder, "--out");
             bool asJson = parse.GetValue(json);
             using var kernelThreads = Parallelism.Use(kernels);

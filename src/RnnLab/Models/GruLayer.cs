@@ -36,6 +36,9 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         Grow(ref dHH, n);
     }
 
+    /// <summary>What <see cref="EnsureBuffers"/> holds per step and batch row: gates, preHH, dIH and dHH, 3H each.</summary>
+    internal static double BufferValuesPerRowStep(int hidden) => 12.0 * hidden;
+
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
     {
         int B = Batch, G3 = 3 * HiddenSize;

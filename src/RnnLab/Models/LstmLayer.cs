@@ -57,6 +57,9 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         Grow(ref dCellOut, bh);
     }
 
+    /// <summary>What <see cref="EnsureBuffers"/> holds per step and batch row: gates and dGates (4H each), c and tanh(c), and o ⊙ tanh(c) with a projection.</summary>
+    internal static double BufferValuesPerRowStep(int hidden, int projection) => 10.0 * hidden + (projection > 0 ? hidden : 0);
+
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
     {
         int B = Batch, H = HiddenSize, G4 = 4 * H, bh = B * H;

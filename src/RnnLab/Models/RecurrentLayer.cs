@@ -257,6 +257,29 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     protected virtual void PrepareWeights() { }
 
     protected abstract void EnsureBuffers(int steps, int batch);
+
+    /// <summary>
+    /// Values a layer's buffers hold per step and batch row once <see cref="Forward"/> has grown them (T·B times this,
+    /// plus a row of states): the input copy, h_t and ∂L/∂h_t, and the cell's own buffers (<see cref="EnsureBuffers"/>).
+    /// For memory estimates made before a layer exists: building one allocates its weights, which may be what is too large.
+    /// </summary>
+    public static double BufferValuesPerRowStep(CellKind kind, int inputSize, int hiddenSize, int projectionSize = 0)
+    {
+        int S = projectionSize > 0 ? projectionSize : hiddenSize;
+        double cell = kind switch
+        {
+            CellKind.Rnn => RnnLayer<T>.BufferValuesPerRowStep(hiddenSize),
+            CellKind.ExpRnn => ExpRnnLayer<T>.BufferValuesPerRowStep(hiddenSize),
+            CellKind.Gru => GruLayer<T>.BufferValuesPerRowStep(hiddenSize),
+            CellKind.Lstm => LstmLayer<T>.BufferValuesPerRowStep(hiddenSize, projectionSize),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        return (double)inputSize + 2.0 * S + cell;                           // xs, hs, stateGrads
+    }
+
+    /// <summary>The widest of those buffers per step and batch row, the one that meets .NET's array limit first: x, h, or a [G·H] gate block.</summary>
+    public static int WidestBufferPerRowStep(CellKind kind, int inputSize, int hiddenSize, int projectionSize = 0) =>
+        Math.Max(Math.Max(inputSize, projectionSize > 0 ? projectionSize : hiddenSize), kind.Gates() * hiddenSize);
     protected abstract void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0);
     /// <summary>
     /// The walk back through time: fills <see cref="InputSideGateGradients"/> and <see cref="HiddenSideGateGradients"/>

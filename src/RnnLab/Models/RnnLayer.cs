@@ -28,6 +28,9 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
 
     protected override void EnsureBuffers(int steps, int batch) => Grow(ref dz, steps * batch * HiddenSize);
 
+    /// <summary>What <see cref="EnsureBuffers"/> holds per step and batch row: dz.</summary>
+    internal static double BufferValuesPerRowStep(int hidden) => hidden;
+
     protected override void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0)
     {
         int B = Batch, H = HiddenSize, I = InputSize, TB = Steps * B, bh = B * H;

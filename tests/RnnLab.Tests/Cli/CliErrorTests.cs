@@ -44,6 +44,9 @@ public class CliErrorTests
     [InlineData("rnnlab: --hidden 16000 makes the gradients and optimizer state", "train", "--hidden", "16000")]
     [InlineData("--seq must be at least 10 for the temporal-order task", "train", "--task", "temporal-order", "--seq", "3", "--json")]
     [InlineData("rnnlab: --seq 50000 makes the held-out set's inputs", "train", "--task", "agreement", "--seq", "50000", "--hidden", "4", "--json")]
+    // every layer buffer and the held-out set's predictions counted: this run peaks at 3.1 GB resident, so it must not
+    // pass a 3 GB limit (the estimate used to be 2 GB, and --seq 300000 was killed by the kernel instead of refused)
+    [InlineData("rnnlab: --seq 30000 --hidden 4 needs about 3.6 GB", "train", "--task", "copy", "--seq", "30000", "--hidden", "4", "--steps", "1", "--max-memory", "3G")]
     [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
     [InlineData("--hidden must be a whole number up to 2147483647, got many", "bench", "--hidden", "many")]
     [InlineData("--seed must be a non-negative integer up to 18446744073709551615, got -1", "train", "--seed", "-1")]
