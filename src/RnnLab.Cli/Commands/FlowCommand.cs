@@ -23,7 +23,7 @@ public static class FlowCommand
         var plot = PlotFile.Option();
         var json = CommonOptions.Json();
         var quiet = CommonOptions.Quiet();
-        var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0. "
+        var command = new Command("flow", "Measure ‖∂h_T/∂h_{T−k}‖ (spectral and Frobenius) for k = 0..T−1 along one sequence, starting from h_0 = 0 (with --model, from --h0 and --c0 when given). "
             + "For the LSTM every block of the state Jacobian product: ‖∂h_T/∂h_{T−k}‖ (c held fixed), ‖∂c_T/∂c_{T−k}‖ (h held fixed, every path), "
             + "‖∂h_T/∂c_{T−k}‖, ‖∂(h,c)_T/∂(h,c)_{T−k}‖, and the cell path ‖∏ diag(f_t)‖ alone. With --model: every layer and direction, "
             + "depth × time (‖∂h^top_T/∂h^(l)_{T−k}‖) and the input connectivity ‖∂y_T/∂x_{T−k}‖.")

@@ -43,12 +43,20 @@ public static class ForwardCommand
             var writes = new List<(string Flag, string Path)> { ("--out", outPath) };
             if (statesPath is not null) writes.Add(("--states", statesPath));
             if (statesPath is not null && lstm) writes.Add(("--states (c_n)", CellStatePath(statesPath)));
+            // ... and none of them a file this run reads, which writing would destroy.
+            var reads = new List<(string Flag, string Path)> { ("--inputs", parse.GetValue(inputs)!) };
+            if (parse.GetValue(network.Model) is string modelPath) reads.Add(("--model", modelPath));
+            if (parse.GetValue(h0) is string h0Path) reads.Add(("--h0", h0Path));
+            if (parse.GetValue(c0) is string c0Path) reads.Add(("--c0", c0Path));
             for (int i = 0; i < writes.Count; i++)
             {
                 OutputPaths.CheckFile(writes[i].Path, writes[i].Flag);
                 for (int j = 0; j < i; j++)
                     if (Path.GetFullPath(writes[j].Path) == Path.GetFullPath(writes[i].Path))
                         throw new UsageException($"{writes[i].Flag} {writes[i].Path} is the file {writes[j].Flag} writes: give them different names");
+                foreach (var (flag, path) in reads)
+                    if (Path.GetFullPath(path) == Path.GetFullPath(writes[i].Path))
+                        throw new UsageException($"{writes[i].Flag} {writes[i].Path} is the file {flag} reads: writing it would destroy the input; give the output another name");
             }
             var (x, T, B) = AnalysisNetwork.LoadSequences(parse.GetValue(inputs)!, w.InputSize, bf);
             bool batched = Npy.Read(parse.GetValue(inputs)!).Rank == 3;

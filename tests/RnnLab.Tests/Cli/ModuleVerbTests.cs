@@ -111,6 +111,26 @@ public class ModuleVerbTests
         Assert.Equal([tmp.File("x.npy")], Directory.GetFiles(tmp.Dir));
     }
 
+    /// <summary>An output named like a file the run reads would overwrite it: refused, and the input left as it was.</summary>
+    [Theory]
+    [InlineData("--out", "x.npy", "--inputs")]
+    [InlineData("--states", "x.npy", "--inputs")]
+    [InlineData("--states", "h0.npy", "--h0")]
+    public void Forward_refuses_to_write_over_a_file_it_reads(string flag, string target, string readFlag)
+    {
+        using var tmp = new Fixtures.Fixture.TempFolder();
+        Npy.Write(tmp.File("x.npy"), [3, 2, 3], new double[18]);
+        Npy.Write(tmp.File("h0.npy"), [2, 2, 5], new double[20]);
+        byte[] before = File.ReadAllBytes(tmp.File(target));
+        string outPath = flag == "--out" ? tmp.File(target) : tmp.File("y.npy");
+        var args = new List<string> { "forward", "--model", ModuleFixtureTests.Path("net_lstm2"), "--inputs", tmp.File("x.npy"), "--h0", tmp.File("h0.npy"), "--out", outPath };
+        if (flag == "--states") args.AddRange(["--states", tmp.File(target)]);
+        var (code, _, err) = CliErrorTests.Run([.. args]);
+        BadInputTests.AssertOneLineUserError($"forward {flag} {target}", code, err);
+        Assert.Contains($"is the file {readFlag} reads", err);
+        Assert.Equal(before, File.ReadAllBytes(tmp.File(target)));
+    }
+
     /// <summary>
     /// The checkpoint `train --cell exprnn` writes (modReLU; weight_hh_l0 = exp(A)) goes through flow, spectrum and
     /// forward; forward's output is the engine's own float32 forward pass of those parameters. export refuses it in one
