@@ -75,7 +75,7 @@ public static class MemoryPlan
     /// </summary>
     public static Need Activations(string what, string because, double rowSteps, CellKind kind, int hidden, int input, int layers, bool bidirectional, int projection = 0)
     {
-        int width = (bidirectional ? 2 : 1) * (projection > 0 ? projection : hidden);
+        int width = (bidirectional ? 2 : 1) * RecurrentLayer<float>.StateWidth(hidden, projection);
         double values = StackValuesPerRowStep(kind, hidden, input, layers, bidirectional, projection);
         int widest = Math.Max(RecurrentLayer<float>.WidestBufferPerRowStep(kind, input, hidden, projection), RecurrentLayer<float>.WidestBufferPerRowStep(kind, width, hidden, projection));
         return new(what, because, rowSteps * values, sizeof(float), Arrays: (int)Math.Max(1, Math.Floor(values / widest)), PerArray: " in its widest buffer");
@@ -87,7 +87,7 @@ public static class MemoryPlan
     /// </summary>
     public static double StackValuesPerRowStep(CellKind kind, int hidden, int input, int layers, bool bidirectional, int projection = 0)
     {
-        int directions = bidirectional ? 2 : 1, width = directions * (projection > 0 ? projection : hidden);
+        int directions = bidirectional ? 2 : 1, width = directions * RecurrentLayer<float>.StateWidth(hidden, projection);
         double first = RecurrentLayer<float>.BufferValuesPerRowStep(kind, input, hidden, projection);
         double above = RecurrentLayer<float>.BufferValuesPerRowStep(kind, width, hidden, projection);
         return directions * (first + (layers - 1) * above) + width;

@@ -46,7 +46,7 @@ public sealed unsafe class GruLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         Span<T> preIH = gates.AsSpan(0, Steps * B * G3);                  // [T, B, 3H]
         Gemm.Multiply(Op.N, Op.T, Steps * B, G3, InputSize, x, WeightIH.Value, preIH, accumulate: false);
         Kernels.AddRowBias(preIH, BiasIH.Value, G3);
-        WalkForward(forwardRows);
+        WalkByRows(forwardRows);
     }
 
     /// <summary>The forward loop for batch rows [first, end), t = 1..T.</summary>

@@ -69,7 +69,7 @@ public sealed unsafe class LstmLayer<T> : RecurrentLayer<T> where T : unmanaged,
         Gemm.Multiply(Op.N, Op.T, Steps * B, G4, InputSize, x, WeightIH.Value, pre, accumulate: false);
         Kernels.AddRowBias(pre, BiasIH.Value, BiasHH.Value, G4);
         if (c0.IsEmpty) cs.AsSpan(0, bh).Clear(); else c0.CopyTo(cs);
-        WalkForward(forwardRows);
+        WalkByRows(forwardRows);
     }
 
     /// <summary>The forward loop for batch rows [first, end), t = 1..T.</summary>

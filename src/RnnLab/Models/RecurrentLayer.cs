@@ -62,7 +62,7 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         ProjectionSize = projectionSize;
-        OutputSize = projectionSize > 0 ? projectionSize : hiddenSize;
+        OutputSize = StateWidth(hiddenSize, projectionSize);
         Suffix = suffix;
         Gates = kind.Gates();
         int gh = Gates * hiddenSize;
@@ -233,15 +233,18 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
         {
             ownLossGradients = d;
             WalkTruncation = truncation;
-            try { WalkForward(rows); }
+            try { WalkByRows(rows); }
             finally { ownLossGradients = null; }
         }
         for (int t = 1; t <= Steps; t++) probe[t - 1] = Math.Sqrt(Kernels.SumOfSquares<T>(stateGrads.AsSpan(t * bs, bs)));
         if (!dh0.IsEmpty) stateGrads.AsSpan(0, bs).CopyTo(dh0);
     }
 
-    /// <summary>The forward walk through time, split by batch rows: <paramref name="rows"/>(first, end) runs rows [first, end) for t = 1..T.</summary>
-    protected void WalkForward(Action<int, int> rows)
+    /// <summary>
+    /// A walk through time, forward or back, split by batch rows: <paramref name="rows"/>(first, end) walks rows
+    /// [first, end) through every step, one block per thread (all rows on the caller when <see cref="WalksSplitByRows"/> is false).
+    /// </summary>
+    protected void WalkByRows(Action<int, int> rows)
     {
         if (WalksSplitByRows) BatchRows.For(Batch, (long)Steps * Batch * Gates * HiddenSize, rows);
         else rows(0, Batch);
@@ -265,7 +268,7 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     /// </summary>
     public static double BufferValuesPerRowStep(CellKind kind, int inputSize, int hiddenSize, int projectionSize = 0)
     {
-        int S = projectionSize > 0 ? projectionSize : hiddenSize;
+        int S = StateWidth(hiddenSize, projectionSize);
         double cell = kind switch
         {
             CellKind.Rnn => RnnLayer<T>.BufferValuesPerRowStep(hiddenSize),
@@ -279,7 +282,11 @@ public abstract unsafe class RecurrentLayer<T> where T : unmanaged, IFloatingPoi
 
     /// <summary>The widest of those buffers per step and batch row, the one that meets .NET's array limit first: x, h, or a [G·H] gate block.</summary>
     public static int WidestBufferPerRowStep(CellKind kind, int inputSize, int hiddenSize, int projectionSize = 0) =>
-        Math.Max(Math.Max(inputSize, projectionSize > 0 ? projectionSize : hiddenSize), kind.Gates() * hiddenSize);
+        Math.Max(Math.Max(inputSize, StateWidth(hiddenSize, projectionSize)), kind.Gates() * hiddenSize);
+
+    /// <summary>S, the width of h_t for a hidden size and PyTorch's proj_size (0 = none): what <see cref="OutputSize"/> is.</summary>
+    public static int StateWidth(int hiddenSize, int projectionSize) => projectionSize > 0 ? projectionSize : hiddenSize;
+
     protected abstract void ForwardSequence(ReadOnlySpan<T> x, ReadOnlySpan<T> c0);
     /// <summary>
     /// The walk back through time: fills <see cref="InputSideGateGradients"/> and <see cref="HiddenSideGateGradients"/>

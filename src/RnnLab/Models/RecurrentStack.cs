@@ -107,7 +107,7 @@ public sealed class RecurrentStack<T> where T : unmanaged, IFloatingPointIeee754
     static RecurrentLayer<T>[] BuildLayers(CellKind kind, int inputSize, int hiddenSize, int numLayers, int directions, int projectionSize, Nonlinearity nonlinearity)
     {
         if (numLayers <= 0) throw new ArgumentOutOfRangeException(nameof(numLayers), $"number of layers must be positive, got {numLayers}");
-        int state = projectionSize > 0 ? projectionSize : hiddenSize;
+        int state = RecurrentLayer<T>.StateWidth(hiddenSize, projectionSize);
         var built = new RecurrentLayer<T>[numLayers * directions];
         for (int l = 0; l < numLayers; l++)
             for (int d = 0; d < directions; d++)

@@ -38,7 +38,7 @@ public sealed unsafe class RnnLayer<T> : RecurrentLayer<T> where T : unmanaged, 
         Span<T> z = hs.AsSpan(bh, TB * H);                                 // [T, B, H]
         Gemm.Multiply(Op.N, Op.T, TB, H, I, x, WeightIH.Value, z, accumulate: false);
         Kernels.AddRowBias(z, BiasIH.Value, BiasHH.Value, H);
-        WalkForward(forwardRows);
+        WalkByRows(forwardRows);
     }
 
     /// <summary>The forward loop for batch rows [first, end): h_t = act(z_t + h_{t−1}·W_hhᵀ), t = 1..T.</summary>
